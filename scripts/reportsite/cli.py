@@ -1,0 +1,186 @@
+"""Command line: thin commands that call one library function each.
+
+Exit codes: 0 success · 1 a user mistake (report, data, credentials, failed check)
+· 2 bad command-line usage · 3 an internal error (a bug: rerun with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import ReportError
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _console(stderr: bool = True):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _project(args: argparse.Namespace) -> Path:
+    return Path(args.project).resolve()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build
+
+    console = _console()
+    started = time.perf_counter()
+    options = BuildOptions(out=Path(args.out), only=args.only or None, full=args.full,
+                           keep_going=args.keep_going, strict=args.strict)
+    result = build(_project(args), options, log=lambda m: console.print(f"  {m}"))
+    elapsed = time.perf_counter() - started
+    if result.status == "unchanged":
+        console.print(f"[green]✓[/] nothing changed; {result.out} is up to date ({elapsed:.2f}s)")
+        return EXIT_OK
+    failed = [r for r in result.reports if r.status == "failed"]
+    built = sum(1 for r in result.reports if r.status == "built")
+    console.print(f"[green]✓[/] built {built} report(s), reused {len(result.reports) - built - len(failed)} "
+                  f"in {elapsed:.2f}s → {result.out}/index.html")
+    if failed:
+        console.print(f"[red]✗[/] {len(failed)} report(s) failed and are shown as error pages (--keep-going):")
+        for summary in failed:
+            for problem in summary.problems:
+                console.print(f"  {problem}", markup=False)
+        console.print("  This build is marked partial: `reportsite deploy` will refuse to publish it.")
+        return EXIT_USER
+    if args.summary:
+        _write_summary(Path(args.summary), result)
+    return EXIT_OK
+
+
+def _write_summary(path: Path, result: object) -> None:
+    """Markdown table of the build for $GITHUB_STEP_SUMMARY."""
+    lines = ["| report | status | rows | seconds |", "| --- | --- | ---: | ---: |"]
+    for r in result.reports:  # type: ignore[attr-defined]
+        lines.append(f"| {r.slug} | {r.status} | {r.rows:,} | {r.seconds:.2f} |")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("### Build\n\n" + "\n".join(lines) + "\n\n")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checking import check_project
+
+    console = _console()
+    summary = check_project(_project(args), strict=args.strict)
+    console.print(f"[green]✓[/] {summary}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(_project(args), Path(args.out), args.port, _console())
+    return EXIT_OK
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from .sample_data import write_sample_data
+
+    out = Path(args.out)
+    if not out.is_absolute():
+        out = _project(args) / out
+    started = time.perf_counter()
+    summary = write_sample_data(out, rows=args.rows, partitioned=args.partitioned)
+    _console().print(f"[green]✓[/] wrote {summary.orders:,} orders, {summary.customers:,} customers and "
+                     f"{summary.products} products to {out} in {time.perf_counter() - started:.1f}s")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .config import SiteConfig, report_schema
+
+    schema = SiteConfig.model_json_schema() if args.site else report_schema()
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import deploy_command
+
+    return deploy_command(_project(args), args, _console())
+
+
+def cmd_smoke(args: argparse.Namespace) -> int:
+    from .smoke import smoke_command
+
+    return smoke_command(args, _console())
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="reportsite", description=__doc__.splitlines()[0] if __doc__ else None)
+    top.add_argument("--project", default=".", help="repository root (default: current folder)")
+    top.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(func=func)
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+        return command
+
+    build = add("build", cmd_build, "build the site into _site/")
+    build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    build.add_argument("--only", nargs="+", metavar="SLUG", help="rebuild only these reports")
+    build.add_argument("--full", action="store_true", help="rebuild every report even if nothing changed")
+    build.add_argument("--keep-going", action="store_true",
+                       help="build the good reports; show failed ones as error pages (local use; never deployed)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors (used by the workflows)")
+    build.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
+                       help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+
+    check = add("check", cmd_check, "validate site.yaml and every report and run every query; write nothing")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    serve = add("serve", cmd_serve, "preview the site on 127.0.0.1, rebuilding on change")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--out", default="_site")
+
+    sample = add("sample-data", cmd_sample_data, "write the deterministic demo data set")
+    sample.add_argument("--out", default="data")
+    sample.add_argument("--rows", type=int, default=1_000_000)
+    sample.add_argument("--partitioned", action="store_true", help="also write hive-partitioned orders")
+
+    schema = add("schema", cmd_schema, "print the JSON Schema of report files")
+    schema.add_argument("--site", action="store_true", help="print the schema of site_src/site.yaml instead")
+
+    deploy = add("deploy", cmd_deploy, "publish _site/ to S3 (only what changed)")
+    deploy.add_argument("--target", help="s3://bucket/prefix (default: $REPORTSITE_DEPLOY_TARGET or site.yaml)")
+    deploy.add_argument("--site", default="_site", help="built site folder (default: _site)")
+    deploy.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    deploy.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
+                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+
+    smoke = add("smoke", cmd_smoke, "open every page of a site in Chromium and report problems")
+    smoke.add_argument("--url", required=True, help="the site's base URL (http://…/ or file path)")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ReportError as exc:
+        if args.debug:
+            raise
+        console = _console()
+        for problem in exc.problems:
+            console.print(f"error: {problem}", markup=False, style="red")
+        console.print(f"{len(exc.problems)} problem(s); nothing was written.", style="dim", markup=False)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not a user mistake
+        if args.debug:
+            raise
+        _console().print(f"internal error: {type(exc).__name__}: {exc}\nRerun with --debug for the traceback "
+                         "and please report it.", markup=False, style="red")
+        return EXIT_INTERNAL

@@ -1,0 +1,110 @@
+"""One exception family for every user-facing mistake.
+
+Each error knows where it came from (file, line, column, key path), so the CLI
+can print ``reports/sales.yaml:14:7 charts[2].params.x: message`` and exit
+without a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem: where it is and what is wrong."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+                if self.column:
+                    where += f":{self.column}"
+        parts = [p for p in (where, f"{self.key}:" if self.key else "") if p]
+        prefix = " ".join(parts)
+        return f"{prefix} {self.message}" if prefix else self.message
+
+
+class ReportError(Exception):
+    """A user mistake (bad YAML, SQL, data, credentials). Carries one or more problems."""
+
+    stage = "report"
+
+    def __init__(self, problems: Problem | str | Sequence[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(
+        cls,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        key: str | None = None,
+    ) -> ReportError:
+        return cls(Problem(message, file, line, column, key))
+
+    @classmethod
+    def gather(cls, errors: Iterable[ReportError]) -> ReportError:
+        problems: list[Problem] = []
+        for error in errors:
+            problems.extend(error.problems)
+        return cls(problems)
+
+
+class ConfigError(ReportError):
+    """site.yaml or a report file is not valid."""
+
+    stage = "config"
+
+
+class SourceError(ReportError):
+    """A data source cannot be found or read."""
+
+    stage = "source"
+
+
+class QueryError(ReportError):
+    """A report's SQL failed or returned something the report cannot use."""
+
+    stage = "query"
+
+
+class CheckError(ReportError):
+    """A data check declared in a report failed."""
+
+    stage = "check"
+
+
+class RenderError(ReportError):
+    """A template failed to render."""
+
+    stage = "render"
+
+
+class DeployError(ReportError):
+    """Publishing to S3 failed or was refused."""
+
+    stage = "deploy"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for a close match, else an empty string."""
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""

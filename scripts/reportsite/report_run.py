@@ -1,0 +1,296 @@
+"""Run one report: resolve its sources, run checks and queries, build chart specs.
+
+Everything a report page shows is gathered here into a ``ReportPage``; nothing
+is rendered or published. Errors from every item are collected so that one run
+reports all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import charts, checks, query, sources
+from .config import Report, SiteConfig
+from .errors import Problem, QueryError, ReportError, SourceError, did_you_mean
+
+
+@dataclass
+class MetricCard:
+    name: str
+    value: Any
+    previous: Any
+    change: float | None
+    format: str
+    description: str | None
+
+
+@dataclass
+class ChartBlock:
+    id: str
+    name: str
+    type: str
+    spec: dict[str, Any]
+    rows: int
+    description: str | None
+    width: str
+    csv: str | None
+
+
+@dataclass
+class TableBlock:
+    id: str
+    name: str
+    columns: list[str]
+    numeric: list[bool]
+    rows: list[list[Any]]
+    total_rows: int
+    description: str | None
+    csv: str | None
+
+
+@dataclass
+class ReportPage:
+    """What one report page shows, plus how it was made (for the manifest)."""
+
+    slug: str
+    title: str
+    description: str
+    update_frequency: str
+    text: list[str]
+    metrics: list[MetricCard] = field(default_factory=list)
+    charts: list[ChartBlock] = field(default_factory=list)
+    tables: list[TableBlock] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    data_modified: str | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows_returned: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+
+
+def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None) -> list[sources.Source]:
+    """List every source of a report; SourceErrors come back located at their key."""
+    found, problems = [], []
+    config = report.config
+    for table, written in config.tables_by_name().items():
+        key: tuple[str | int, ...] = ("data_sources", table) if table in config.data_sources else ("data_source",)
+        try:
+            found.append(sources.resolve(table, written, data_root, s3_client))
+        except SourceError as exc:
+            problems.extend(report.problem(key, p.message) for p in exc.problems)
+    if problems:
+        raise SourceError(problems)
+    return found
+
+
+def run_report(
+    report: Report,
+    site: SiteConfig,
+    resolved: list[sources.Source],
+    downloads: Path | None,
+    now: dt.datetime,
+) -> ReportPage:
+    """Query everything the report shows. Raises ReportError listing every failed item."""
+    config = report.config
+    page = ReportPage(
+        slug=report.slug,
+        title=config.title,
+        description=config.description,
+        update_frequency=config.update_frequency,
+        text=[p.strip() for p in re.split(r"\n\s*\n", config.text or "") if p.strip()],
+        sources=[
+            {"table": s.table, "url": s.written, "files": len(s.files), "bytes": s.size,
+             "modified": s.modified.isoformat() if s.modified else None}
+            for s in resolved
+        ],
+    )
+    modified = [s.modified for s in resolved if s.modified]
+    page.data_modified = max(modified).isoformat() if modified else None
+    started = time.perf_counter()
+    con = query.connect()
+    problems: list[Problem] = []
+    try:
+        for source in resolved:
+            sources.register(con, source)
+        tables = [s.table for s in resolved]
+        page.seconds["register"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        for outcome in checks.run_checks(con, report, tables, now):
+            if outcome.severity == "error":
+                problems.append(outcome.problem)
+            else:
+                page.warnings.append(str(outcome.problem))
+        page.seconds["checks"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        run = _ItemRunner(con, report, site, tables, downloads, problems)
+        page.metrics = run.metrics()
+        page.charts = run.charts(page)
+        page.tables = run.tables()
+        page.rows_returned = run.rows
+        page.seconds["queries"] = time.perf_counter() - mark
+    finally:
+        con.close()
+    if problems:
+        raise ReportError(problems)
+    return page
+
+
+class _ItemRunner:
+    """Runs each metric, chart and table query of one report, collecting problems."""
+
+    def __init__(self, con: Any, report: Report, site: SiteConfig, tables: list[str],
+                 downloads: Path | None, problems: list[Problem]) -> None:
+        self.con, self.report, self.site, self.names = con, report, site, tables
+        self.downloads, self.problems = downloads, problems
+        self.parameters = report.config.parameters
+        self.rows = 0
+
+    def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
+        try:
+            relation = query.run(self.con, ref, self.parameters, self.names)
+            return query.fetch(relation, ref, self.names, limit)
+        except QueryError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def _csv_path(self, name: str, index: int, kind: str) -> tuple[Path | None, str | None]:
+        if self.downloads is None:
+            return None, None
+        relative = f"data/{self.report.slug}/{kind}-{index + 1}-{slugify(name)}.csv"
+        return self.downloads / relative, relative
+
+    def metrics(self) -> list[MetricCard]:
+        cards = []
+        for index, metric in enumerate(self.report.config.metrics):
+            ref = query.QueryRef(self.report, ("metrics", index, "query"), f"metric '{metric.name}'")
+            table = self._fetch(ref, limit=1)
+            if table is None:
+                continue
+            names = table.column_names
+            if "value" not in names:
+                self.problems.append(query.locate(ref, f"{ref.label}: the query must return a column named "
+                                                       f"'value' (columns: {', '.join(names)}); add 'AS value'"))
+                continue
+            if table.num_rows != 1:
+                self.problems.append(query.locate(ref, f"{ref.label}: the query must return exactly one row "
+                                                       f"(it returned {'none' if table.num_rows == 0 else 'more'})"))
+                continue
+            row = table.slice(0, 1).to_pylist()[0]
+            value = charts.json_value(row["value"])
+            previous = charts.json_value(row.get("previous"))
+            change = None
+            if isinstance(value, int | float) and isinstance(previous, int | float) and previous:
+                change = (value - previous) / abs(previous) * 100
+            self.rows += 1
+            cards.append(MetricCard(metric.name, value, previous, change, metric.format, metric.description))
+        return cards
+
+    def charts(self, page: ReportPage) -> list[ChartBlock]:
+        blocks = []
+        limit = self.site.max_chart_rows
+        for index, chart in enumerate(self.report.config.charts):
+            ref = query.QueryRef(self.report, ("charts", index, "query"), f"chart '{chart.name}'")
+            table = self._fetch(ref, limit=limit)
+            if table is None:
+                continue
+            if not self._columns_ok(chart, index, table.column_names):
+                continue
+            if table.num_rows > limit:
+                self.problems.append(query.locate(ref, (
+                    f"{ref.label}: the query returns more than {limit} rows, too many for one chart; aggregate "
+                    "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
+                )))
+                continue
+            self.rows += table.num_rows
+            spec = charts.vega_lite(chart, table, self.site.currency)
+            path, relative = self._csv_path(chart.name, index, "chart")
+            if path is not None:
+                _write_csv(table, path)
+            blocks.append(ChartBlock(f"chart-{index + 1}", chart.name, chart.type, spec, table.num_rows,
+                                     chart.description, chart.width, relative))
+        return blocks
+
+    def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
+        ok = True
+        for key in ("x", "y", "color"):
+            column = getattr(chart.params, key)
+            if column and column not in names:
+                message = (f"column '{column}' is not in the query result{did_you_mean(column, names)} "
+                           f"(columns: {', '.join(names)})")
+                self.problems.append(self.report.problem(("charts", index, "params", key), message))
+                ok = False
+        return ok
+
+    def tables(self) -> list[TableBlock]:
+        import pyarrow as pa
+
+        blocks = []
+        for index, spec in enumerate(self.report.config.tables):
+            ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
+            try:
+                relation = query.run(self.con, ref, self.parameters, self.names)
+                path, relative = self._csv_path(spec.name, index, "table")
+                shown, total = _stream_table(relation, ref, self.names, spec.max_rows, path)
+            except QueryError as exc:
+                self.problems.extend(exc.problems)
+                continue
+            self.rows += total
+            numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type)
+                       for f in shown.schema]
+            data = shown.to_pydict()
+            rows = [[charts.json_value(data[c][i]) for c in shown.column_names] for i in range(shown.num_rows)]
+            blocks.append(TableBlock(f"table-{index + 1}", spec.name, shown.column_names, numeric, rows, total,
+                                     spec.description, relative))
+        return blocks
+
+
+def _stream_table(relation: Any, ref: query.QueryRef, tables: list[str], keep: int,
+                  csv_path: Path | None) -> tuple[Any, int]:
+    """Stream a table's rows once: the first ``keep`` for the page, all of them to the CSV download."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    batches, kept, total = [], 0, 0
+    writer = None
+    schema = None
+    try:
+        for batch in query.stream(relation, ref, tables):
+            schema = batch.schema
+            if csv_path is not None:
+                if writer is None:
+                    csv_path.parent.mkdir(parents=True, exist_ok=True)
+                    writer = pacsv.CSVWriter(str(csv_path), batch.schema)
+                writer.write_batch(batch)
+            if kept < keep:
+                part = batch.slice(0, keep - kept)
+                batches.append(part)
+                kept += part.num_rows
+            total += batch.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    if schema is None:
+        schema = relation.to_arrow_table().schema if not batches else batches[0].schema
+    if csv_path is not None and writer is None:
+        _write_csv(pa.table({n: [] for n in schema.names}), csv_path)
+    return pa.Table.from_batches(batches, schema=schema), total
+
+
+def _write_csv(table: Any, path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, str(path))
