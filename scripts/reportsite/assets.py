@@ -8,6 +8,7 @@ a warm build only copies bytes.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,13 @@ from pathlib import Path
 from .errors import RenderError
 
 CACHE_DIR = Path(".cache") / "reportsite"
+CACHE_ENV = "REPORTSITE_CACHE_DIR"
+
+
+def cache_dir(root: Path) -> Path:
+    """Where compiled CSS and the Vega bundle are kept: $REPORTSITE_CACHE_DIR or .cache/reportsite."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else root / CACHE_DIR
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,10 @@ def tailwind_css(root: Path, site_src: Path) -> Asset:
     if not source.exists():
         raise RenderError.at("Tailwind input missing", str(source.relative_to(root)))
     key = templates_digest(site_src)[:20]
-    cached = root / CACHE_DIR / f"tailwind-{key}.css"
+    cached = cache_dir(root) / f"tailwind-{key}.css"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         result = subprocess.run(
             [tailwind_binary(), "-i", str(source), "-o", str(tmp), "--minify"],
             cwd=site_src / "static", capture_output=True, text=True, check=False,
@@ -76,12 +84,12 @@ def vega_bundle(root: Path) -> Asset:
     import importlib.metadata
 
     version = importlib.metadata.version("vl-convert-python")
-    cached = root / CACHE_DIR / f"vega-{version}.js"
+    cached = cache_dir(root) / f"vega-{version}.js"
     if not cached.exists():
         import vl_convert
 
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
         tmp.replace(cached)
     return hashed("vega", "js", cached.read_bytes())

@@ -1,0 +1,56 @@
+# The README's commands. `make site` then `make test` is all a fresh clone needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+PORT   ?= 8000
+
+.PHONY: install site data serve test test-fast lint check bench css clean browser
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+data/sales.parquet: | $(STAMP)
+	$(BIN)/reportsite sample-data --out data
+
+data: data/sales.parquet
+
+site: $(STAMP) data/sales.parquet
+	$(BIN)/reportsite build
+	@echo ""
+	@echo "Site built in _site/. Open _site/index.html in a browser, or run: make serve"
+	@echo "(then visit http://127.0.0.1:$(PORT)/index.html)"
+
+serve: $(STAMP) data/sales.parquet
+	$(BIN)/reportsite serve --port $(PORT)
+
+check: $(STAMP) data/sales.parquet
+	$(BIN)/reportsite check
+
+browser: $(STAMP)
+	$(BIN)/python -m reportsite.browser
+
+test: $(STAMP) browser
+	$(BIN)/ruff check scripts tests
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+css: $(STAMP)
+	$(BIN)/reportsite build --full
+
+clean:
+	rm -rf _site .cache .pytest_cache

@@ -1,0 +1,126 @@
+"""Shared fixtures: the loopback S3 server, sample data, throwaway projects, Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_ROWS = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> Iterator[None]:
+    """No test sees the developer's AWS settings or data root; assets are cached once per session."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID",
+                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORTSITE_DATA_ROOT",
+                 "REPORTSITE_DEPLOY_TARGET", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("REPORTSITE_CACHE_DIR", str(tool_cache))
+    from reportsite import s3env
+
+    s3env.reset()
+    yield
+    s3env.reset()
+
+
+@pytest.fixture(scope="session")
+def tool_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tool-cache")
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's standalone S3 server on 127.0.0.1, for the whole session; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A boto3 client on an empty loopback S3; every client in the test reaches it through the AWS env vars."""
+    import boto3
+    import requests
+
+    requests.post(f"{s3_server}/moto-api/reset", timeout=10).raise_for_status()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    from reportsite import s3env
+
+    s3env.reset()
+    return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data set, small: sales.parquet, customers.csv, products.parquet, sales_by_month/."""
+    from reportsite.sample_data import write_sample_data
+
+    out = tmp_path_factory.mktemp("sample-data")
+    write_sample_data(out, rows=SAMPLE_ROWS, partitioned=True)
+    return out
+
+
+ProjectFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> ProjectFactory:
+    """Create a project folder: the repo's site_src, the given reports and site.yaml overrides."""
+
+    def create(reports: dict[str, str] | None = None, data_root: str | Path | None = None,
+               site_yaml: str | None = None, demo_reports: bool = False, name: str = "project") -> Path:
+        root = tmp_path / name
+        shutil.copytree(REPO / "site_src", root / "site_src")
+        (root / "reports").mkdir(parents=True)
+        if demo_reports:
+            for path in (REPO / "reports").glob("*.yaml"):
+                shutil.copy(path, root / "reports" / path.name)
+        for file_name, text in (reports or {}).items():
+            (root / "reports" / file_name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        if site_yaml is not None:
+            (root / "site_src" / "site.yaml").write_text(textwrap.dedent(site_yaml).lstrip(), encoding="utf-8")
+        elif data_root is not None:
+            (root / "site_src" / "site.yaml").write_text(
+                f'title: "Test Reports"\ndata_root: "{data_root}"\n', encoding="utf-8")
+        return root
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (the system one where present) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from reportsite.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
