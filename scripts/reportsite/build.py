@@ -161,7 +161,6 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
     warnings: list[str] = []
-    todo_slugs = {r.slug for r in todo}
     for report in todo:
         t = time.perf_counter()
         try:

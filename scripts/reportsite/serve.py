@@ -1,0 +1,83 @@
+"""``reportsite serve``: preview ``_site/`` on 127.0.0.1 and rebuild when sources change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import Any
+
+from .build import BuildOptions, build
+from .config import load_site, resolved_data_root
+from .errors import ReportError
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+def watched_paths(root: Path) -> list[Path]:
+    """Reports, templates, static files, and the local data root (when it is local)."""
+    paths = [root / "reports", root / "site_src"]
+    data_root = resolved_data_root(load_site(root), root)
+    if "://" not in data_root and Path(data_root).exists():
+        paths.append(Path(data_root))
+    return [p for p in paths if p.exists()]
+
+
+def rebuild(root: Path, out: Path, console: Any) -> bool:
+    """Build once; print problems instead of raising, keeping the last good site."""
+    try:
+        result = build(root, BuildOptions(out=out, keep_going=True))
+    except ReportError as exc:
+        for problem in exc.problems:
+            console.print(f"error: {problem}", markup=False, style="red")
+        console.print("The previous site is still being served.", style="dim")
+        return False
+    failed = [r for r in result.reports if r.status == "failed"]
+    for summary in failed:
+        for problem in summary.problems:
+            console.print(f"error: {problem}", markup=False, style="red")
+    console.print(f"rebuilt ({result.status}, {result.seconds.get('total', 0):.2f}s)", style="green")
+    return not failed
+
+
+def start_server(out: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """Serve the folder named ``out`` (looked up per request, so swapped builds are picked up)."""
+
+    class Handler(_Handler):
+        def translate_path(self, path: str) -> str:
+            self.directory = str(out)
+            return super().translate_path(path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def serve(root: Path, out: Path, port: int, console: Any, stop: threading.Event | None = None) -> None:
+    from watchfiles import watch
+
+    out = out if out.is_absolute() else root / out
+    rebuild(root, out, console)
+    server = start_server(out, port)
+    console.print(f"Serving {out} at http://127.0.0.1:{server.server_address[1]}/index.html "
+                  "(Ctrl-C to stop); rebuilding on changes.")
+    ignored = (str(out), str(root / ".cache"))
+    try:
+        for changes in watch(*watched_paths(root), stop_event=stop, debounce=300,
+                             watch_filter=lambda _change, path: not path.startswith(ignored)):
+            names = sorted({Path(p).name for _, p in changes})
+            console.print(f"changed: {', '.join(names[:5])}", style="dim")
+            rebuild(root, out, console)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,89 @@
+"""charts: chart spec + Arrow table → Vega-Lite (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from reportsite.charts import column_kind, json_value, vega_lite
+from reportsite.config import Chart
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
+
+
+def chart(**kw) -> Chart:
+    base = {"name": "Sales Evolution", "type": "line", "query": "SELECT 1",
+            "params": {"x": "date", "y": "sales", "title": "Monthly Sales"}}
+    base.update(kw)
+    return Chart.model_validate(base)
+
+
+def sales_table() -> pa.Table:
+    return pa.table({
+        "date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)],
+        "sales": [100.5, 200.25, 150.0],
+        "region": ["North", "South", "North"],
+    })
+
+
+def test_line_chart_matches_golden_snapshot():
+    spec = vega_lite(chart(), sales_table())
+    golden = GOLDEN / "sales_line.vl.json"
+    if os.environ.get("REPORTSITE_UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n")
+    assert spec == json.loads(golden.read_text()), (
+        "Vega-Lite spec changed; if on purpose, regenerate with REPORTSITE_UPDATE_GOLDEN=1 pytest tests/unit")
+
+
+def test_spec_is_valid_vega_lite_with_temporal_x_tooltips_and_title():
+    import altair as alt
+
+    spec = vega_lite(chart(), sales_table())
+    alt.Chart.from_dict(spec)  # validates against the Vega-Lite schema; raises if invalid
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    assert spec["encoding"]["y"]["type"] == "quantitative"
+    assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["date", "sales"]
+    assert spec["title"] == "Monthly Sales"
+    assert spec["width"] == "container"
+    assert spec["data"]["values"][0] == {"date": "2025-01-01", "sales": 100.5}
+
+
+def test_title_defaults_to_chart_name():
+    spec = vega_lite(chart(params={"x": "date", "y": "sales"}), sales_table())
+    assert spec["title"] == "Sales Evolution"
+
+
+@pytest.mark.parametrize("kind", ["line", "bar", "area", "scatter", "pie"])
+def test_every_chart_type_gives_a_valid_spec(kind):
+    import altair as alt
+
+    spec = vega_lite(chart(type=kind, params={"x": "region", "y": "sales", "color": None}), sales_table())
+    alt.Chart.from_dict(spec)
+    mark = spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"]
+    assert mark == {"line": "line", "bar": "bar", "area": "area", "scatter": "circle", "pie": "arc"}[kind]
+
+
+def test_color_splits_series_and_bars_stack():
+    spec = vega_lite(chart(type="bar", params={"x": "date", "y": "sales", "color": "region"}), sales_table())
+    assert spec["encoding"]["color"]["field"] == "region"
+    assert spec["encoding"]["y"]["stack"] == "zero"
+
+
+def test_column_kinds_and_json_values():
+    assert column_kind(pa.date32()) == "temporal"
+    assert column_kind(pa.timestamp("us")) == "temporal"
+    assert column_kind(pa.decimal128(10, 2)) == "quantitative"
+    assert column_kind(pa.string()) == "nominal"
+    assert json_value(float("nan")) is None
+    assert json_value(dt.datetime(2025, 1, 2, 3, 4)) == "2025-01-02T03:04:00"
+
+
+def test_hostile_values_stay_data():
+    table = pa.table({"name": ["</script><script>alert(1)</script>"], "n": [1]})
+    spec = vega_lite(chart(type="bar", params={"x": "name", "y": "n"}), table)
+    assert spec["data"]["values"][0]["name"] == "</script><script>alert(1)</script>"
