@@ -1,0 +1,119 @@
+"""The command line: build, serve, sample-data, schema — exit codes and output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from reportsite.cli import main
+from tests.conftest import free_port
+
+
+def test_build_then_nothing_changed(make_project, sample_data, capsys):
+    root = make_project(demo_reports=True, data_root=sample_data)
+    assert main(["--project", str(root), "build"]) == 0
+    assert "built 3 report(s)" in capsys.readouterr().err
+    assert main(["--project", str(root), "build"]) == 0
+    assert "nothing changed" in capsys.readouterr().err
+
+
+def test_build_writes_a_github_summary(make_project, sample_data, tmp_path):
+    root = make_project(demo_reports=True, data_root=sample_data)
+    summary = tmp_path / "summary.md"
+    assert main(["--project", str(root), "build", "--summary", str(summary)]) == 0
+    text = summary.read_text()
+    assert "| report | status | rows | seconds |" in text and "| sales | built |" in text
+
+
+def test_user_error_exits_1_without_traceback(make_project, sample_data, capsys):
+    root = make_project({"broken.yaml": "title: x\ncharts: {}\n"}, data_root=sample_data)
+    assert main(["--project", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "error: reports/broken.yaml:2:1 charts: expected a list" in err
+    assert not (root / "_site").exists()
+
+
+def test_keep_going_exits_1_and_says_the_build_is_partial(make_project, sample_data, capsys):
+    bad = "title: Bad\ndata_source: sales.parquet\nmetrics:\n  - name: M\n    query: SELECT nope AS value\n"
+    root = make_project({"bad.yaml": bad}, data_root=sample_data, demo_reports=True)
+    assert main(["--project", str(root), "build", "--keep-going"]) == 1
+    err = capsys.readouterr().err
+    assert "1 report(s) failed" in err and "refuse to publish" in err
+    assert json.loads((root / "_site" / "manifest.json").read_text())["status"] == "partial"
+
+
+def test_unknown_only_slug_is_a_user_error(make_project, sample_data, capsys):
+    root = make_project(demo_reports=True, data_root=sample_data)
+    assert main(["--project", str(root), "build", "--only", "sale"]) == 1
+    assert "no report named 'sale' in reports/ (did you mean 'sales'?)" in capsys.readouterr().err
+
+
+def test_schema_prints_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["additionalProperties"] is False
+    assert "charts" in schema["properties"] and "title" in schema["required"]
+
+
+def test_sample_data_is_deterministic(tmp_path, capsys):
+    def digest(folder: Path) -> str:
+        import duckdb
+
+        rows = duckdb.sql(f"SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY order_id)) FROM "
+                          f"'{folder / 'sales.parquet'}' t").fetchall()
+        return rows[0][0] + hashlib.sha256((folder / "customers.csv").read_bytes()).hexdigest()
+
+    assert main(["--project", str(tmp_path), "sample-data", "--out", "a", "--rows", "5000"]) == 0
+    assert main(["--project", str(tmp_path), "sample-data", "--out", "b", "--rows", "5000"]) == 0
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert "wrote 5,000 orders" in capsys.readouterr().err
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_previews_and_rebuilds_on_change(make_project, sample_data):
+    from rich.console import Console
+
+    from reportsite.serve import serve
+
+    root = make_project(demo_reports=True, data_root=sample_data)
+    port, stop = free_port(), threading.Event()
+    thread = threading.Thread(target=serve, args=(root, Path("_site"), port, Console(quiet=True), stop))
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        assert wait_for(lambda: "Sales Report" in fetch(base + "index.html"))
+        report = root / "reports" / "sales.yaml"
+        report.write_text(report.read_text().replace('title: "Sales Report"', 'title: "Revenue Report"'))
+        assert wait_for(lambda: "Revenue Report" in fetch(base + "reports/sales.html"))
+        template = root / "site_src" / "templates" / "index.html"
+        template.write_text(template.read_text().replace("{% block content %}", "{% block content %}<p>NEW</p>"))
+        assert wait_for(lambda: "<p>NEW</p>" in fetch(base + "index.html"))
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    with pytest.raises(OSError):
+        fetch(f"http://127.0.0.1:{port}/index.html")
