@@ -54,8 +54,8 @@ def used_columns(chart: Chart) -> list[str]:
     return list(dict.fromkeys(c for c in (params.x, params.y, params.color) if c))
 
 
-def vega_lite(chart: Chart, table: Any, currency: str = "USD") -> dict[str, Any]:
-    """The Vega-Lite spec for one chart, data inline, sized to its container."""
+def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None = None) -> dict[str, Any]:
+    """The Vega-Lite spec for one chart, data inline, sized to its container (``title`` overrides the YAML's)."""
     import altair as alt
 
     params = chart.params
@@ -87,7 +87,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD") -> dict[str, Any]
     if color:
         tooltips.insert(0, tooltip(color))
     data = alt.Data(values=records(table, columns))
-    title = params.title or chart.name
+    title = title or params.title or chart.name
     if chart.type == "pie":
         base = alt.Chart(data).mark_arc(innerRadius=50, stroke="#fff")
         encoding: dict[str, Any] = {
@@ -108,6 +108,9 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD") -> dict[str, Any]
         x_extra: dict[str, Any] = {}
         if chart.type == "bar" and x_kind == "nominal":
             x_extra["sort"] = None
+            labels = {str(v) for v in table.column(x).to_pylist()}
+            if len(labels) <= 12 and max((len(v) for v in labels), default=0) <= 14:
+                x_extra["axis"] = {"labelAngle": 0}
         if x_kind == "nominal" and chart.type in ("line", "area"):
             x_extra["sort"] = None
         encoding = {

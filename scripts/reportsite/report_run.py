@@ -77,6 +77,14 @@ class ReportPage:
         return bool(self.problems)
 
 
+def with_parameters(text: str | None, parameters: dict[str, Any]) -> str | None:
+    """Show ``$name`` in titles and descriptions as the parameter's value (SQL binds it separately)."""
+    if not text or "$" not in text:
+        return text
+    return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)",
+                  lambda m: str(parameters[m.group(1)]) if m.group(1) in parameters else m.group(0), text)
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
@@ -158,6 +166,9 @@ class _ItemRunner:
         self.parameters = report.config.parameters
         self.rows = 0
 
+    def _text(self, text: str | None) -> str | None:
+        return with_parameters(text, self.parameters)
+
     def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
         try:
             relation = query.run(self.con, ref, self.parameters, self.names)
@@ -195,7 +206,8 @@ class _ItemRunner:
             if isinstance(value, int | float) and isinstance(previous, int | float) and previous:
                 change = (value - previous) / abs(previous) * 100
             self.rows += 1
-            cards.append(MetricCard(metric.name, value, previous, change, metric.format, metric.description))
+            cards.append(MetricCard(self._text(metric.name), value, previous, change, metric.format,
+                                    self._text(metric.description)))
         return cards
 
     def charts(self, page: ReportPage) -> list[ChartBlock]:
@@ -215,12 +227,12 @@ class _ItemRunner:
                 )))
                 continue
             self.rows += table.num_rows
-            spec = charts.vega_lite(chart, table, self.site.currency)
+            spec = charts.vega_lite(chart, table, self.site.currency, self._text(chart.params.title or chart.name))
             path, relative = self._csv_path(chart.name, index, "chart")
             if path is not None:
                 _write_csv(table, path)
-            blocks.append(ChartBlock(f"chart-{index + 1}", chart.name, chart.type, spec, table.num_rows,
-                                     chart.description, chart.width, relative))
+            blocks.append(ChartBlock(f"chart-{index + 1}", self._text(chart.name) or "", chart.type, spec,
+                                     table.num_rows, self._text(chart.description), chart.width, relative))
         return blocks
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
@@ -252,8 +264,8 @@ class _ItemRunner:
                        for f in shown.schema]
             data = shown.to_pydict()
             rows = [[charts.json_value(data[c][i]) for c in shown.column_names] for i in range(shown.num_rows)]
-            blocks.append(TableBlock(f"table-{index + 1}", spec.name, shown.column_names, numeric, rows, total,
-                                     spec.description, relative))
+            blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names, numeric,
+                                     rows, total, self._text(spec.description), relative))
         return blocks
 
 

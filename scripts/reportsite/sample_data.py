@@ -11,7 +11,7 @@ from pathlib import Path
 
 START = "2024-01-01"
 DAYS = 1035  # 2024-01-01 .. 2026-10-31
-CUSTOMERS = 5000
+CUSTOMERS = 20_000
 REGIONS = ["North", "South", "East", "West", "Central"]
 CHANNELS = ["Online", "Store", "Phone"]
 SEGMENTS = ["Retail", "Wholesale", "Online-only"]
@@ -90,7 +90,7 @@ def write_sample_data(out: Path, rows: int = 1_000_000, partitioned: bool = Fals
         WITH o AS (
             SELECT i,
                    floor(sqrt(rnd(i, 1)) * {DAYS})::INT AS day,
-                   1 + floor(pow(rnd(i, 2), 1.6) * {CUSTOMERS})::INT AS customer_id,
+                   1 + floor(pow(rnd(i, 2), 1.4) * {CUSTOMERS} * (0.15 + 0.85 * sqrt(rnd(i, 1))))::INT AS customer_id,
                    1 + floor(pow(rnd(i, 3), 1.3) * {products})::INT AS product_id,
                    1 + floor(pow(rnd(i, 4), 2) * 6)::INT AS quantity,
                    rnd(i, 5) AS noise,
