@@ -175,6 +175,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         summaries[report.slug] = ReportSummary(report.slug, "built", page.rows_returned,
                                                time.perf_counter() - t, warnings=page.warnings)
         log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s")
+        for warning in page.warnings:
+            log(f"warning: {warning}")
     timings["queries"] = time.perf_counter() - mark
 
     if errors and not options.keep_going:
@@ -264,6 +266,7 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "sources": page.sources,
         "problems": page.problems,
         "warnings": page.warnings,
+        "stale": any("was last modified" in w for w in page.warnings),
         "seconds": {k: round(v, 4) for k, v in page.seconds.items()},
         "files": files,
     }

@@ -77,6 +77,27 @@ class ReportPage:
         return bool(self.problems)
 
 
+STALE_AFTER = {"hourly": dt.timedelta(hours=2), "daily": dt.timedelta(days=2), "weekly": dt.timedelta(days=14),
+               "monthly": dt.timedelta(days=62)}
+
+
+def stale_sources(report: Report, resolved: list[sources.Source], now: dt.datetime) -> list[str]:
+    """Warnings for sources older than twice the report's update frequency (errors under --strict)."""
+    limit = STALE_AFTER.get(report.config.update_frequency)
+    warnings = []
+    for source in resolved:
+        if limit is None or source.modified is None or now - source.modified <= limit:
+            continue
+        age = (now - source.modified).total_seconds() / 86400
+        key: tuple[str | int, ...] = (
+            ("data_sources", source.table) if source.table in report.config.data_sources else ("data_source",))
+        message = (f"data source '{source.written}' was last modified {source.modified:%Y-%m-%d %H:%M} UTC "
+                   f"({age:.1f} days ago), older than twice the update_frequency "
+                   f"({report.config.update_frequency}); is the data pipeline running?")
+        warnings.append(str(report.problem(key, message)))
+    return warnings
+
+
 def with_parameters(text: str | None, parameters: dict[str, Any]) -> str | None:
     """Show ``$name`` in titles and descriptions as the parameter's value (SQL binds it separately)."""
     if not text or "$" not in text:
@@ -127,6 +148,7 @@ def run_report(
     )
     modified = [s.modified for s in resolved if s.modified]
     page.data_modified = max(modified).isoformat() if modified else None
+    page.warnings.extend(stale_sources(report, resolved, now))
     started = time.perf_counter()
     con = query.connect()
     problems: list[Problem] = []

@@ -194,3 +194,26 @@ def test_glob_source(make_project, sample_data):
     build(root, BuildOptions(out=Path("_site")))
     html = (root / "_site" / "reports" / "g.html").read_text()
     assert 'data-testid="metric-value">20,000<' in html
+
+
+def test_stale_data_is_a_warning_and_fails_under_strict(make_project, sample_data, tmp_path):
+    import os
+    import shutil
+
+    data = tmp_path / "old-data"
+    shutil.copytree(sample_data, data)
+    week_ago = (data / "sales.parquet").stat().st_mtime - 7 * 86400
+    os.utime(data / "sales.parquet", (week_ago, week_ago))
+    root = make_project({"s.yaml": 'title: S\nupdate_frequency: daily\ndata_source: "sales.parquet"\n'
+                                   'metrics:\n  - name: N\n    query: SELECT count(*) AS value FROM sales\n'},
+                        data_root=data)
+    with pytest.raises(ReportError) as error:
+        build(root, BuildOptions(out=Path("_site"), strict=True))
+    message = str(error.value)
+    assert message.startswith("reports/s.yaml:3:1 data_source: data source 'sales.parquet' was last modified ")
+    assert "(7.0 days ago), older than twice the update_frequency (daily)" in message
+    assert message.endswith("(warning; --strict treats warnings as errors)")
+    assert not (root / "_site").exists()
+    result = build(root, BuildOptions(out=Path("_site")))
+    assert result.status == "ok" and result.reports[0].warnings
+    assert "Stale data" in (root / "_site" / "index.html").read_text()
