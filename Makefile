@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install site data serve test test-fast lint check bench css clean browser
+.PHONY: install site data serve test test-fast lint check bench css clean browser deploy
 
 install: $(STAMP)
 
@@ -48,6 +48,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+deploy: $(STAMP)
+	$(BIN)/reportsite deploy $(if $(DRY_RUN),--dry-run)
 
 css: $(STAMP)
 	$(BIN)/reportsite build --full

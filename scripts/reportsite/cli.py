@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         console = _console()
         for problem in exc.problems:
             console.print(f"error: {problem}", markup=False, style="red")
-        console.print(f"{len(exc.problems)} problem(s); nothing was written.", style="dim", markup=False)
+        footer = "." if exc.stage == "deploy" else "; nothing was written."
+        console.print(f"{len(exc.problems)} problem(s){footer}", style="dim", markup=False)
         return EXIT_USER
     except KeyboardInterrupt:
         return 130
