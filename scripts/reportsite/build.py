@@ -91,7 +91,8 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    project = load_project(root, options.only)
+    project = load_project(root)
+    _check_only(project, options.only)
     out = options.out if options.out.is_absolute() else root / options.out
     previous = manifest.read(out)
     previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
@@ -99,11 +100,14 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     timings["config"] = time.perf_counter() - started
 
     mark = time.perf_counter()
+    carried = _carried_reports(project, options.only, previous_reports, out)
     resolved: dict[str, list[Any]] = {}
     fingerprints: dict[str, str] = {}
     errors: list[ReportError] = []
     failed_pages: dict[str, list[str]] = {}
     for report in project.reports:
+        if report.slug in carried:
+            continue
         try:
             found = report_run.resolve_sources(report, project.data_root)
         except ReportError as exc:
@@ -116,11 +120,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
     todo = [r for r in project.reports if r.slug in resolved and (
         options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
-        or previous_reports.get(r.slug, {}).get("status") != "ok"
         or not (out / f"reports/{r.slug}.html").exists())]
-    keep_slugs = _kept_reports(root, project, options, previous_reports)
-    unchanged_site = (not todo and not errors and previous is not None and _usable(previous)
-                      and set(previous_reports) == {r.slug for r in project.reports} | set(keep_slugs))
+    unchanged_site = (not todo and not errors and _usable(previous)
+                      and set(previous_reports) == {r.slug for r in project.reports})
     if unchanged_site:
         timings["total"] = time.perf_counter() - started
         log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
@@ -131,29 +133,40 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     staging.mkdir(parents=True)
     try:
         return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                         errors, failed_pages, keep_slugs, timings, started, log, now())
+                         errors, failed_pages, timings, started, log, now())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_only(project: Project, only: list[str] | None) -> None:
+    from .errors import ConfigError
+    from .messages import suggest
+
+    known = [r.slug for r in project.reports]
+    unknown = [s for s in only or [] if s not in known]
+    if unknown:
+        raise ConfigError([Problem(f"no report named '{s}' in reports/{suggest(s, known)}") for s in unknown])
+
+
+def _carried_reports(project: Project, only: list[str] | None, previous: dict[str, Any], out: Path) -> set[str]:
+    """With --only, reports not selected keep their previous pages, when there are any to keep.
+
+    A report with no usable previous page is built anyway, so a partial rebuild never publishes a site
+    that lacks a report.
+    """
+    if not only:
+        return set()
+    return {r.slug for r in project.reports if r.slug not in only and r.slug in previous
+            and all((out / f).exists() for f in previous[r.slug].get("files", []))}
 
 
 def _usable(previous: dict[str, Any] | None) -> bool:
     return bool(previous) and previous.get("status") == "ok"  # type: ignore[union-attr]
 
 
-def _kept_reports(root: Path, project: Project, options: BuildOptions, previous: dict[str, Any]) -> list[str]:
-    """With --only, the other reports keep their previous pages (if their YAML still exists)."""
-    if not options.only:
-        return []
-    from .config import report_files
-
-    existing = {p.stem for p in report_files(root)}
-    selected = {r.slug for r in project.reports}
-    return [s for s in previous if s in existing and s not in selected]
-
-
 def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path, previous: dict[str, Any],
               todo: list[Report], resolved: dict[str, list[Any]], fingerprints: dict[str, str], key: str,
-              errors: list[ReportError], failed_pages: dict[str, list[str]], keep_slugs: list[str],
+              errors: list[ReportError], failed_pages: dict[str, list[str]],
               timings: dict[str, float], started: float, log: Log, now: dt.datetime) -> BuildResult:
     from . import assets, render, report_run
 
@@ -214,9 +227,6 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
             summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0))
-    for slug in keep_slugs:
-        entries[slug] = previous[slug]
-        _carry(out, staging, previous[slug]["files"])
     index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
                                                                        key=lambda kv: kv[1]["title"].lower())]
     html = render.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,

@@ -37,6 +37,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                            keep_going=args.keep_going, strict=args.strict)
     result = build(_project(args), options, log=lambda m: console.print(f"  {m}"))
     elapsed = time.perf_counter() - started
+    if args.summary:
+        _write_summary(Path(args.summary), result)
     if result.status == "unchanged":
         console.print(f"[green]✓[/] nothing changed; {result.out} is up to date ({elapsed:.2f}s)")
         return EXIT_OK
@@ -51,8 +53,6 @@ def cmd_build(args: argparse.Namespace) -> int:
                 console.print(f"  {problem}", markup=False)
         console.print("  This build is marked partial: `reportsite deploy` will refuse to publish it.")
         return EXIT_USER
-    if args.summary:
-        _write_summary(Path(args.summary), result)
     return EXIT_OK
 
 
@@ -160,6 +160,8 @@ def parser() -> argparse.ArgumentParser:
 
     smoke = add("smoke", cmd_smoke, "open every page of a site in Chromium and report problems")
     smoke.add_argument("--url", required=True, help="the site's base URL (http://…/ or file path)")
+    smoke.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
+                       help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
     return top
 
 

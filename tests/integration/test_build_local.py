@@ -145,10 +145,18 @@ def test_only_rebuilds_selected_reports_and_keeps_the_others(demo):
     build(demo, BuildOptions(out=Path("_site")))
     before = snapshot(demo / "_site")
     result = build(demo, BuildOptions(out=Path("_site"), only=["sales"], full=True))
-    assert [(r.slug, r.status) for r in result.reports] == [("sales", "built")]
+    assert {r.slug: r.status for r in result.reports} == {"sales": "built", "customers": "unchanged",
+                                                          "products": "unchanged"}
     after = snapshot(demo / "_site")
     assert after["reports/customers.html"] == before["reports/customers.html"]
     assert set(json.loads(after["manifest.json"])["reports"]) == {"sales", "customers", "products"}
+
+
+def test_only_without_a_previous_site_still_builds_every_report(demo):
+    result = build(demo, BuildOptions(out=Path("_site"), only=["sales"]))
+    assert {r.slug: r.status for r in result.reports} == {"sales": "built", "customers": "built",
+                                                          "products": "built"}
+    assert (demo / "_site" / "reports" / "customers.html").exists()
 
 
 def test_hive_partitions_csv_joins_and_sql_files(make_project, sample_data):
