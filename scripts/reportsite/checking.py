@@ -1,11 +1,16 @@
-"""``reportsite check``: everything ``build`` verifies, without writing anything."""
+"""``reportsite check``: everything ``build`` verifies, without writing anything.
+
+Every report is checked even when others are broken, so one run lists every
+problem in every file: invalid files are reported from validation, valid ones
+have their sources resolved and every query and data check run.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from .config import load_project
+from .config import Report, gather_project
 from .errors import CheckError, Problem, ReportError
 
 
@@ -14,9 +19,9 @@ def check_project(root: Path, strict: bool = False,
     """Validate every file, resolve every source and run every query and check; raise on any problem."""
     from . import report_run
 
-    project = load_project(root)
+    project, config_errors = gather_project(root)
     now = now or dt.datetime.now(dt.UTC)
-    errors: list[ReportError] = []
+    errors: list[ReportError] = list(config_errors)
     warnings: list[str] = []
     queries = 0
     for report in project.reports:
@@ -24,7 +29,7 @@ def check_project(root: Path, strict: bool = False,
             found = report_run.resolve_sources(report, project.data_root)
             page = report_run.run_report(report, project.site, found, None, now)
         except ReportError as exc:
-            errors.append(exc)
+            errors.append(ReportError([attribute(report, p) for p in exc.problems]))
             continue
         warnings.extend(page.warnings)
         queries += len(page.metrics) + len(page.charts) + len(page.tables)
@@ -34,3 +39,13 @@ def check_project(root: Path, strict: bool = False,
         raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
     note = f"; {len(warnings)} warning(s)" if warnings else ""
     return f"{len(project.reports)} report(s) valid, {queries} queries ran{note}"
+
+
+def attribute(report: Report, problem: Problem) -> Problem:
+    """A problem that lost its location (e.g. a source that failed to register) placed in its report."""
+    if problem.file:
+        return problem
+    for table, written in report.config.tables_by_name().items():
+        if f"'{written}'" in problem.message:
+            return report.problem(report.config.source_key(table), problem.message)
+    return Problem(problem.message, file=report.display)

@@ -1,4 +1,8 @@
-"""Data checks declared under ``checks:``; run in SQL before a report is published."""
+"""Data checks declared under ``checks:``; run in SQL before a report is published.
+
+A failed check names the check (its key), the table and the observed value, e.g.
+``reports/sales.yaml:30:5 checks[0].min_rows: table 'sales' has 120 rows; at least 1000 expected``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Check, Report
-from .errors import Problem
+from .errors import Problem, did_you_mean
+
+Failure = tuple[str, str]  # (key under the check, message)
 
 
 @dataclass(frozen=True)
@@ -30,26 +36,54 @@ def run_checks(con: Any, report: Report, tables: list[str], now: dt.datetime) ->
     return outcomes
 
 
+class _Unreadable(Exception):
+    """A check's query failed: the table cannot be read."""
+
+
 def _scalar(con: Any, sql: str) -> Any:
-    rows = con.sql(sql).fetchall()
+    """The first value of a check query; _Unreadable if the table cannot be read."""
+    import duckdb
+
+    try:
+        rows = con.sql(sql).fetchall()
+    except duckdb.Error as exc:
+        raise _Unreadable(_first_line(exc)) from None
     return rows[0][0] if rows else None
 
 
-def _failures(con: Any, check: Check, tables: list[str], now: dt.datetime) -> list[tuple[str, str]]:
-    import duckdb
+def _first_line(exc: Exception) -> str:
+    from .sources import read_detail
 
-    from .errors import did_you_mean
+    return read_detail(exc)
 
+
+def _failures(con: Any, check: Check, tables: list[str], now: dt.datetime) -> list[Failure]:
+    """Every way one check fails: an unknown table, an unreadable one, or the column checks."""
     table = check.table
     if table not in tables:
-        return [("table", f"table '{table}' is not defined{did_you_mean(table, tables)}; defined: "
+        return [("table", f"table '{table}' is not defined{did_you_mean(table, tables)}; defined tables: "
                           f"{', '.join(tables) or 'none'}")]
-    name = _quote(table)
     try:
-        columns = [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {name}").fetchall()]
+        columns = [row[0] for row in _rows(con, f"DESCRIBE SELECT * FROM {_quote(table)}")]
+        return _column_failures(con, check, columns, now)
+    except _Unreadable as exc:
+        return [("table", f"table '{table}' cannot be read: {exc}")]
+
+
+def _rows(con: Any, sql: str) -> list[tuple[Any, ...]]:
+    """All rows of a check query; _Unreadable if the table cannot be read."""
+    import duckdb
+
+    try:
+        return list(con.sql(sql).fetchall())
     except duckdb.Error as exc:
-        return [("table", f"table '{table}' cannot be read: {str(exc).splitlines()[0]}")]
-    failures: list[tuple[str, str]] = []
+        raise _Unreadable(_first_line(exc)) from None
+
+
+def _column_failures(con: Any, check: Check, columns: list[str], now: dt.datetime) -> list[Failure]:
+    """Run min_rows, not_null, unique and freshness against a readable table."""
+    table, name = check.table, _quote(check.table)
+    failures: list[Failure] = []
 
     def unknown(key: str, column: str) -> bool:
         if column in columns:
@@ -67,31 +101,59 @@ def _failures(con: Any, check: Check, tables: list[str], now: dt.datetime) -> li
             continue
         nulls = _scalar(con, f"SELECT count(*) FROM {name} WHERE {_quote(column)} IS NULL")
         if nulls:
-            failures.append(("not_null", f"column '{column}' of table '{table}' has {nulls} null values; "
+            failures.append(("not_null", f"column '{column}' of table '{table}' has {_count(nulls, 'null value')}; "
                                          "none expected"))
-    if check.unique and not any(unknown("unique", c) for c in check.unique):
+    if check.unique and not any([unknown("unique", c) for c in check.unique]):
         cols = ", ".join(_quote(c) for c in check.unique)
-        dupes = _scalar(con, f"SELECT count(*) FROM (SELECT {cols} FROM {name} GROUP BY ALL HAVING count(*) > 1)")
-        if dupes:
-            failures.append(("unique", f"{dupes} values of ({', '.join(check.unique)}) in table '{table}' occur "
-                                       "more than once; each must be unique"))
+        failures.extend(_duplicates(con, check, cols))
     if check.freshness and not unknown("freshness", check.freshness.column):
         newest = _scalar(con, f"SELECT max({_quote(check.freshness.column)}) FROM {name}")
         failures.extend(_stale(check, table, newest, now))
     return failures
 
 
-def _stale(check: Check, table: str, newest: Any, now: dt.datetime) -> list[tuple[str, str]]:
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _duplicates(con: Any, check: Check, cols: str) -> list[Failure]:
+    """How many value combinations repeat, with the most repeated one as an example."""
+    groups = f"SELECT {cols}, count(*) AS n FROM {_quote(check.table)} GROUP BY ALL HAVING count(*) > 1"
+    order = ", ".join(str(position + 2) for position in range(len(check.unique)))
+    rows = _rows(con, f"SELECT (SELECT count(*) FROM ({groups})), * FROM ({groups}) ORDER BY n DESC, {order} LIMIT 1")
+    if not rows:
+        return []
+    count, *example, times = rows[0]
+    shown = ", ".join(f"{c} = {v!r}" for c, v in zip(check.unique, example, strict=True))
+    verb = "occurs" if count == 1 else "occur"
+    return [("unique", f"{_count(count, 'value')} of ({', '.join(check.unique)}) in table '{check.table}' {verb} "
+                       f"more than once (e.g. {shown}, {times} times); each must be unique")]
+
+
+def _as_moment(value: Any) -> dt.datetime | None:
+    """A date, timestamp or ISO date text as an aware datetime; None for anything else."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    return None
+
+
+def _stale(check: Check, table: str, newest: Any, now: dt.datetime) -> list[Failure]:
+    """A freshness failure with the newest value and its age, if it is too old."""
     assert check.freshness is not None
     column, limit = check.freshness.column, check.freshness.max_age_days
     if newest is None:
         return [("freshness", f"column '{column}' of table '{table}' is empty; cannot judge freshness")]
-    if isinstance(newest, dt.datetime):
-        moment = newest if newest.tzinfo else newest.replace(tzinfo=dt.UTC)
-    elif isinstance(newest, dt.date):
-        moment = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
-    else:
-        return [("freshness", f"column '{column}' of table '{table}' is not a date or timestamp")]
+    moment = _as_moment(newest)
+    if moment is None:
+        return [("freshness", f"column '{column}' of table '{table}' is not a date or timestamp "
+                              f"(its newest value is {newest!r})")]
     age = (now - moment).total_seconds() / 86400
     if age > limit:
         return [("freshness", f"newest {column} in table '{table}' is {newest} ({age:.1f} days old); "

@@ -95,9 +95,9 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .config import SiteConfig, report_schema
+    from .config import report_schema, site_schema
 
-    schema = SiteConfig.model_json_schema() if args.site else report_schema()
+    schema = site_schema() if args.site else report_schema()
     print(json.dumps(schema, indent=2))
     return EXIT_OK
 

@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from . import messages
 from .errors import ConfigError, Problem
@@ -32,104 +32,108 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Model(BaseModel):
+    """Base of every model: unknown keys are errors, numbers are accepted where text belongs."""
+
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."
+TableName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
 
 
 class ChartParams(Model):
     """How the query's columns map onto the chart."""
 
-    x: str = Field(description="Column for the x axis (the category for a pie chart).")
-    y: str | None = Field(None, description="Column for the y axis (the slice size for a pie chart). Required.")
-    color: str | None = Field(None, description="Column that splits the data into coloured series.")
-    title: str | None = Field(None, description="Title drawn above the chart; defaults to the chart's name.")
-    x_title: str | None = Field(None, description="Axis title for x; defaults to the column name.")
-    y_title: str | None = Field(None, description="Axis title for y; defaults to the column name.")
-    y_format: ValueFormat = Field("number", description="How y values are shown on the axis and in tooltips.")
-
-    @model_validator(mode="after")
-    def _y_required(self) -> ChartParams:
-        if not self.y:
-            raise ValueError("missing required key 'y': name the column with the values to plot")
-        return self
+    x: str = Field(description="The column for the x axis. For a pie chart, the column with the slice labels.")
+    y: str = Field(description="The column with the values to plot. For a pie chart, the slice sizes.")
+    color: str | None = Field(None, description="A column that splits the data into coloured series.")
+    title: str | None = Field(None, description="The title drawn above the chart. Defaults to the chart's name.")
+    x_title: str | None = Field(None, description="The x axis title. Defaults to the column name.")
+    y_title: str | None = Field(None, description="The y axis title. Defaults to the column name.")
+    y_format: ValueFormat = Field(
+        "number", description="How y values are shown on the axis and in tooltips: number, currency or percent.")
 
 
 class Metric(Model):
     """A card with one number and, optionally, its change against a previous period."""
 
-    name: str = Field(description="Label shown on the card.")
-    query: str = Field(description="SQL returning one row with a 'value' column and optionally 'previous'.")
-    format: ValueFormat = Field("number", description="number, currency or percent.")
+    name: str = Field(description="The label shown on the card.")
+    query: str = Field(description="The SQL to run. It must return one row with a 'value' column, and optionally "
+                                   f"'previous' to show the change. {SQL_HELP}")
+    format: ValueFormat = Field("number", description="How the value is shown: number, currency or percent.")
     description: str | None = Field(None, description="Small print under the value.")
 
 
 class Chart(Model):
     """A Vega-Lite chart drawn from one query."""
 
-    name: str = Field(description="Heading of the chart card.")
-    type: ChartType = Field(description="line, bar, area, scatter or pie.")
-    query: str = Field(description="SQL (or the name of a .sql file beside the report).")
-    params: ChartParams = Field(description="Column mapping and titles.")
+    name: str = Field(description="The chart's heading.")
+    type: ChartType = Field(description="The kind of chart: line, bar, area, scatter or pie.")
+    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
+    params: ChartParams = Field(description="Which query columns go on which axis, and the titles.")
     description: str | None = Field(None, description="Text shown under the heading.")
-    width: Literal["full", "half"] = Field("full", description="full row, or half a row on wide screens.")
+    width: Literal["full", "half"] = Field(
+        "full", description="How wide the chart is: full (a whole row) or half (half a row on wide screens).")
 
 
 class Table(Model):
     """A table of query rows."""
 
-    name: str = Field(description="Heading of the table.")
-    query: str = Field(description="SQL (or the name of a .sql file beside the report).")
+    name: str = Field(description="The table's heading.")
+    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
     description: str | None = Field(None, description="Text shown under the heading.")
-    max_rows: int = Field(200, ge=1, le=5000, description="Rows shown; the rest are in the CSV download.")
+    max_rows: int = Field(200, ge=1, le=5000,
+                          description="How many rows the page shows. All rows are in the CSV download.")
 
 
 class Freshness(Model):
     """The newest value of a date column must be recent enough."""
 
-    column: str = Field(description="A date or timestamp column.")
-    max_age_days: float = Field(gt=0, description="Largest allowed age of the newest value, in days.")
+    column: str = Field(description="The date or timestamp column whose newest value is checked.")
+    max_age_days: float = Field(gt=0, description="The largest allowed age of the newest value, in days.")
 
 
 class Check(Model):
     """Data checks that must pass before the report is published."""
 
-    table: str = Field(description="A table defined by data_source or data_sources.")
-    min_rows: int | None = Field(None, ge=0, description="Fewest rows the table must have.")
-    not_null: list[str] = Field(default_factory=list, description="Columns that must have no nulls.")
-    unique: list[str] = Field(default_factory=list, description="Columns whose combination must be unique.")
-    freshness: Freshness | None = Field(None, description="Newest date must be within max_age_days.")
-    severity: Literal["error", "warning"] = Field("error", description="warning: reported, fails only --strict.")
+    table: str = Field(description="The table to check: one defined by data_source or data_sources.")
+    min_rows: int | None = Field(None, ge=0, description="The fewest rows the table must have.")
+    not_null: list[str] = Field(default_factory=list, description="Columns that must have no null values.")
+    unique: list[str] = Field(default_factory=list,
+                              description="Columns whose values, taken together, must be unique in every row.")
+    freshness: Freshness | None = Field(
+        None, description="The newest value of a date column must be at most max_age_days old.")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="What a failure does: error stops the build; warning is shown, and fails only "
+                             "under --strict.")
 
 
 class ReportConfig(Model):
     """One report page, described in ``reports/<slug>.yaml``."""
 
-    title: str = Field(description="Page title.")
-    description: str = Field("", description="One line shown under the title and on the index.")
-    update_frequency: Frequency = Field("daily", description="hourly, daily, weekly, monthly or manual.")
+    title: str = Field(description="The page title.")
+    description: str = Field("", description="One line shown under the title and on the index page.")
+    update_frequency: Frequency = Field(
+        "daily", description="How often the data changes: hourly, daily, weekly, monthly or manual.")
     data_source: str | None = Field(
-        None, description="One Parquet/CSV URL or path; registers a table named after the file's stem."
-    )
-    data_sources: dict[str, str] = Field(
-        default_factory=dict, description="Several sources: table name → URL or path (globs, folders)."
-    )
+        None, description="One Parquet or CSV file, folder or glob (a path or an s3:// URL). It becomes a table "
+                          "named after the file: sales.parquet → sales.")
+    data_sources: dict[TableName, str] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False},
+        description="Several sources, as table name: path or URL. Table names are letters, digits and "
+                    "underscores; relative paths are read from the site's data_root.")
     parameters: dict[str, Scalar] = Field(
-        default_factory=dict, description="Values bound to $name placeholders in the queries."
-    )
-    text: str | None = Field(None, description="Paragraphs of plain text shown under the title.")
-    metrics: list[Metric] = Field(default_factory=list, description="Metric cards.")
-    charts: list[Chart] = Field(default_factory=list, description="Charts.")
-    tables: list[Table] = Field(default_factory=list, description="Tables.")
-    checks: list[Check] = Field(default_factory=list, description="Data checks run before publishing.")
-
-    @field_validator("data_sources")
-    @classmethod
-    def _table_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not IDENTIFIER.match(name):
-                raise ValueError(
-                    f"table name '{name}' must be letters, digits and underscores, not starting with a digit"
-                )
-        return value
+        default_factory=dict,
+        description="Values for $name placeholders in the queries. They are bound, never pasted into the SQL.")
+    text: str | None = Field(
+        None, description="Paragraphs of plain text shown under the title. Separate paragraphs with a blank line.")
+    metrics: list[Metric] = Field(
+        default_factory=list, description="Metric cards: one number each, with its change against a previous "
+                                          "period.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts, each drawn from one query.")
+    tables: list[Table] = Field(default_factory=list, description="Tables of query rows, each with a CSV download.")
+    checks: list[Check] = Field(
+        default_factory=list, description="Data checks that must pass before the report is published.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -145,19 +149,23 @@ class ReportConfig(Model):
         out.update(self.data_sources)
         return out
 
+    def source_key(self, table: str) -> tuple[str, ...]:
+        """The key path that defines ``table``: ``("data_sources", table)`` or ``("data_source",)``."""
+        return ("data_sources", table) if table in self.data_sources else ("data_source",)
+
 
 class SiteConfig(Model):
     """Site settings in ``site_src/site.yaml``."""
 
-    title: str = Field("Reports", description="Site name shown in the header and the browser tab.")
-    description: str = Field("", description="Line shown on the index page.")
+    title: str = Field("Reports", description="The site's name, shown in the header and the browser tab.")
+    description: str = Field("", description="A line shown on the index page.")
     data_root: str = Field(
-        "data", description=f"Where relative data paths point (a folder or s3:// prefix); env {DATA_ROOT_ENV}."
-    )
-    base_url: str | None = Field(None, description="Published URL of the site, used by smoke checks.")
-    deploy_target: str | None = Field(None, description="s3://bucket/prefix to publish to.")
-    currency: str = Field("USD", description="ISO code used by the currency format.")
-    max_chart_rows: int = Field(5000, ge=1, description="Largest number of rows a chart may embed.")
+        "data", description="Where relative data paths point: a folder or an s3:// prefix. The environment "
+                            f"variable {DATA_ROOT_ENV} overrides it.")
+    base_url: str | None = Field(None, description="The published URL of the site, used by smoke checks.")
+    deploy_target: str | None = Field(None, description="Where to publish: s3://bucket/prefix.")
+    currency: str = Field("USD", description="The ISO currency code used by the currency format.")
+    max_chart_rows: int = Field(5000, ge=1, description="The most rows one chart may embed.")
     footer: str | None = Field(None, description="Text in the page footer.")
 
 
@@ -204,6 +212,7 @@ class Project:
 
 
 def resolved_data_root(site: SiteConfig, root: Path) -> str:
+    """data_root from the environment or site.yaml: an s3:// prefix, or an absolute folder."""
     value = os.environ.get(DATA_ROOT_ENV) or site.data_root
     if "://" in value:
         return value.rstrip("/")
@@ -213,8 +222,11 @@ def resolved_data_root(site: SiteConfig, root: Path) -> str:
 
 def validate(model: type[Model], located: Located) -> Any:
     """Validate ``located.data`` against ``model``; raise ConfigError listing every problem."""
-    if located.data is None:
-        raise ConfigError.at(messages.EMPTY_FILE, located.file, 1, 1)
+    if located.data is None and not located.problems:
+        if not any(f.is_required() for f in model.model_fields.values()):
+            return model()  # an empty settings file means "all defaults"
+        empty = messages.ONLY_COMMENTS if any(line.strip() for line in located.lines) else messages.EMPTY_FILE
+        raise ConfigError.at(empty, located.file, 1, 1)
     if not isinstance(located.data, dict):
         mark = located.mark(())
         raise ConfigError.at(
@@ -223,24 +235,42 @@ def validate(model: type[Model], located: Located) -> Any:
             mark.line if mark else 1,
             mark.column if mark else 1,
         )
+    problems = list(located.problems)
+    result = None
     try:
         result = model.model_validate(located.data)
     except ValidationError as exc:
-        problems = located.problems + messages.from_validation(exc, located, model)
-        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
-    if located.problems:
-        raise ConfigError(located.problems)
+        found_while_parsing = {p.key for p in located.problems}
+        problems += [p for p in messages.from_validation(exc, located, model) if p.key not in found_while_parsing]
+    if isinstance(result, ReportConfig):
+        problems += _report_problems(result, located)
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return result
 
 
+def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
+    """Problems pydantic cannot see: a table defined twice."""
+    if not (config.data_source and config.data_sources):
+        return []
+    name = table_name_for(config.data_source)
+    if name not in config.data_sources:
+        return []
+    return [located.problem(("data_sources", name), f"table '{name}' is already defined by data_source "
+                                                    f"('{config.data_source}'); rename one of them")]
+
+
 def load_site(root: Path) -> SiteConfig:
+    """site_src/site.yaml, validated (all defaults when the file is missing)."""
     path = root / SITE_FILE
     if not path.exists():
         return SiteConfig()
-    return validate(SiteConfig, load_file(path, str(SITE_FILE)))
+    site: SiteConfig = validate(SiteConfig, load_file(path, str(SITE_FILE)))
+    return site
 
 
 def load_report(root: Path, path: Path) -> Report:
+    """One report file, validated, with its .sql files found; raises ConfigError listing every problem."""
     display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     located = load_file(path, display)
     config: ReportConfig = validate(ReportConfig, located)
@@ -253,6 +283,7 @@ def load_report(root: Path, path: Path) -> Report:
 
 
 def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
+    """Find each query that names a .sql file beside the report; a missing or non-UTF-8 file is a problem."""
     for section in ("metrics", "charts", "tables"):
         for index, item in enumerate(getattr(report.config, section)):
             query = item.query.strip()
@@ -261,17 +292,23 @@ def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
                 sql_path = report.path.parent / query
                 if not sql_path.is_file():
                     problems.append(report.problem(key, f"SQL file '{query}' not found beside {report.display}"))
-                else:
-                    report.sql_files[key] = sql_path
+                    continue
+                try:
+                    sql_path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    problems.append(report.problem(key, f"SQL file '{query}' is not UTF-8 text; save it as UTF-8"))
+                    continue
+                report.sql_files[key] = sql_path
 
 
 def report_files(root: Path) -> list[Path]:
+    """The report files under reports/, sorted by name."""
     folder = root / REPORTS_DIR
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
 
 
-def load_project(root: Path, only: list[str] | None = None) -> Project:
-    """Load site.yaml and every report (or those in ``only``), raising one ConfigError for all problems."""
+def gather_project(root: Path, only: list[str] | None = None) -> tuple[Project, list[ConfigError]]:
+    """Load site.yaml and every report that is valid, and the errors of those that are not."""
     errors: list[ConfigError] = []
     try:
         site = load_site(root)
@@ -281,8 +318,7 @@ def load_project(root: Path, only: list[str] | None = None) -> Project:
     files = report_files(root)
     if only:
         known = {p.stem: p for p in files}
-        unknown = [s for s in only if s not in known]
-        for slug in unknown:
+        for slug in (s for s in only if s not in known):
             errors.append(ConfigError(f"no report named '{slug}' in reports/{messages.suggest(slug, known)}"))
         files = [known[s] for s in only if s in known]
     reports: list[Report] = []
@@ -291,14 +327,27 @@ def load_project(root: Path, only: list[str] | None = None) -> Project:
             reports.append(load_report(root, path))
         except ConfigError as exc:
             errors.append(exc)
+    return Project(root=root, site=site, reports=reports), errors
+
+
+def load_project(root: Path, only: list[str] | None = None) -> Project:
+    """Load site.yaml and every report (or those in ``only``), raising one ConfigError for all problems."""
+    project, errors = gather_project(root, only)
     if errors:
         raise ConfigError.gather(errors)
-    return Project(root=root, site=site, reports=reports)
+    return project
+
+
+def _schema(model: type[Model], title: str) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": title}
 
 
 def report_schema() -> dict[str, Any]:
-    schema = ReportConfig.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "reportsite report"
-    return schema
+    """JSON Schema of reports/*.yaml, for editors and `reportsite schema`."""
+    return _schema(ReportConfig, "reportsite report")
 
+
+def site_schema() -> dict[str, Any]:
+    """JSON Schema of site_src/site.yaml, for editors and `reportsite schema --site`."""
+    return _schema(SiteConfig, "reportsite site settings")

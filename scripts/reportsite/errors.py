@@ -7,8 +7,16 @@ without a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks (and the spaces around them) into single spaces: one problem, one line."""
+    return _BREAKS.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,8 @@ class Problem:
                     where += f":{self.column}"
         parts = [p for p in (where, f"{self.key}:" if self.key else "") if p]
         prefix = " ".join(parts)
-        return f"{prefix} {self.message}" if prefix else self.message
+        message = one_line(self.message)
+        return f"{prefix} {message}" if prefix else message
 
 
 class ReportError(Exception):
@@ -56,10 +65,12 @@ class ReportError(Exception):
         column: int | None = None,
         key: str | None = None,
     ) -> ReportError:
+        """One located problem as an error of this class."""
         return cls(Problem(message, file, line, column, key))
 
     @classmethod
     def gather(cls, errors: Iterable[ReportError]) -> ReportError:
+        """All problems of several errors as one error (so one run reports everything)."""
         problems: list[Problem] = []
         for error in errors:
             problems.extend(error.problems)
@@ -103,8 +114,17 @@ class DeployError(ReportError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for a close match, else an empty string."""
+    """Return ``" (did you mean 'x'?)"`` for a close match, else an empty string.
+
+    Close means similar spelling (ignoring case), or one containing the other ('pie-chart' → 'pie').
+    """
     import difflib
 
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    options = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in options}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    if match:
+        return f" (did you mean '{lowered[match[0]]}'?)"
+    inside = [c for c in options if len(c) >= 3 and len(word) >= 3 and (c.lower() in word.lower()
+                                                                        or word.lower() in c.lower())]
+    return f" (did you mean '{inside[0]}'?)" if len(inside) == 1 else ""

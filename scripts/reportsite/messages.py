@@ -1,7 +1,12 @@
-"""Turn pydantic validation errors into one located, plain-English line each."""
+"""Turn pydantic validation errors into one located, plain-English line each.
+
+Every line says what was found and what was expected, in the words of someone
+writing YAML (text, a list, a mapping), never in Python's.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 import typing
 from collections.abc import Iterable
@@ -13,6 +18,16 @@ from .errors import Problem, did_you_mean
 from .yamlsrc import KeyPath, Located, format_path
 
 EMPTY_FILE = "the file is empty; a report needs at least 'title' and one of metrics, charts, tables or text"
+ONLY_COMMENTS = ("the file holds only comments; a report needs at least 'title' and one of metrics, charts, "
+                 "tables or text")
+SCALAR_TYPES = {"string_type", "int_type", "float_type", "bool_type", "date_type", "datetime_type", "none_required"}
+# What a literal (enum) field is called in messages, by field name (and by model for 'type').
+NOUNS = {"type": "chart type", "y_format": "format", "update_frequency": "update_frequency",
+         "width": "width", "severity": "severity", "format": "format"}
+
+
+BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
+          "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
 
 
 def kind(value: Any) -> str:
@@ -24,16 +39,29 @@ def kind(value: Any) -> str:
     if isinstance(value, int | float):
         return f"a number ({value})"
     if isinstance(value, str):
-        return f"text ('{value}')" if len(value) < 40 else "text"
+        return f"text ('{value}')" if len(value) < 40 and "\n" not in value else "text"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, dt.datetime):
+        return f"a date and time ({value.isoformat(sep=' ')})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
     return type(value).__name__
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for a close match among ``choices``, else an empty string."""
     return did_you_mean(word, choices)
+
+
+def summary(description: str | None) -> str:
+    """The first sentence of a field description, as a phrase: 'The SQL to run. …' → 'the SQL to run'."""
+    if not description:
+        return ""
+    first = description.split(". ", 1)[0].rstrip(".")
+    return first[:1].lower() + first[1:]
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -48,10 +76,15 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
 def _model_at(model: type[BaseModel], path: KeyPath) -> Any:
+    """The model (or annotation) that describes the value at ``path``."""
     current: Any = model
     for part in path:
-        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+        if _is_model(current) and isinstance(part, str):
             field = current.model_fields.get(part)
             if field is None:
                 return None
@@ -64,12 +97,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
-            current = current[part]
-        else:
+        exists = (part in current) if isinstance(current, dict) else (
+            isinstance(current, list) and isinstance(part, int) and part < len(current))
+        if not exists:
             return tuple(path), False
+        current = current[part]
         path.append(part)
     return tuple(path), True
 
@@ -81,7 +113,8 @@ def _value_at(data: Any, path: KeyPath) -> Any:
 
 
 def _expected(error_type: str, ctx: dict[str, Any], model: Any) -> str | None:
-    if error_type in ("string_type",):
+    """What a value of this kind should have been, for a type error."""
+    if error_type == "string_type":
         return "text"
     if error_type in ("int_type", "int_parsing", "int_from_float"):
         return "a whole number"
@@ -92,59 +125,107 @@ def _expected(error_type: str, ctx: dict[str, Any], model: Any) -> str | None:
     if error_type == "list_type":
         return "a list (items starting with '- ')"
     if error_type in ("dict_type", "model_type", "model_attributes_type"):
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            keys = ", ".join(model.model_fields)
-            return f"a mapping with keys like {keys}"
+        if _is_model(model):
+            return f"a mapping with the keys {', '.join(model.model_fields)}"
         return "a mapping of name: value"
+    if error_type in BOUNDS:
+        name, words = BOUNDS[error_type]
+        limit = ctx.get(name)
+        return f"{words} {limit:g}" if isinstance(limit, float) else f"{words} {limit}"
     return None
 
 
+def _missing(model: type[BaseModel], path: KeyPath, loc: tuple[Any, ...]) -> str:
+    """'missing required key 'query' (the SQL to run)': the key and the first sentence of its description."""
+    name = str(loc[len(path)] if len(loc) > len(path) else loc[-1])
+    parent = _model_at(model, path)
+    info = parent.model_fields.get(name) if _is_model(parent) else None
+    what = summary(info.description) if info else ""
+    return f"missing required key '{name}'" + (f" ({what})" if what else "")
+
+
+def _unknown_key(model: type[BaseModel], path: KeyPath) -> str:
+    """'unknown key 'x'', a hint where it belongs, and the keys allowed at that level."""
+    parent = _model_at(model, path[:-1])
+    allowed = list(parent.model_fields) if _is_model(parent) else []
+    name = str(path[-1])
+    hint = did_you_mean(name, allowed) or (_nested_hint(parent, name) if _is_model(parent) else "")
+    return f"unknown key '{name}'{hint}; expected one of: {', '.join(allowed)}"
+
+
+def _nested_hint(parent: type[BaseModel], name: str) -> str:
+    """' (did you mean 'params.x'?)' when the key belongs one level down, e.g. a chart's x or format."""
+    for field_name, info in parent.model_fields.items():
+        child = _unwrap(info.annotation)
+        if _is_model(child) and did_you_mean(name, child.model_fields):
+            match = did_you_mean(name, child.model_fields).split("'")[1]
+            if get_origin(info.annotation) is list:
+                return f" ('{match}' belongs inside an item of {field_name})"
+            return f" (did you mean '{field_name}.{match}'?)"
+    return ""
+
+
+def _literal(path: KeyPath, value: Any, ctx: dict[str, Any]) -> str:
+    """A value outside a fixed list (chart type, format, ...), with the closest allowed one."""
+    allowed = [a.strip("'") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(", ")]
+    name = str(path[-1]) if path else "value"
+    what = NOUNS.get(name, name.replace("_", " "))
+    if not isinstance(value, str):
+        return f"expected one of: {', '.join(allowed)}; found {kind(value)}"
+    return f"unknown {what} '{value}'{did_you_mean(value, allowed)}; expected one of: {', '.join(allowed)}"
+
+
+def _wrong_type(error: dict[str, Any], model: type[BaseModel], path: KeyPath, value: Any) -> str:
+    """'expected X, found Y' for a value of the wrong kind or out of bounds."""
+    expected = _expected(error["type"], error.get("ctx") or {}, _model_at(model, path))
+    if expected is None:
+        text = str(error["msg"]).replace("Input should be", "expected")
+        return f"{text}, found {kind(value)}"
+    found = value if error["type"] in BOUNDS else kind(value)
+    message = f"expected {expected}, found {found}"
+    if expected == "text" and isinstance(value, bool | dt.date):
+        message += "; put the value in quotes"
+    return message
+
+
+def _describe(errors: list[dict[str, Any]], located: Located, model: type[BaseModel], path: KeyPath,
+              complete: bool) -> list[str]:
+    """The messages for all pydantic errors that point at one place in the data."""
+    first = errors[0]
+    error_type = first["type"]
+    value = _value_at(located.data, path)
+    if error_type == "missing":
+        return list(dict.fromkeys(_missing(model, path, tuple(e["loc"])) for e in errors))
+    if error_type == "extra_forbidden":
+        return [_unknown_key(model, path)]
+    if error_type == "literal_error":
+        return [_literal(path, value, first.get("ctx") or {})]
+    if error_type == "value_error":
+        return [str(first["msg"]).removeprefix("Value error, ")]
+    if error_type == "string_pattern_mismatch" and first["loc"][-1] == "[key]":
+        return [f"table name '{path[-1]}' must be letters, digits and underscores, not starting with a digit"]
+    if not complete and all(e["type"] in SCALAR_TYPES for e in errors):
+        return [f"expected a single value (text, a number, true/false or a date), found {kind(value)}"]
+    return [_wrong_type(first, model, path, value)]
+
+
 def from_validation(exc: ValidationError, located: Located, model: type[BaseModel]) -> list[Problem]:
-    """One Problem per distinct location, in file order."""
-    problems: dict[KeyPath, Problem] = {}
+    """One Problem per distinct mistake, in file order."""
+    groups: dict[tuple[KeyPath, bool, str], list[dict[str, Any]]] = {}
     for error in exc.errors():
-        loc = tuple(error["loc"])
-        path, complete = _data_path(located.data, loc)
-        if path in problems:
-            continue
-        error_type = error["type"]
-        ctx = error.get("ctx") or {}
-        if error_type == "missing":
-            missing = loc[len(path)] if len(loc) > len(path) else loc[-1]
-            field_model = _model_at(model, path)
-            doc = ""
-            if isinstance(field_model, type) and issubclass(field_model, BaseModel):
-                info = field_model.model_fields.get(str(missing))
-                doc = f" ({info.description})" if info and info.description else ""
-            message = f"missing required key '{missing}'{doc}"
-        elif error_type == "extra_forbidden":
-            parent = _model_at(model, path[:-1])
-            allowed = list(parent.model_fields) if isinstance(parent, type) else []
-            name = str(path[-1])
-            message = f"unknown key '{name}'{did_you_mean(name, allowed)}; expected one of: {', '.join(allowed)}"
-        elif error_type == "literal_error":
-            value = _value_at(located.data, path) if complete else None
-            allowed = [a.strip("'") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(", ")]
-            what = str(path[-1]).replace("_", " ") if path else "value"
-            message = (
-                f"unknown {what} '{value}'{did_you_mean(str(value), allowed)}; expected one of: "
-                f"{', '.join(allowed)}"
-            )
-        elif error_type == "value_error":
-            message = str(error["msg"]).removeprefix("Value error, ")
-        else:
-            expected = _expected(error_type, ctx, _model_at(model, path))
-            value = _value_at(located.data, path) if complete else None
-            if expected:
-                message = f"expected {expected}, found {kind(value)}"
-            else:
-                message = f"{error['msg']}, found {kind(value)}".replace("Input should be", "expected")
-        if error_type == "missing" or not complete:
-            problems[path] = located.problem(path, message)
-        else:
-            problems[path] = located.problem(path, message)
-    ordered = sorted(problems.values(), key=lambda p: (p.line or 0, p.column or 0))
-    return ordered
+        path, complete = _data_path(located.data, tuple(error["loc"]))
+        if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "[key]":
+            complete = False
+        kind_key = "missing" if error["type"] == "missing" else "other"
+        groups.setdefault((path, complete, kind_key), []).append(error)
+    problems: list[Problem] = []
+    seen: set[tuple[KeyPath, str]] = set()
+    for (path, complete, _), errors in groups.items():
+        for message in _describe(errors, located, model, path, complete):
+            if (path, message) not in seen:
+                seen.add((path, message))
+                problems.append(located.problem(path, message))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
-__all__ = ["EMPTY_FILE", "format_path", "from_validation", "kind", "suggest"]
+__all__ = ["EMPTY_FILE", "ONLY_COMMENTS", "format_path", "from_validation", "kind", "suggest", "summary"]

@@ -1,4 +1,9 @@
-"""Run report SQL on DuckDB with bound parameters; map failures to located messages."""
+"""Run report SQL on DuckDB with bound parameters; map failures to located one-line messages.
+
+A failing query is reported at the exact source position of the offending SQL
+token: inside the report's YAML (also inside a ``query: |`` block) or inside the
+``.sql`` file the query names.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Report
-from .errors import Problem, QueryError, did_you_mean
+from .errors import Problem, QueryError, did_you_mean, one_line
+from .yamlsrc import format_path
 
 PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-LINE_MARK = re.compile(r"\n\nLINE (\d+): (.*)\n( *)\^", re.S)
+LINE_MARK = re.compile(r"LINE (\d+): ([^\n]*)\n( *)\^")
+MASKED = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
+STREAM_FAILED = re.compile(r"(?:exporting a stream from|reading the schema of) the object registered as "
+                           r"'([^']+)' failed: (.*)", re.S)
+MAX_DETAIL = 300
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,7 @@ class QueryRef:
 
     @property
     def sql(self) -> str:
+        """The SQL text as written: the YAML value, or the .sql file it names."""
         item = self.report.config
         node: Any = item
         for part in self.path:
@@ -32,78 +43,224 @@ class QueryRef:
 
 
 def connect() -> Any:
+    """A fresh in-memory DuckDB connection."""
     import duckdb
 
     con = duckdb.connect(":memory:", config={"enable_external_access": True})
     return con
 
 
+def mask(sql: str) -> str:
+    """The SQL with string literals and comments blanked out (same length, so offsets still match)."""
+    return MASKED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), sql)
+
+
 def bound_parameters(sql: str, parameters: Mapping[str, Any], ref: QueryRef) -> dict[str, Any]:
-    """The parameters a query mentions as ``$name``; an unknown name is an error."""
-    names = dict.fromkeys(PLACEHOLDER.findall(_strip_strings(sql)))
-    missing = [n for n in names if n not in parameters]
-    if missing:
-        name = missing[0]
-        hint = did_you_mean(name, parameters)
-        raise QueryError(
-            locate(ref, f"parameter '${name}' is not defined{hint}; add it under 'parameters:' in the report")
-        )
-    return {n: parameters[n] for n in names}
+    """The parameters a query mentions as ``$name``; each unknown name is a problem at its position."""
+    found = list(PLACEHOLDER.finditer(mask(sql)))
+    problems = []
+    for match in found:
+        name = match.group(1)
+        if name not in parameters:
+            hint = did_you_mean(name, parameters)
+            problems.append(locate(ref, f"{ref.label}: parameter '${name}' is not defined{hint}; add it under "
+                                        f"'parameters:' in the report{position_note(sql, match.start())}",
+                                   offset=match.start()))
+    if problems:
+        raise QueryError(problems)
+    return {m.group(1): parameters[m.group(1)] for m in found}
 
 
-def _strip_strings(sql: str) -> str:
-    return re.sub(r"'(?:[^']|'')*'", "''", sql)
+def sql_position(sql: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of ``offset`` in ``sql``."""
+    line = sql.count("\n", 0, offset) + 1
+    return line, offset - (sql.rfind("\n", 0, offset) + 1) + 1
 
 
-def locate(ref: QueryRef, message: str, sql_line: int = 1) -> Problem:
-    """A Problem at the query's position (its .sql file when it has one)."""
+def position_note(sql: str, offset: int | None) -> str:
+    """`` (SQL line 4, column 8)`` for an offset, else an empty string."""
+    if offset is None:
+        return ""
+    line, column = sql_position(sql, offset)
+    return f" (SQL line {line}, column {column})"
+
+
+def locate(ref: QueryRef, message: str, sql_line: int = 1, offset: int | None = None) -> Problem:
+    """A Problem at a position in the query: ``offset`` (a character of the SQL) or ``sql_line``.
+
+    With neither, the problem points at the query's key in the YAML. With a position, it points
+    at the SQL itself: its line and column in the YAML (also inside a block scalar) or in the
+    .sql file the query names.
+    """
     report = ref.report
+    key = format_path(ref.path)
+    if offset is None and sql_line > 1:
+        lines = ref.sql.split("\n")
+        offset = sum(len(line) + 1 for line in lines[: min(sql_line, len(lines)) - 1])
+    if offset is None:
+        return report.source.problem(ref.path, message)
     sql_file = report.sql_files.get(ref.path)
-    key = report.source.problem(ref.path, "").key
     if sql_file is not None:
-        display = str(sql_file.relative_to(report.path.parent.parent)) if sql_file.is_relative_to(
-            report.path.parent.parent) else str(sql_file)
-        return Problem(message, file=display, line=sql_line, key=key)
-    mark = report.source.mark(ref.path)
-    line = report.source.value_line(ref.path, sql_line)
-    return Problem(message, file=report.display, line=line or (mark.line if mark else None),
-                   column=mark.column if (mark and sql_line == 1 and line == mark.line) else None, key=key)
+        root = report.path.parent.parent
+        display = str(sql_file.relative_to(root)) if sql_file.is_relative_to(root) else str(sql_file)
+        line, column = sql_position(ref.sql, offset)
+        return Problem(message, file=display, line=line, column=column, key=key)
+    position = report.source.value_position(ref.path, offset)
+    if position is not None:
+        return Problem(message, file=report.display, line=position[0], column=position[1], key=key)
+    line = report.source.value_line(ref.path, sql_position(ref.sql, offset)[0])
+    return Problem(message, file=report.display, line=line, key=key)
+
+
+def _caret_offset(text: str, sql: str) -> int | None:
+    """Offset in ``sql`` of the token DuckDB underlines with ``^`` in its error text."""
+    found = LINE_MARK.search(text)
+    if not found:
+        return None
+    reported = int(found.group(1)) - 1
+    shown = found.group(2)
+    caret = len(found.group(3)) - len(f"LINE {found.group(1)}: ")
+    if shown.startswith("..."):
+        shown, caret = shown[3:], caret - 3
+    shown = shown.removesuffix("...")
+    lines = sql.split("\n")
+    matches = [i for i, line in enumerate(lines) if shown and shown in line]
+    if matches:
+        index = min(matches, key=lambda i: abs(i - reported))
+        column = lines[index].index(shown) + max(caret, 0)
+    elif 0 <= reported < len(lines):
+        index, column = reported, min(max(caret, 0), len(lines[reported]))
+    else:
+        return None
+    return sum(len(line) + 1 for line in lines[:index]) + column
+
+
+def _name_offset(sql: str, name: str, before: str = "", after: str = "") -> int | None:
+    """Offset of the identifier ``name`` in ``sql`` (outside strings and comments)."""
+    masked = mask(sql)
+    word = rf'(?<![\w$])"?{re.escape(name)}"?(?!\w)'
+    for pattern in ([rf"(?:{before})\s+({word})"] if before else []) + [rf"({word}){after}", f"({word})"]:
+        found = re.search(pattern, masked, re.I)
+        if found:
+            return found.start(1)
+    return None
+
+
+def _detail(head: str) -> str:
+    """DuckDB's message without its 'X Error: ' prefix, on one short line."""
+    text = one_line(re.sub(r"^[A-Za-z ]+ Error: ", "", head.strip())).rstrip(".!")
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
 
 
 def describe_duckdb_error(exc: Exception, ref: QueryRef, tables: list[str]) -> Problem:
+    """One located line for a DuckDB error: syntax, unknown table or column, conversion, S3 read."""
     text = str(exc)
-    sql_line, position = 1, ""
-    found = LINE_MARK.search(text)
-    if found:
-        sql_line = int(found.group(1))
-        column = len(found.group(3)) - len(f"LINE {found.group(1)}: ") + 1
-        position = f" (SQL line {sql_line}, column {max(column, 1)})"
+    sql = ref.sql
     head = text.split("\n\nLINE ", 1)[0].strip()
-    kind_name = type(exc).__name__
-    missing_table = re.search(r"Table with name (\S+) does not exist", head)
-    if missing_table:
-        name = missing_table.group(1).strip('"')
-        defined = ", ".join(tables) or "none"
-        message = (
-            f"{ref.label}: table '{name}' is not defined{did_you_mean(name, tables)}; "
-            f"this report defines: {defined}. Add it under data_sources"
-        )
-        return locate(ref, message + position, sql_line)
-    head = re.sub(r"^[A-Za-z ]+ Error: ", "", head).replace("\n", " ")
-    what = "SQL syntax error" if kind_name == "ParserException" else "SQL error"
-    return locate(ref, f"{ref.label}: {what}: {head}{position}", sql_line)
+    offset = _caret_offset(text, sql)
+    stream = STREAM_FAILED.search(head)
+    if stream:
+        return locate(ref, f"{ref.label}: {read_failure(ref, stream.group(1), stream.group(2))}")
+    message, spot = _explain(type(exc).__name__, head, sql, tables)
+    offset = spot if offset is None else offset
+    return locate(ref, f"{ref.label}: {message}{position_note(sql, offset)}", offset=offset)
+
+
+Explained = tuple[str, int | None]  # (message, offset of the offending name when DuckDB gave no position)
+
+
+def _explain(kind_name: str, head: str, sql: str, tables: list[str]) -> Explained:
+    """The message for a DuckDB error, and where in the SQL the name it complains about is."""
+    for explain in (_unknown_table, _unknown_column, _unknown_function, _not_grouped):
+        found = explain(head, sql, tables)
+        if found is not None:
+            return found
+    if kind_name == "ParserException":
+        return _syntax_error(head, sql)
+    named = re.search(r'(?:column|table|named) "([^"]+)"', head)
+    return f"SQL error: {_detail(head.split(chr(10))[0])}", _name_offset(sql, named.group(1)) if named else None
+
+
+def _unknown_table(head: str, sql: str, tables: list[str]) -> Explained | None:
+    """A table no data source defines: name the defined ones and where to add it."""
+    table = re.search(r"Table with name (\S+) does not exist", head)
+    if not table:
+        return None
+    name = table.group(1).strip('"')
+    spot = _name_offset(sql, name, before="FROM|JOIN|,")
+    if not tables:
+        return f"table '{name}' is not defined: this report has no data_source or data_sources", spot
+    return (f"table '{name}' is not defined by any data source{did_you_mean(name, tables)}; defined tables: "
+            f"{', '.join(tables)}; add it under data_sources", spot)
+
+
+def _unknown_column(head: str, sql: str, tables: list[str]) -> Explained | None:
+    """A column none of the query's tables has, with the closest one DuckDB offers."""
+    column = re.search(r'Referenced column "([^"]+)" not found in FROM clause', head)
+    if not column:
+        return None
+    name = column.group(1)
+    offered = re.findall(r'"[^"]+"(?:\."[^"]+")?', head.split("Candidate bindings:", 1)[-1])
+    candidates = list(dict.fromkeys(c.split(".")[-1].strip('"') for c in offered))
+    hint = did_you_mean(name, candidates) or (f" (columns: {', '.join(candidates)})" if candidates else "")
+    return f"column '{name}' is not in the tables this query reads{hint}", _name_offset(sql, name)
+
+
+def _unknown_function(head: str, sql: str, tables: list[str]) -> Explained | None:
+    """A function DuckDB does not know, with DuckDB's own suggestion."""
+    function = re.search(r"Function with name (\S+) does not exist", head)
+    if not function:
+        return None
+    name = function.group(1).strip('"')
+    suggestion = re.search(r'Did you mean "([^"]+)"', head)
+    hint = f" (did you mean '{suggestion.group(1)}'?)" if suggestion else ""
+    return f"function '{name}' does not exist{hint}", _name_offset(sql, name, after=r"\s*\(")
+
+
+def _not_grouped(head: str, sql: str, tables: list[str]) -> Explained | None:
+    """A selected column that is neither grouped nor aggregated."""
+    grouping = re.search(r'column "([^"]+)" must appear in the GROUP BY clause', head)
+    if not grouping:
+        return None
+    name = grouping.group(1)
+    return (f"column '{name}' must be in GROUP BY or inside an aggregate function (e.g. ANY_VALUE({name}))",
+            _name_offset(sql, name))
+
+
+def _syntax_error(head: str, sql: str) -> Explained:
+    """'SQL syntax error near "BY"' (DuckDB's caret gives the position)."""
+    near = re.search(r'syntax error at or near "(.*)"', head)
+    if near:
+        return f'SQL syntax error near "{near.group(1)}"', None
+    if "at end of input" in head:
+        return "SQL syntax error: the query ends too early (is something missing at the end?)", len(sql.rstrip())
+    return f"SQL syntax error: {_detail(head)}", None
+
+
+def read_failure(ref: QueryRef, table: str, detail: str) -> str:
+    """'reading data source 's3://…' (table 'sales') failed: …' with the S3 noise removed."""
+    from .sources import read_detail
+
+    written = ref.report.config.tables_by_name().get(table)
+    source = f"data source '{written}' (table '{table}')" if written else f"table '{table}'"
+    return f"reading {source} failed: {read_detail(detail)}"
 
 
 def run(con: Any, ref: QueryRef, parameters: Mapping[str, Any], tables: list[str]) -> Any:
     """Run the query; return a DuckDB relation (lazy) or raise a located QueryError."""
     import duckdb
 
-    sql = ref.sql.strip().rstrip(";")
+    sql = _statement(ref.sql)
     params = bound_parameters(sql, parameters, ref)
     try:
         return con.sql(sql, params=params or None)
     except duckdb.Error as exc:
         raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
+
+
+def _statement(sql: str) -> str:
+    """The SQL to send: trailing space and semicolons removed; leading lines kept so positions match."""
+    return sql.rstrip().rstrip(";").rstrip()
 
 
 def fetch(relation: Any, ref: QueryRef, tables: list[str], limit: int | None = None) -> Any:
@@ -117,7 +274,7 @@ def fetch(relation: Any, ref: QueryRef, tables: list[str], limit: int | None = N
     except duckdb.Error as exc:
         raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
     except Exception as exc:  # errors raised while Polars reads an S3 source
-        raise QueryError(locate(ref, f"{ref.label}: reading the data failed: {_first_line(exc)}")) from None
+        raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
 
 
 def stream(relation: Any, ref: QueryRef, tables: list[str], batch_rows: int = 65536) -> Iterator[Any]:
@@ -129,7 +286,14 @@ def stream(relation: Any, ref: QueryRef, tables: list[str], batch_rows: int = 65
         yield from reader
     except duckdb.Error as exc:
         raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
+    except Exception as exc:  # errors raised while Polars reads an S3 source
+        raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _read_error(ref: QueryRef, exc: Exception) -> str:
+    """One line for an error raised while reading a source, naming the report's S3 sources."""
+    from .sources import read_detail
+
+    urls = [u for u in ref.report.config.tables_by_name().values() if u.startswith("s3://")]
+    named = f" from {', '.join(urls)}" if urls else ""
+    return f"reading the data{named} failed: {type(exc).__name__}: {read_detail(exc)}"

@@ -89,8 +89,7 @@ def stale_sources(report: Report, resolved: list[sources.Source], now: dt.dateti
         if limit is None or source.modified is None or now - source.modified <= limit:
             continue
         age = (now - source.modified).total_seconds() / 86400
-        key: tuple[str | int, ...] = (
-            ("data_sources", source.table) if source.table in report.config.data_sources else ("data_source",))
+        key = report.config.source_key(source.table)
         message = (f"data source '{source.written}' was last modified {source.modified:%Y-%m-%d %H:%M} UTC "
                    f"({age:.1f} days ago), older than twice the update_frequency "
                    f"({report.config.update_frequency}); is the data pipeline running?")
@@ -115,7 +114,7 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
     found, problems = [], []
     config = report.config
     for table, written in config.tables_by_name().items():
-        key: tuple[str | int, ...] = ("data_sources", table) if table in config.data_sources else ("data_source",)
+        key = config.source_key(table)
         try:
             found.append(sources.resolve(table, written, data_root, s3_client))
         except SourceError as exc:
@@ -154,7 +153,12 @@ def run_report(
     problems: list[Problem] = []
     try:
         for source in resolved:
-            sources.register(con, source)
+            try:
+                sources.register(con, source)
+            except SourceError as exc:
+                problems.extend(report.problem(config.source_key(source.table), p.message) for p in exc.problems)
+        if problems:
+            raise SourceError(problems)
         tables = [s.table for s in resolved]
         page.seconds["register"] = time.perf_counter() - started
         mark = time.perf_counter()

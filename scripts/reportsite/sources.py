@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import s3env
-from .errors import SourceError
+from .errors import SourceError, one_line
 
 PARQUET = (".parquet", ".parq", ".pq")
 CSV = (".csv", ".csv.gz", ".tsv")
@@ -97,6 +97,7 @@ def _data_files(paths: list[str]) -> list[str]:
 
 
 def list_local(path: str, written: str) -> list[DataFile]:
+    """The Parquet/CSV files behind a local source (one file, a folder or a glob); SourceError if none."""
     if GLOB_CHARS.search(path):
         matches = [p for p in glob.glob(path, recursive=True) if os.path.isfile(p)]
     elif os.path.isdir(path):
@@ -104,7 +105,7 @@ def list_local(path: str, written: str) -> list[DataFile]:
     elif os.path.isfile(path):
         matches = [path]
     else:
-        raise SourceError(f"data source '{written}' not found: {path} does not exist")
+        raise SourceError(f"data source '{written}' not found: {path} does not exist{_near_file(path)}")
     files = _data_files(matches)
     if not files:
         raise SourceError(f"data source '{written}' matches no .parquet or .csv files ({path})")
@@ -114,6 +115,18 @@ def list_local(path: str, written: str) -> list[DataFile]:
         modified = dt.datetime.fromtimestamp(st.st_mtime, tz=dt.UTC)
         out.append(DataFile(url=os.path.abspath(p), size=st.st_size, modified=modified, tag=str(st.st_mtime_ns)))
     return out
+
+
+def _near_file(path: str) -> str:
+    """' (did you mean 'sales.parquet'?)' for a file of a similar name in the same folder."""
+    from .errors import did_you_mean
+
+    folder, name = os.path.split(path)
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return ""
+    return did_you_mean(name, names)
 
 
 def _glob_to_regex(pattern: str) -> re.Pattern[str]:
@@ -140,6 +153,7 @@ def _glob_to_regex(pattern: str) -> re.Pattern[str]:
 
 
 def list_s3(url: str, written: str, client: Any | None = None) -> list[DataFile]:
+    """The Parquet/CSV objects behind an s3:// source (one object, a folder or a glob); SourceError if none."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     bucket, key = s3env.split_s3_url(url)
@@ -147,47 +161,24 @@ def list_s3(url: str, written: str, client: Any | None = None) -> list[DataFile]
         raise SourceError(f"data source '{written}' has no bucket name (expected s3://bucket/key)")
     client = client or s3env.client()
     match = GLOB_CHARS.search(key)
-    prefix = key[: match.start()] if match else key
     pattern = _glob_to_regex(key) if match else None
-    objects: list[dict[str, Any]] = []
     try:
-        if pattern is None and key and not key.endswith("/"):
-            try:
-                head = client.head_object(Bucket=bucket, Key=key)
-                objects.append({"Key": key, "Size": head["ContentLength"], "ETag": head["ETag"],
-                                "LastModified": head["LastModified"]})
-            except ClientError as exc:
-                if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
-                    raise
-                prefix = key + "/"  # maybe a folder
-        if not objects:
-            paginator = client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-                for obj in page.get("Contents", []):
-                    if pattern is None or pattern.match(obj["Key"]):
-                        objects.append(obj)
+        objects = _s3_objects(client, bucket, key, key[: match.start()] if match else key, pattern)
     except NoCredentialsError:
         raise SourceError(
             f"data source '{written}': no AWS credentials found; set AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use OIDC in GitHub Actions"
         ) from None
     except ClientError as exc:
-        code = _code(exc)
-        if code == "NoSuchBucket":
-            raise SourceError(f"data source '{written}': bucket '{bucket}' does not exist") from None
-        if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
-            raise SourceError(
-                f"data source '{written}': access denied to s3://{bucket}/{prefix} ({code}); check the "
-                "AWS credentials and that they may s3:ListBucket and s3:GetObject on this bucket"
-            ) from None
-        raise SourceError(f"data source '{written}': S3 error {code}: {exc}") from None
+        raise _client_error(exc, written, bucket, key) from None
     except BotoCoreError as exc:
-        raise SourceError(f"data source '{written}': cannot reach S3 ({exc})") from None
+        raise SourceError(f"data source '{written}': cannot reach S3 ({one_line(str(exc))})") from None
     keys = [o for o in objects if o["Key"].lower().endswith(PARQUET + CSV)]
     if not keys:
         if objects:
             raise SourceError(f"data source '{written}' matches no .parquet or .csv objects in s3://{bucket}")
-        raise SourceError(f"data source '{written}' not found: no object s3://{bucket}/{key}")
+        hint = _near_key(client, bucket, key) if pattern is None else ""
+        raise SourceError(f"data source '{written}' not found: no object s3://{bucket}/{key}{hint}")
     return [
         DataFile(
             url=f"s3://{bucket}/{o['Key']}",
@@ -199,7 +190,64 @@ def list_s3(url: str, written: str, client: Any | None = None) -> list[DataFile]
     ]
 
 
+def _s3_objects(client: Any, bucket: str, key: str, prefix: str,
+                pattern: re.Pattern[str] | None) -> list[dict[str, Any]]:
+    """HEAD the key when it names one object; otherwise list the prefix (a folder or a glob's fixed part)."""
+    from botocore.exceptions import ClientError
+
+    if pattern is None and key and not key.endswith("/"):
+        try:
+            head = client.head_object(Bucket=bucket, Key=key)
+            return [{"Key": key, "Size": head["ContentLength"], "ETag": head["ETag"],
+                     "LastModified": head["LastModified"]}]
+        except ClientError as exc:
+            if _code(exc) == "403":  # HEAD has no error body: ask again with a request that has one
+                client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1)
+                raise
+            if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
+                raise
+            prefix = key + "/"  # maybe a folder
+    objects = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        objects.extend(o for o in page.get("Contents", []) if pattern is None or pattern.match(o["Key"]))
+    return objects
+
+
+def _client_error(exc: Any, written: str, bucket: str, key: str) -> SourceError:
+    """One line for an S3 error: missing bucket, access denied, refused credentials, or the code S3 gave."""
+    code = _code(exc)
+    if code == "NoSuchBucket":
+        return SourceError(f"data source '{written}': bucket '{bucket}' does not exist")
+    if code in ("AccessDenied", "403", "AllAccessDisabled"):
+        code = "AccessDenied" if code == "403" else code
+        return SourceError(
+            f"data source '{written}': access denied to s3://{bucket}/{key} ({code}); check that the AWS "
+            "credentials may s3:ListBucket and s3:GetObject on this bucket")
+    if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"):
+        return SourceError(
+            f"data source '{written}': S3 refused the AWS credentials ({code}); check AWS_ACCESS_KEY_ID, "
+            "AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or the OIDC role in GitHub Actions")
+    return SourceError(f"data source '{written}': S3 error {code or 'unknown'}: {one_line(str(exc))}")
+
+
+def _near_key(client: Any, bucket: str, key: str) -> str:
+    """' (did you mean 's3://bucket/sales.parquet'?)' for an object of a similar name in the same folder."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .errors import did_you_mean
+
+    folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
+    try:
+        listing = client.list_objects_v2(Bucket=bucket, Prefix=folder, Delimiter="/", MaxKeys=1000)
+    except (BotoCoreError, ClientError):
+        return ""
+    names = [o["Key"] for o in listing.get("Contents", [])]
+    hint = did_you_mean(key, names)
+    return hint.replace("'", f"'s3://{bucket}/", 1) if hint else ""
+
+
 def _code(exc: Any) -> str:
+    """The S3 error code of a botocore ClientError ('NoSuchBucket', '403', ...)."""
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
@@ -226,7 +274,37 @@ def _relative(path: str, base: str) -> str:
 
 
 def register(con: Any, source: Source) -> None:
-    """Make ``source.table`` queryable on the DuckDB connection ``con``."""
+    """Make ``source.table`` queryable on the DuckDB connection ``con``; SourceError names the URL if unreadable."""
+    import duckdb
+
+    try:
+        _register(con, source)
+    except duckdb.Error as exc:
+        detail = read_detail(exc)
+        for data_file in source.files:
+            detail = detail.replace(f" '{data_file.url}'", "").replace(f" {data_file.url}", "")
+        raise SourceError(f"data source '{source.written}': cannot read {source.url}: {detail}") from None
+    except Exception as exc:  # Polars reading S3 metadata
+        raise SourceError(f"data source '{source.written}': cannot read {source.url}: "
+                          f"{type(exc).__name__}: {read_detail(exc)}") from None
+
+
+def read_detail(exc: Exception | str) -> str:
+    """The useful part of a reader error (DuckDB, Polars, object store), on one line without S3 noise."""
+    text = str(exc).strip()
+    text = re.sub(r"^[A-Za-z ]+ Error: ", "", text)
+    text = re.sub(r"^.*?the object registered as '[^']+' failed: ", "", text, flags=re.S)
+    if re.search(r"PermissionError|lacked the necessary privileges|AccessDenied|403 Forbidden", text):
+        return "access denied; check that the AWS credentials may s3:GetObject on these objects"
+    if re.search(r"NoSuchKey|404 Not Found", text):
+        return "an object was not found (was it deleted or renamed while the build ran?)"
+    text = re.split(r"<\?xml| - Server returned|:? Error performing ", text)[0]
+    text = one_line(text.split("\n\n")[0])
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _register(con: Any, source: Source) -> None:
+    """S3: a lazy Polars scan registered by name; local: a DuckDB view over its readers."""
     if source.is_s3:
         import polars as pl
 

@@ -225,3 +225,16 @@ def test_stale_data_is_a_warning_and_fails_under_strict(make_project, sample_dat
     result = build(root, BuildOptions(out=Path("_site")))
     assert result.status == "ok" and result.reports[0].warnings
     assert "Stale data" in (root / "_site" / "index.html").read_text()
+
+
+def test_build_reports_every_problem_of_every_file_in_one_run(demo):
+    (demo / "reports" / "typo.yaml").write_text("title: T\ncharts:\n  - name: C\n    type: lines\n")
+    path = demo / "reports" / "products.yaml"
+    join = "FROM sales s JOIN products p USING (product_id)\n      GROUP BY 1 ORDER BY 2 DESC\n"
+    path.write_text(path.read_text().replace(join, join.replace("products p", "product p"), 1))
+    with pytest.raises(ReportError) as error:
+        build(demo, BuildOptions(out=Path("_site"), keep_going=True))
+    lines = str(error.value).splitlines()
+    assert any(line.startswith("reports/typo.yaml:4:5 charts[0].type: unknown chart type 'lines'") for line in lines)
+    assert any(line.startswith("reports/products.yaml:") and "table 'product' is not defined" in line for line in lines)
+    assert not (demo / "_site").exists()
