@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 from pathlib import Path
 from typing import Any
 
+from . import localhttp
 from .build import BuildOptions, build
 from .config import load_site, resolved_data_root
 from .errors import ReportError
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
 
 
 def watched_paths(root: Path) -> list[Path]:
@@ -48,25 +38,12 @@ def rebuild(root: Path, out: Path, console: Any) -> bool:
     return not failed
 
 
-def start_server(out: Path, port: int) -> http.server.ThreadingHTTPServer:
-    """Serve the folder named ``out`` (looked up per request, so swapped builds are picked up)."""
-
-    class Handler(_Handler):
-        def translate_path(self, path: str) -> str:
-            self.directory = str(out)
-            return super().translate_path(path)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def serve(root: Path, out: Path, port: int, console: Any, stop: threading.Event | None = None) -> None:
     from watchfiles import watch
 
     out = out if out.is_absolute() else root / out
     rebuild(root, out, console)
-    server = start_server(out, port)
+    server = localhttp.start(out, port)
     console.print(f"Serving {out} at http://127.0.0.1:{server.server_address[1]}/index.html "
                   "(Ctrl-C to stop); rebuilding on changes.")
     ignored = (str(out), str(root / ".cache"))
@@ -79,5 +56,4 @@ def serve(root: Path, out: Path, port: int, console: Any, stop: threading.Event 
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
-        server.server_close()
+        localhttp.stop(server)

@@ -11,11 +11,9 @@ internal links and report pages with nothing on them.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import re
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,9 +22,10 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from .localhttp import serve_folder
 
 VIEWPORTS: dict[str, tuple[int, int]] = {"desktop": (1280, 800), "phone": (390, 844)}
 CHART_TIMEOUT_MS = 15_000
@@ -82,26 +81,6 @@ class SmokeResult:
 # ---------------------------------------------------------------- the site's address
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve_folder(folder: Path) -> Iterator[str]:
-    """Serve a built site folder on 127.0.0.1 (a file:// page may not fetch, so charts need HTTP)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="smoke-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 def base_url(url: str) -> str:
     """The site's folder URL, ending in '/': ``http://h/p`` and ``http://h/p/index.html`` → ``http://h/p/``."""
     parts = urllib.parse.urlsplit(url)
@@ -135,7 +114,7 @@ def site_address(url: str) -> Iterator[str]:
         return
     if not (folder / "index.html").is_file():
         raise NotASite(f"{folder} is not a built site (no index.html); run `reportsite build` first")
-    with _serve_folder(folder.resolve()) as served:
+    with serve_folder(folder.resolve()) as served:
         yield served
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from reportsite.build import BuildOptions, build
-from tests.support.static_server import serve_folder
+from reportsite.localhttp import serve_folder
 
 pytestmark = pytest.mark.browser
 
