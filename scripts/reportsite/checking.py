@@ -8,14 +8,24 @@ have their sources resolved and every query and data check run.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Report, gather_project
 from .errors import CheckError, Problem, ReportError
 
 
+@dataclass(frozen=True)
+class CheckSummary:
+    text: str
+    warnings: list[str]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def check_project(root: Path, strict: bool = False,
-                  now: dt.datetime | None = None) -> str:
+                  now: dt.datetime | None = None) -> CheckSummary:
     """Validate every file, resolve every source and run every query and check; raise on any problem."""
     from . import report_run
 
@@ -38,7 +48,7 @@ def check_project(root: Path, strict: bool = False,
     if warnings and strict:
         raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
     note = f"; {len(warnings)} warning(s)" if warnings else ""
-    return f"{len(project.reports)} report(s) valid, {queries} queries ran{note}"
+    return CheckSummary(f"{len(project.reports)} report(s) valid, {queries} queries ran{note}", warnings)
 
 
 def attribute(report: Report, problem: Problem) -> Problem:

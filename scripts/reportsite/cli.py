@@ -70,7 +70,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     console = _console()
     summary = check_project(_project(args), strict=args.strict)
-    console.print(f"[green]✓[/] {summary}")
+    for warning in summary.warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")
+    console.print(f"[green]✓[/] {summary.text}")
     return EXIT_OK
 
 

@@ -117,3 +117,21 @@ def test_serve_previews_and_rebuilds_on_change(make_project, sample_data):
     assert not thread.is_alive()
     with pytest.raises(OSError):
         fetch(f"http://127.0.0.1:{port}/index.html")
+
+
+def test_check_prints_warnings_and_strict_fails_on_them(make_project, sample_data, tmp_path, capsys):
+    import os
+    import shutil
+
+    data = tmp_path / "old"
+    shutil.copytree(sample_data, data)
+    old = (data / "products.parquet").stat().st_mtime - 20 * 86400
+    os.utime(data / "products.parquet", (old, old))
+    root = make_project(demo_reports=True, data_root=data)
+    assert main(["--project", str(root), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: reports/products.yaml:" in err and "data source 'products.parquet' was last modified" in err
+    assert "3 report(s) valid, 22 queries ran; 1 warning(s)" in err
+    assert main(["--project", str(root), "check", "--strict"]) == 1
+    assert "(warning; --strict treats warnings as errors)" in capsys.readouterr().err
+    assert not (root / "_site").exists()
