@@ -173,13 +173,15 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     from . import assets, render, report_run
 
     mark = time.perf_counter()
+    s3_wanted = report_run.s3_columns_of_build([(r, resolved[r.slug]) for r in todo], assets.cache_dir(project.root))
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
     warnings: list[str] = []
     for report in todo:
         t = time.perf_counter()
         try:
-            page = report_run.run_report(report, project.site, resolved[report.slug], staging, now)
+            page = report_run.run_report(report, project.site, resolved[report.slug], staging, now,
+                                          assets.cache_dir(project.root), s3_wanted)
         except ReportError as exc:
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]

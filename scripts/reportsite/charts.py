@@ -86,7 +86,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
     tooltips = [tooltip(x, params.x_title), tooltip(y, params.y_title)]
     if color:
         tooltips.insert(0, tooltip(color))
-    data = alt.Data(values=records(table, columns))
+    data = alt.Data(values=[])  # rows are added after to_dict: Altair would walk and copy every one
     title = title or params.title or chart.name
     if chart.type == "pie":
         base = alt.Chart(data).mark_arc(innerRadius=50, stroke="#fff")
@@ -124,6 +124,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
             encoding["color"] = {"field": color, "type": kinds[color], "title": color}
     result = base.encode(**encoding).properties(width="container", height=300, title=title)
     spec: dict[str, Any] = result.to_dict(validate=False)
+    spec["data"] = {"values": records(table, columns)}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
     spec["config"] = {
         "font": FONT,

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .assets import cache_dir
 from .config import Report, gather_project
 from .errors import CheckError, Problem, ReportError
 
@@ -34,10 +35,16 @@ def check_project(root: Path, strict: bool = False,
     errors: list[ReportError] = list(config_errors)
     warnings: list[str] = []
     queries = 0
+    resolved = []
     for report in project.reports:
         try:
-            found = report_run.resolve_sources(report, project.data_root)
-            page = report_run.run_report(report, project.site, found, None, now)
+            resolved.append((report, report_run.resolve_sources(report, project.data_root)))
+        except ReportError as exc:
+            errors.append(ReportError([attribute(report, p) for p in exc.problems]))
+    s3_wanted = report_run.s3_columns_of_build(resolved, cache_dir(root))  # the copies `build` will use
+    for report, found in resolved:
+        try:
+            page = report_run.run_report(report, project.site, found, None, now, cache_dir(root), s3_wanted)
         except ReportError as exc:
             errors.append(ReportError([attribute(report, p) for p in exc.problems]))
             continue

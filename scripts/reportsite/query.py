@@ -7,9 +7,11 @@ token: inside the report's YAML (also inside a ``query: |`` block) or inside the
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import Report
@@ -42,12 +44,23 @@ class QueryRef:
         return self.report.query_text(self.path, str(node))
 
 
-def connect() -> Any:
-    """A fresh in-memory DuckDB connection."""
+MEMORY_ENV = "REPORTSITE_DUCKDB_MEMORY"
+
+
+def connect(cache: Path | None = None) -> Any:
+    """A fresh in-memory DuckDB connection with a memory cap (spilling to ``cache``/duckdb-tmp).
+
+    The cap (default 256MB, env REPORTSITE_DUCKDB_MEMORY) keeps a build's peak memory near 0.4 GB: big
+    aggregations such as a 'unique' check spill to disk instead of growing without bound.
+    """
+    import tempfile
+
     import duckdb
 
-    con = duckdb.connect(":memory:", config={"enable_external_access": True})
-    return con
+    spill = cache / "duckdb-tmp" if cache is not None else Path(tempfile.gettempdir()) / "reportsite-duckdb"
+    spill.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last folder, when it spills
+    config: dict[str, Any] = {"memory_limit": os.environ.get(MEMORY_ENV, "256MB"), "temp_directory": str(spill)}
+    return duckdb.connect(":memory:", config=config)
 
 
 def mask(sql: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,14 +125,112 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
     return found
 
 
+def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
+    """Every metric, chart and table query with its bound parameters (None if one cannot be bound)."""
+    out = []
+    for section in ("metrics", "charts", "tables"):
+        for index, item in enumerate(getattr(report.config, section)):
+            ref = query.QueryRef(report, (section, index, "query"), item.name)
+            try:
+                sql = ref.sql.strip().rstrip(";")
+                out.append((sql, query.bound_parameters(sql, report.config.parameters, ref)))
+            except (QueryError, OSError):
+                return None
+    return out
+
+
+def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: Path) -> dict[str, set[str]]:
+    """For each S3 Parquet source (by URL): the columns this report's queries and checks read."""
+    from . import s3fetch
+
+    problems: list[Problem] = []
+    schemas: dict[str, Any] = {}
+    for source in resolved:
+        if source.is_s3 and source.format == "parquet":
+            try:
+                schemas[source.table] = s3fetch.schema_of(source, fs, cache)
+            except Exception as exc:
+                problems.append(_unreadable(report, source, exc))
+    if problems:
+        raise SourceError(problems)
+    if not schemas:
+        return {}
+    queries = report_queries(report)
+    needed: dict[str, set[str]] = (
+        s3fetch.columns_used(queries, schemas) if queries is not None
+        else {t: set(schema.names) for t, schema in schemas.items()})
+    for check in report.config.checks:
+        if check.table in needed:
+            needed[check.table].update(
+                [*check.not_null, *check.unique, *([check.freshness.column] if check.freshness else [])])
+    urls = {s.table: s.url for s in resolved}
+    return {urls[table]: columns for table, columns in needed.items()}
+
+
+def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path,
+                     wanted: dict[str, set[str]] | None = None) -> list[sources.Source]:
+    """Replace S3 sources by local copies of the columns the build reads (see s3fetch).
+
+    ``wanted`` (URL → columns) is the union over every report of the build, so reports reading the
+    same source share one copy; without it, this report's own columns are fetched.
+    """
+    from . import s3fetch
+
+    if not any(s.is_s3 for s in resolved):
+        return resolved
+    fs = s3fetch.filesystem()
+    columns = dict(wanted or {})
+    for url, needed in s3_columns(report, resolved, fs, cache).items():
+        columns.setdefault(url, set()).update(needed)
+    local, problems = [], []
+    for source in resolved:
+        if not source.is_s3:
+            local.append(source)
+            continue
+        try:
+            local.append(s3fetch.localize(source, columns.get(source.url), cache, fs))
+        except Exception as exc:
+            problems.append(_unreadable(report, source, exc))
+    if problems:
+        raise SourceError(problems)
+    return local
+
+
+def s3_columns_of_build(pairs: list[tuple[Report, list[sources.Source]]], cache: Path) -> dict[str, set[str]]:
+    """Union, over several reports, of the columns each reads from each S3 Parquet source."""
+    from . import s3fetch
+
+    if not any(s.is_s3 for _, found in pairs for s in found):
+        return {}
+    fs = s3fetch.filesystem()
+    wanted: dict[str, set[str]] = {}
+    for report, found in pairs:
+        try:
+            for url, columns in s3_columns(report, found, fs, cache).items():
+                wanted.setdefault(url, set()).update(columns)
+        except SourceError:
+            continue  # reported, located, when this report runs
+    return wanted
+
+
+def _unreadable(report: Report, source: sources.Source, exc: Exception) -> Problem:
+    message = f"data source '{source.written}': cannot read {source.url}: {sources.read_detail(exc)}"
+    return report.problem(report.config.source_key(source.table), message)
+
+
 def run_report(
     report: Report,
     site: SiteConfig,
     resolved: list[sources.Source],
     downloads: Path | None,
     now: dt.datetime,
+    cache: Path | None = None,
+    s3_wanted: dict[str, set[str]] | None = None,
 ) -> ReportPage:
-    """Query everything the report shows. Raises ReportError listing every failed item."""
+    """Query everything the report shows. Raises ReportError listing every failed item.
+
+    ``cache`` keeps local copies of S3 sources between builds (a temporary folder when None).
+    """
     config = report.config
     page = ReportPage(
         slug=report.slug,
@@ -149,7 +248,13 @@ def run_report(
     page.data_modified = max(modified).isoformat() if modified else None
     page.warnings.extend(stale_sources(report, resolved, now))
     started = time.perf_counter()
-    con = query.connect()
+    if any(s.is_s3 for s in resolved):
+        if cache is None:
+            with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
+                return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted)
+        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted)
+        page.seconds["fetch"] = time.perf_counter() - started
+    con = query.connect(cache)
     problems: list[Problem] = []
     try:
         for source in resolved:

@@ -294,7 +294,7 @@ def read_detail(exc: Exception | str) -> str:
     text = str(exc).strip()
     text = re.sub(r"^[A-Za-z ]+ Error: ", "", text)
     text = re.sub(r"^.*?the object registered as '[^']+' failed: ", "", text, flags=re.S)
-    if re.search(r"PermissionError|lacked the necessary privileges|AccessDenied|403 Forbidden", text):
+    if re.search(r"PermissionError|lacked the necessary privileges|AccessDenied|ACCESS_DENIED|403 Forbidden", text):
         return "access denied; check that the AWS credentials may s3:GetObject on these objects"
     if re.search(r"NoSuchKey|404 Not Found", text):
         return "an object was not found (was it deleted or renamed while the build ran?)"
