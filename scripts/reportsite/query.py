@@ -286,7 +286,7 @@ def fetch(relation: Any, ref: QueryRef, tables: list[str], limit: int | None = N
         return relation.to_arrow_table()
     except duckdb.Error as exc:
         raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
-    except Exception as exc:  # errors raised while Polars reads an S3 source
+    except Exception as exc:  # an unexpected reader failure, named with its source
         raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
 
 
@@ -299,7 +299,7 @@ def stream(relation: Any, ref: QueryRef, tables: list[str], batch_rows: int = 65
         yield from reader
     except duckdb.Error as exc:
         raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
-    except Exception as exc:  # errors raised while Polars reads an S3 source
+    except Exception as exc:  # an unexpected reader failure, named with its source
         raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
 
 

@@ -1,4 +1,4 @@
-"""S3 settings from the standard AWS environment, shared by boto3 and Polars.
+"""S3 settings from the standard AWS environment, shared by boto3 and pyarrow.
 
 Endpoint: ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` (MinIO, R2, the test
 server); region: ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / profile; credentials:
@@ -47,8 +47,8 @@ def region() -> str:
     return _session().region_name or os.environ.get("AWS_REGION") or "us-east-1"
 
 
-def polars_storage_options() -> dict[str, str]:
-    """Polars/object_store options resolved through boto3's credential chain."""
+def storage_options() -> dict[str, str]:
+    """Endpoint, region and credentials resolved through boto3's credential chain (for pyarrow)."""
     options: dict[str, str] = {"aws_region": region()}
     endpoint = endpoint_url()
     if endpoint:

@@ -28,7 +28,7 @@ def filesystem() -> Any:
     """A pyarrow S3 filesystem configured from the same environment as boto3."""
     from pyarrow import fs
 
-    options = s3env.polars_storage_options()
+    options = s3env.storage_options()
     kwargs: dict[str, Any] = {"region": options["aws_region"]}
     endpoint = options.get("aws_endpoint_url")
     if endpoint:

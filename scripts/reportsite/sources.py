@@ -1,9 +1,9 @@
 """Data sources: turn a report's URLs into concrete files and DuckDB tables.
 
 Local paths are read by DuckDB's own Parquet/CSV readers. ``s3://`` sources are
-listed with boto3 and scanned lazily by Polars (no DuckDB extension needed), so
-DuckDB pushes its projection and filters down and only the columns and row
-groups a query touches are fetched.
+listed here with boto3 (names, sizes, ETags: the build's fingerprint), then
+fetched by ``s3fetch`` into local copies of the columns the build reads, so no
+DuckDB extension is needed.
 """
 
 from __future__ import annotations
@@ -284,19 +284,16 @@ def register(con: Any, source: Source) -> None:
         for data_file in source.files:
             detail = detail.replace(f" '{data_file.url}'", "").replace(f" {data_file.url}", "")
         raise SourceError(f"data source '{source.written}': cannot read {source.url}: {detail}") from None
-    except Exception as exc:  # Polars reading S3 metadata
-        raise SourceError(f"data source '{source.written}': cannot read {source.url}: "
-                          f"{type(exc).__name__}: {read_detail(exc)}") from None
 
 
 def read_detail(exc: Exception | str) -> str:
-    """The useful part of a reader error (DuckDB, Polars, object store), on one line without S3 noise."""
+    """The useful part of a reader error (DuckDB, pyarrow, S3), on one line without S3 noise."""
     text = str(exc).strip()
     text = re.sub(r"^[A-Za-z ]+ Error: ", "", text)
     text = re.sub(r"^.*?the object registered as '[^']+' failed: ", "", text, flags=re.S)
     if re.search(r"PermissionError|lacked the necessary privileges|AccessDenied|ACCESS_DENIED|403 Forbidden", text):
         return "access denied; check that the AWS credentials may s3:GetObject on these objects"
-    if re.search(r"NoSuchKey|404 Not Found", text):
+    if re.search(r"NoSuchKey|404 Not Found|Path does not exist|No such file or directory", text):
         return "an object was not found (was it deleted or renamed while the build ran?)"
     text = re.split(r"<\?xml| - Server returned|:? Error performing ", text)[0]
     text = one_line(text.split("\n\n")[0])
@@ -304,18 +301,9 @@ def read_detail(exc: Exception | str) -> str:
 
 
 def _register(con: Any, source: Source) -> None:
-    """S3: a lazy Polars scan registered by name; local: a DuckDB view over its readers."""
+    """A DuckDB view over the source's local files (S3 sources are fetched to local copies first)."""
     if source.is_s3:
-        import polars as pl
-
-        options = s3env.polars_storage_options()
-        paths = [f.url for f in source.files]
-        if source.format == "parquet":
-            frame = pl.scan_parquet(paths, storage_options=options, hive_partitioning=source.hive)
-        else:
-            frame = pl.scan_csv(paths, storage_options=options, try_parse_dates=True)
-        con.register(source.table, frame)
-        return
+        raise SourceError(f"data source '{source.written}' must be fetched before it is registered")
     files = [f.url.replace("'", "''") for f in source.files]
     listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     if source.format == "parquet":

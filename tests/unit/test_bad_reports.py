@@ -137,10 +137,12 @@ def test_s3_wrong_credentials_say_so(make_project: Factory, corpus_data: Path,
 
 @pytest.mark.integration
 def test_s3_object_gone_after_listing_is_one_line_naming_the_source(make_project: Factory, corpus_data: Path,
-                                                                    s3_bucket: Any) -> None:
-    from reportsite import query, report_run, sources
-    from reportsite.config import load_report
-    from reportsite.errors import QueryError
+                                                                    s3_bucket: Any, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from reportsite import report_run
+    from reportsite.config import SiteConfig, load_report
+    from reportsite.errors import SourceError
 
     root = make_project({"orders.yaml": """
         title: Orders
@@ -150,18 +152,15 @@ def test_s3_object_gone_after_listing_is_one_line_naming_the_source(make_project
             query: SELECT count(*) AS value FROM sales
         """}, data_root=corpus_data)
     report = load_report(root, root / "reports" / "orders.yaml")
-    ref = query.QueryRef(report, ("metrics", 0, "query"), "metric 'Orders'")
-    con = query.connect()
-    sources.register(con, report_run.resolve_sources(report, str(corpus_data))[0])
+    found = report_run.resolve_sources(report, str(corpus_data))
     s3_bucket.delete_object(Bucket=BUCKET, Key="sales.parquet")
 
-    with pytest.raises(QueryError) as caught:
-        query.fetch(query.run(con, ref, {}, ["sales"]), ref, ["sales"])
+    with pytest.raises(SourceError) as caught:
+        report_run.run_report(report, SiteConfig(), found, None, dt.datetime.now(dt.UTC), tmp_path)
 
     assert [str(p) for p in caught.value.problems] == [
-        "reports/orders.yaml:5:5 metrics[0].query: metric 'Orders': reading data source "
-        "'s3://acme-data/sales.parquet' (table 'sales') failed: an object was not found (was it deleted or renamed "
-        "while the build ran?)"]
+        "reports/orders.yaml:2:1 data_source: data source 's3://acme-data/sales.parquet': cannot read "
+        "s3://acme-data/sales.parquet: an object was not found (was it deleted or renamed while the build ran?)"]
 
 
 def test_corpus_is_large_and_every_case_has_expectations() -> None:
