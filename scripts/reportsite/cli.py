@@ -111,7 +111,13 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
+    from .config import load_site
     from .smoke import smoke_command
+
+    if not args.url:
+        args.url = load_site(_project(args)).base_url
+        if not args.url:
+            raise ReportError("no site to check: pass --url URL or set base_url in site_src/site.yaml")
 
     return smoke_command(args, _console())
 
@@ -161,7 +167,8 @@ def parser() -> argparse.ArgumentParser:
                         help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
 
     smoke = add("smoke", cmd_smoke, "open every page of a site in Chromium and report problems")
-    smoke.add_argument("--url", required=True, help="the site's base URL (http://…/ or file path)")
+    smoke.add_argument("--url", help="the site's base URL (http://…/), a built folder or file:// URL "
+                                     "(default: base_url in site_src/site.yaml)")
     smoke.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
     return top

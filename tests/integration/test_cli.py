@@ -135,3 +135,9 @@ def test_check_prints_warnings_and_strict_fails_on_them(make_project, sample_dat
     assert main(["--project", str(root), "check", "--strict"]) == 1
     assert "(warning; --strict treats warnings as errors)" in capsys.readouterr().err
     assert not (root / "_site").exists()
+
+
+def test_smoke_without_url_needs_base_url(make_project, sample_data, capsys):
+    root = make_project(demo_reports=True, data_root=sample_data)
+    assert main(["--project", str(root), "smoke"]) == 1
+    assert "error: no site to check: pass --url URL or set base_url in site_src/site.yaml" in capsys.readouterr().err
