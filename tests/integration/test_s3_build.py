@@ -12,20 +12,7 @@ from reportsite.build import BuildOptions, build
 
 pytestmark = pytest.mark.integration
 
-SEED = """
-title: "Sales Report"
-description: "Monthly sales analysis"
-update_frequency: "daily"
-data_source: "s3://bucket/sales.parquet"
-charts:
-  - name: "Sales Evolution"
-    type: "line"
-    query: "SELECT date, SUM(amount) as sales FROM sales GROUP BY 1"
-    params:
-      x: "date"
-      y: "sales"
-      title: "Monthly Sales"
-"""
+SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_sales.yaml").read_text()  # verbatim
 
 
 def chart_values(site: Path, slug: str, chart_id: str) -> list[dict]:

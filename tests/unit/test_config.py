@@ -22,20 +22,7 @@ from reportsite.config import (
 from reportsite.errors import ConfigError, Problem, did_you_mean
 from reportsite.yamlsrc import load_text
 
-SEED = """\
-title: "Sales Report"
-description: "Monthly sales analysis"
-update_frequency: "daily"
-data_source: "s3://bucket/sales.parquet"
-charts:
-  - name: "Sales Evolution"
-    type: "line"
-    query: "SELECT date, SUM(amount) as sales FROM sales GROUP BY 1"
-    params:
-      x: "date"
-      y: "sales"
-      title: "Monthly Sales"
-"""
+SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_sales.yaml").read_text()  # the brief's example
 
 
 def report_lines(text: str) -> list[str]:
