@@ -16,6 +16,11 @@ Y_FORMATS = {"number": ",.4~r", "currency": "$,.2f", "percent": ".1%"}
 AXIS_FORMATS = {"number": "~s", "currency": "$~s", "percent": ".0%"}
 
 
+def field_ref(name: str) -> str:
+    """A column name as a Vega-Lite field: '.', '[' and ']' would otherwise mean nested access."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
 def column_kind(arrow_type: Any) -> str:
     """Vega-Lite measurement type for an Arrow column type."""
     import pyarrow as pa
@@ -67,7 +72,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
 
     def field(name: str, title: str | None = None, **kw: Any) -> dict[str, Any]:
         kind = kinds[name]
-        spec: dict[str, Any] = {"field": name, "type": kind, "title": title or name}
+        spec: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": title or name}
         if kind == "temporal":
             spec["scale"] = {"type": "utc"}
         spec.update(kw)
@@ -75,7 +80,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
 
     def tooltip(name: str, title: str | None = None) -> dict[str, Any]:
         kind = kinds[name]
-        tip: dict[str, Any] = {"field": name, "type": kind, "title": title or name}
+        tip: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": title or name}
         if kind == "temporal":
             tip.update(format="%Y-%m-%d", formatType="utc")
         elif kind == "quantitative":
@@ -91,9 +96,9 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
     if chart.type == "pie":
         base = alt.Chart(data).mark_arc(innerRadius=50, stroke="#fff")
         encoding: dict[str, Any] = {
-            "theta": {"field": y, "type": "quantitative", "stack": True, "title": params.y_title or y},
-            "color": {"field": x, "type": "nominal", "title": params.x_title or x, "sort": None},
-            "order": {"field": y, "type": "quantitative", "sort": "descending"},
+            "theta": {"field": field_ref(y), "type": "quantitative", "stack": True, "title": params.y_title or y},
+            "color": {"field": field_ref(x), "type": "nominal", "title": params.x_title or x, "sort": None},
+            "order": {"field": field_ref(y), "type": "quantitative", "sort": "descending"},
             "tooltip": tooltips,
         }
     else:
@@ -121,7 +126,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
         if chart.type in ("bar", "area") and color:
             encoding["y"]["stack"] = "zero"
         if color:
-            encoding["color"] = {"field": color, "type": kinds[color], "title": color}
+            encoding["color"] = {"field": field_ref(color), "type": kinds[color], "title": color}
     result = base.encode(**encoding).properties(width="container", height=300, title=title)
     spec: dict[str, Any] = result.to_dict(validate=False)
     spec["data"] = {"values": records(table, columns)}

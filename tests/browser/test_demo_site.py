@@ -30,7 +30,10 @@ def demo_site(tmp_path_factory, sample_data) -> Path:
     report = {
         "title": hostile, "description": hostile, "data_source": "sales.parquet",
         "charts": [{"name": "Hostile labels", "type": "bar", "query": f"SELECT '{hostile}' AS label, 1 AS n",
-                    "params": {"x": "label", "y": "n"}}],
+                    "params": {"x": "label", "y": "n"}},
+                   {"name": "Dotted names", "type": "line",
+                    "query": 'SELECT * FROM (VALUES (1, 2.5), (2, 3.5)) t("Week.No", "Revenue [USD]")',
+                    "params": {"x": "Week.No", "y": "Revenue [USD]"}}],
         "tables": [{"name": hostile, "query": f"SELECT '{hostile}' AS cell"}],
     }
     (root / "reports" / "hostile.yaml").write_text(yaml.safe_dump(report))
@@ -68,8 +71,9 @@ def open_page(browser, url: str, viewport: dict) -> dict:
     seen["charts"] = page.evaluate("""() => [...document.querySelectorAll('[data-spec]')].map(el => {
         const svg = el.querySelector('svg'); const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
         return {id: el.id, rendered: el.dataset.rendered, width: box.width, height: box.height,
-                marks: el.querySelectorAll('svg .mark-line path, svg .mark-rect path, svg .mark-area path,'
-                                          + ' svg .mark-symbol path, svg .mark-arc path').length};
+                marks: [...el.querySelectorAll('svg .mark-line path, svg .mark-rect path, svg .mark-area path,'
+                                               + ' svg .mark-symbol path, svg .mark-arc path')]
+                       .filter(p => (p.getAttribute('d') || '').length > 0).length};
     })""")
     seen["metrics"] = page.locator("[data-testid=metric-value]").all_inner_texts()
     seen["table_rows"] = page.locator("[data-testid=table-card] tbody tr").count()
