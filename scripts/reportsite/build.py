@@ -63,11 +63,20 @@ def _versions() -> str:
     return ",".join(found)
 
 
+def code_digest() -> str:
+    """The package's own source: a changed chart or query module must rebuild every page."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def site_key(project: Project) -> str:
-    """Everything every page depends on: templates, static files, site.yaml, tool versions."""
+    """Everything every page depends on: templates, static files, site.yaml, tool versions, our code."""
     from .assets import templates_digest
 
     digest = hashlib.sha256(_versions().encode())
+    digest.update(code_digest().encode())
     digest.update(templates_digest(project.root / "site_src").encode())
     digest.update(project.site.model_dump_json().encode())
     digest.update(project.data_root.encode())

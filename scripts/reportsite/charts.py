@@ -46,7 +46,24 @@ def json_value(value: Any) -> Any:
         return value.decode("utf-8", "replace")
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
+    if type(value).__name__ == "MonthDayNano":  # a DuckDB INTERVAL
+        return interval_text(value)
+    if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return {str(k): json_value(v) for k, v in value}  # a MAP arrives as (key, value) pairs
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
     return value
+
+
+def interval_text(value: Any) -> str:
+    """'1 month 3 days 02:00:00' for an interval's (months, days, nanoseconds)."""
+    months, days, nanos = value.months, value.days, value.nanoseconds
+    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((months, "month"), (days, "day")) if n]
+    if nanos or not parts:
+        parts.append(str(dt.timedelta(microseconds=nanos // 1000)))
+    return " ".join(parts)
 
 
 def records(table: Any, columns: list[str]) -> list[dict[str, Any]]:

@@ -413,10 +413,11 @@ def _stream_table(relation: Any, ref: query.QueryRef, tables: list[str], keep: i
         for batch in query.stream(relation, ref, tables):
             schema = batch.schema
             if csv_path is not None:
+                text = csv_ready(batch)
                 if writer is None:
                     csv_path.parent.mkdir(parents=True, exist_ok=True)
-                    writer = pacsv.CSVWriter(str(csv_path), batch.schema)
-                writer.write_batch(batch)
+                    writer = pacsv.CSVWriter(str(csv_path), text.schema)
+                writer.write_batch(text)
             if kept < keep:
                 part = batch.slice(0, keep - kept)
                 batches.append(part)
@@ -436,4 +437,42 @@ def _write_csv(table: Any, path: Path) -> None:
     import pyarrow.csv as pacsv
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, str(path))
+    pacsv.write_csv(csv_ready(table), str(path))
+
+
+def _csv_native(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    t = pa.types
+    return bool(t.is_integer(arrow_type) or t.is_floating(arrow_type) or t.is_decimal(arrow_type)
+                or t.is_string(arrow_type) or t.is_large_string(arrow_type) or t.is_boolean(arrow_type)
+                or t.is_date(arrow_type) or t.is_timestamp(arrow_type) or t.is_null(arrow_type))
+
+
+def _as_text(value: Any) -> str | None:
+    import json
+
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    from .charts import json_value
+
+    value = json_value(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def csv_ready(data: Any) -> Any:
+    """The batch or table with columns the CSV writer cannot write (lists, structs, maps, blobs, UUIDs,
+    intervals, times) turned into text, e.g. a list as JSON."""
+    import pyarrow as pa
+
+    if all(_csv_native(f.type) for f in data.schema):
+        return data
+    arrays = [column if _csv_native(field.type) else pa.array([_as_text(v) for v in column.to_pylist()],
+                                                               pa.string())
+              for field, column in zip(data.schema, data.columns, strict=True)]
+    kind = pa.RecordBatch if isinstance(data, pa.RecordBatch) else pa.Table
+    return kind.from_arrays(arrays, names=data.schema.names)

@@ -238,3 +238,24 @@ def test_build_reports_every_problem_of_every_file_in_one_run(demo):
     assert any(line.startswith("reports/typo.yaml:4:5 charts[0].type: unknown chart type 'lines'") for line in lines)
     assert any(line.startswith("reports/products.yaml:") and "table 'product' is not defined" in line for line in lines)
     assert not (demo / "_site").exists()
+
+
+def test_unusual_column_types_render_and_download(make_project, sample_data):
+    report = """
+    title: "Types"
+    metrics:
+      - name: "Day"
+        query: "SELECT DATE '2025-01-02' AS value"
+    tables:
+      - name: "Odd types"
+        query: |
+          SELECT [1, 2] AS list_col, {'a': 1} AS struct_col, MAP {'k': 'v'} AS map_col, INTERVAL 3 DAY AS dur,
+                 TIME '10:00' AS tm, 12345678901234567890::HUGEINT AS big, NULL AS nothing, 'x'::BLOB AS blob_col
+    """
+    root = make_project({"types.yaml": report}, data_root=sample_data)
+    build(root, BuildOptions(out=Path("_site")))
+    csv = (root / "_site" / "data" / "types" / "table-1-odd-types.csv").read_text().splitlines()
+    assert csv == ['"list_col","struct_col","map_col","dur","tm","big","nothing","blob_col"',
+                   '"[1, 2]","{""a"": 1}","{""k"": ""v""}","3 days","10:00:00",12345678901234567890,,"x"']
+    html = (root / "_site" / "reports" / "types.html").read_text()
+    assert 'data-testid="metric-value">2025-01-02<' in html and "{&#39;a&#39;: 1}" in html

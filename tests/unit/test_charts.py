@@ -87,3 +87,14 @@ def test_hostile_values_stay_data():
     table = pa.table({"name": ["</script><script>alert(1)</script>"], "n": [1]})
     spec = vega_lite(chart(type="bar", params={"x": "name", "y": "n"}), table)
     assert spec["data"]["values"][0]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_nested_and_interval_values_become_plain_json():
+    import pyarrow as pa
+
+    table = pa.table({"m": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64())),
+                      "i": pa.array([pa.MonthDayNano([1, 3, 7_200_000_000_000])], pa.month_day_nano_interval()),
+                      "l": [[1, 2]], "s": [{"a": dt.date(2025, 1, 1)}]})
+    row = {c: json_value(table.column(c).to_pylist()[0]) for c in table.column_names}
+    assert row == {"m": {"k": 1}, "i": "1 month 3 days 2:00:00", "l": [1, 2], "s": {"a": "2025-01-01"}}
+    json.dumps(row)
