@@ -37,6 +37,7 @@ browser: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy scripts/reportsite
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -44,6 +45,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy scripts/reportsite
 	$(BIN)/ruff format --check scripts tests
 
 bench: $(STAMP)

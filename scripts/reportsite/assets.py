@@ -90,7 +90,7 @@ def vega_bundle(root: Path) -> Asset:
 
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")  # type: ignore[call-arg]
         tmp.replace(cached)
     return hashed("vega", "js", cached.read_bytes())
 

@@ -229,14 +229,14 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     (staging / "reports").mkdir(exist_ok=True)
     for report in project.reports:
         slug = report.slug
-        page = pages.get(slug)
-        if page is None and slug in failed_pages:
-            page = _failed_page(report, failed_pages[slug])
-        if page is not None:
-            html = render.render(env, "report.html", {**common, "root": "../", "page_title": page.title,
-                                                      "report": page})
+        shown: Any = pages.get(slug)
+        if shown is None and slug in failed_pages:
+            shown = _failed_page(report, failed_pages[slug])
+        if shown is not None:
+            html = render.render(env, "report.html", {**common, "root": "../", "page_title": shown.title,
+                                                      "report": shown})
             (staging / f"reports/{slug}.html").write_text(html, encoding="utf-8")
-            entries[slug] = _entry(report, page, fingerprints.get(slug), slug in failed_pages, built_at)
+            entries[slug] = _entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at)
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])

@@ -12,8 +12,12 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ReportError
+
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -56,10 +60,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_summary(path: Path, result: object) -> None:
+def _write_summary(path: Path, result: BuildResult) -> None:
     """Markdown table of the build for $GITHUB_STEP_SUMMARY."""
     lines = ["| report | status | rows | seconds |", "| --- | --- | ---: | ---: |"]
-    for r in result.reports:  # type: ignore[attr-defined]
+    for r in result.reports:
         lines.append(f"| {r.slug} | {r.status} | {r.rows:,} | {r.seconds:.2f} |")
     with path.open("a", encoding="utf-8") as handle:
         handle.write("### Build\n\n" + "\n".join(lines) + "\n\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 _BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
@@ -64,12 +65,12 @@ class ReportError(Exception):
         line: int | None = None,
         column: int | None = None,
         key: str | None = None,
-    ) -> ReportError:
+    ) -> Self:
         """One located problem as an error of this class."""
         return cls(Problem(message, file, line, column, key))
 
     @classmethod
-    def gather(cls, errors: Iterable[ReportError]) -> ReportError:
+    def gather(cls, errors: Iterable[ReportError]) -> Self:
         """All problems of several errors as one error (so one run reports everything)."""
         problems: list[Problem] = []
         for error in errors:

@@ -217,7 +217,7 @@ def from_validation(exc: ValidationError, located: Located, model: type[BaseMode
         if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "[key]":
             complete = False
         kind_key = "missing" if error["type"] == "missing" else "other"
-        groups.setdefault((path, complete, kind_key), []).append(error)
+        groups.setdefault((path, complete, kind_key), []).append(dict(error))
     problems: list[Problem] = []
     seen: set[tuple[KeyPath, str]] = set()
     for (path, complete, _), errors in groups.items():

@@ -121,8 +121,8 @@ def locate(ref: QueryRef, message: str, sql_line: int = 1, offset: int | None = 
     position = report.source.value_position(ref.path, offset)
     if position is not None:
         return Problem(message, file=report.display, line=position[0], column=position[1], key=key)
-    line = report.source.value_line(ref.path, sql_position(ref.sql, offset)[0])
-    return Problem(message, file=report.display, line=line, key=key)
+    return Problem(message, file=report.display, key=key,
+                   line=report.source.value_line(ref.path, sql_position(ref.sql, offset)[0]))
 
 
 def _caret_offset(text: str, sql: str) -> int | None:

@@ -112,7 +112,8 @@ def slugify(text: str) -> str:
 
 def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None) -> list[sources.Source]:
     """List every source of a report; SourceErrors come back located at their key."""
-    found, problems = [], []
+    found: list[sources.Source] = []
+    problems: list[Problem] = []
     config = report.config
     for table, written in config.tables_by_name().items():
         key = config.source_key(table)
@@ -337,7 +338,7 @@ class _ItemRunner:
             if isinstance(value, int | float) and isinstance(previous, int | float) and previous:
                 change = (value - previous) / abs(previous) * 100
             self.rows += 1
-            cards.append(MetricCard(self._text(metric.name), value, previous, change, metric.format,
+            cards.append(MetricCard(self._text(metric.name) or metric.name, value, previous, change, metric.format,
                                     self._text(metric.description)))
         return cards
 

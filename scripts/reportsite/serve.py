@@ -32,8 +32,8 @@ def rebuild(root: Path, out: Path, console: Any) -> bool:
         return False
     failed = [r for r in result.reports if r.status == "failed"]
     for summary in failed:
-        for problem in summary.problems:
-            console.print(f"error: {problem}", markup=False, style="red")
+        for line in summary.problems:
+            console.print(f"error: {line}", markup=False, style="red")
     console.print(f"rebuilt ({result.status}, {result.seconds.get('total', 0):.2f}s)", style="green")
     return not failed
 

@@ -207,7 +207,7 @@ def _s3_objects(client: Any, bucket: str, key: str, prefix: str,
             if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
                 raise
             prefix = key + "/"  # maybe a folder
-    objects = []
+    objects: list[dict[str, Any]] = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         objects.extend(o for o in page.get("Contents", []) if pattern is None or pattern.match(o["Key"]))
     return objects
