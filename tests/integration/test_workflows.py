@@ -155,7 +155,9 @@ class Runner:
         if "if" in spec and not evaluate(_bare(spec["if"]), self.context):
             return False
         for scope in (workflow.get("env", {}), spec.get("env", {})):
-            self.env.update({k: substitute(v, self.context) for k, v in scope.items()})
+            values = {k: substitute(v, self.context) for k, v in scope.items()}
+            self.env.update(values)
+            self.context["env"].update(values)  # `if: env.X` sees the workflow's and job's env
         for number, step in enumerate(spec["steps"], 1):
             name = step.get("name") or step.get("uses") or step["run"]
             if "if" in step and not evaluate(_bare(step["if"]), self.context):
@@ -240,8 +242,11 @@ def checkout(make_project, tmp_path: Path):  # type: ignore[no-untyped-def]
     return create
 
 
+REPOSITORY = "acme/reports"
+
+
 def runner_for(project: Path, tmp_path: Path, vars_: dict[str, str], event: str,
-               inputs: dict[str, Any] | None = None) -> Runner:
+               inputs: dict[str, Any] | None = None, head_repository: str = REPOSITORY) -> Runner:
     """A runner whose `make` uses this virtualenv (already installed) instead of creating .venv."""
     stamp = tmp_path / f"{project.name}-installed"
     stamp.touch()  # newer than the copied requirements.txt: `make install` has nothing to do
@@ -253,8 +258,10 @@ def runner_for(project: Path, tmp_path: Path, vars_: dict[str, str], event: str,
            "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}"}
     for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"):
         env.pop(name, None)  # only configure-aws-credentials gives the job AWS access
+    pull_request = {"pull_request": {"head": {"repo": {"full_name": head_repository}}}}
     context = {"vars": vars_, "inputs": inputs or {}, "env": {}, "secrets": {},
-               "github": {"event_name": event, "ref": "refs/heads/main", "run_id": "1"}}
+               "github": {"event_name": event, "ref": "refs/heads/main", "run_id": "1", "repository": REPOSITORY,
+                          "event": pull_request if event == "pull_request" else {}}}
     return Runner(project, context, env)
 
 
@@ -338,6 +345,39 @@ def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
     assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
 
 
+@pytest.mark.browser
+def test_pr_from_this_repository_checks_the_real_data_with_the_read_only_role(
+        s3, sample_data: Path, checkout, tmp_path: Path) -> None:
+    upload_folder(s3, sample_data, DATA_ROOT)
+    project = checkout("pr-real")
+    vars_ = {"PR_ROLE_ARN": "arn:aws:iam::123456789012:role/reportsite-pr-read", "AWS_REGION": "us-east-1",
+             "DATA_ROOT": DATA_ROOT}
+    runner = runner_for(project, tmp_path, vars_, "pull_request")
+
+    assert runner.run_job(load("pr.yml"), "check")
+
+    assert "aws-actions/configure-aws-credentials" in runner.ran and "make data" not in runner.ran
+    assert not (project / "data").exists()
+    sources = json.loads((project / "_site" / "manifest.json").read_text())["reports"]["sales"]["sources"]
+    assert sources[0]["url"] == "sales.parquet" and runner.env["REPORTSITE_DATA_ROOT"] == DATA_ROOT
+
+
+def test_pr_from_a_fork_gets_no_aws_even_with_the_role_configured(checkout, tmp_path: Path) -> None:
+    project = checkout("pr-fork")
+    vars_ = {"PR_ROLE_ARN": "arn:aws:iam::123456789012:role/reportsite-pr-read", "AWS_REGION": "us-east-1",
+             "DATA_ROOT": DATA_ROOT}
+    runner = runner_for(project, tmp_path, vars_, "pull_request", head_repository="someone/fork")
+    workflow = load("pr.yml")
+    workflow["jobs"]["check"]["steps"] = [  # only the steps that decide where the data comes from
+        s for s in workflow["jobs"]["check"]["steps"]
+        if s.get("run") == "make data" or "configure-aws-credentials" in s.get("uses", "")]
+
+    assert runner.run_job(workflow, "check")
+
+    assert runner.env["REPORTSITE_DATA_ROOT"] == ""
+    assert "aws-actions/configure-aws-credentials" not in runner.ran and "make data" in runner.ran
+
+
 def test_publish_triggers_permissions_and_concurrency() -> None:
     publish, pr = load("publish.yml"), load("pr.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
@@ -347,6 +387,7 @@ def test_publish_triggers_permissions_and_concurrency() -> None:
     assert publish["jobs"]["publish"]["permissions"] == {"contents": "read", "id-token": "write"}
     assert set(pr["on"]) == {"pull_request"}
     assert pr["permissions"] == {"contents": "read"}
+    assert pr["jobs"]["check"]["permissions"] == {"contents": "read", "id-token": "write"}  # the read-only role
     assert "secrets." not in (WORKFLOWS / "pr.yml").read_text() and "deploy" not in json.dumps(pr["jobs"])
 
 
