@@ -745,14 +745,19 @@ def verdicts(runs: list[Run]) -> list[str]:
     line("competitive warm build (wall)", comp_warm and comp_warm.wall, TARGETS["warm_s"], " s")
     line("competitive peak RSS", max((r.rss_mb for r in (comp_cold, comp_warm) if r), default=None),
          TARGETS["rss_mb"], " MB", less=False)
-    line("peak RSS, every build", max((r.rss_mb for r in runs), default=None), TARGETS["rss_mb"], " MB", less=False)
+    peak = max((r.rss_mb for r in runs), default=None)
+    line("peak RSS, every build (issue 2 floor)", peak, 1500.0, " MB", less=False)
+    line("peak RSS, every build (aim)", peak, TARGETS["rss_mb"], " MB", less=False)
     for run in runs:
         if run.extra.get("sql_ratio") is not None:
-            line(f"build/raw SQL, {run.scenario}", run.extra["sql_ratio"], TARGETS["sql_ratio"], "×")
-            line(f"build/raw SQL in CPU seconds, {run.scenario}", run.extra["sql_ratio_cpu"], TARGETS["sql_ratio"], "×")
+            same_sql = run.extra.get("sql_ratio_with_checks") or run.extra["sql_ratio"]
+            line(f"build / the same SQL in DuckDB alone (queries + data checks), wall, {run.scenario}", same_sql,
+                 TARGETS["sql_ratio"], "×")
             if run.extra.get("sql_ratio_with_checks"):
-                line(f"build/raw SQL counting the checks' SQL as raw too, {run.scenario}",
-                     run.extra["sql_ratio_with_checks"], TARGETS["sql_ratio"], "×")
+                line(f"build / the report queries alone (checks counted as overhead), wall, {run.scenario}",
+                     run.extra["sql_ratio"], TARGETS["sql_ratio"], "×")
+            line(f"build / the report queries alone, CPU seconds, {run.scenario}", run.extra["sql_ratio_cpu"],
+                 TARGETS["sql_ratio"], "×")
     for run in runs:
         if run.extra.get("s3_ratio") is not None:
             line(f"S3 bytes / columns touched per query, {run.scenario}", run.extra["s3_ratio"],
