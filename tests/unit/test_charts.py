@@ -80,6 +80,10 @@ def test_column_kinds_and_json_values():
     assert column_kind(pa.decimal128(10, 2)) == "quantitative"
     assert column_kind(pa.string()) == "nominal"
     assert json_value(float("nan")) is None
+    import decimal
+
+    assert json_value(decimal.Decimal("75942")) == 75942 and isinstance(json_value(decimal.Decimal("75942")), int)
+    assert json_value(decimal.Decimal("74.50")) == 74.5
     assert json_value(dt.datetime(2025, 1, 2, 3, 4)) == "2025-01-02T03:04:00"
 
 
