@@ -117,13 +117,7 @@ def make_project(tmp_path: Path) -> ProjectFactory:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Chromium (the system one where present) driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from reportsite.browser import launched
 
-    from reportsite.browser import launch
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium

@@ -7,10 +7,12 @@ with apt it is installed; otherwise Playwright downloads its own build
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -56,6 +58,19 @@ def launch(playwright: Any) -> Any:
     if path:
         kwargs["executable_path"] = path
     return playwright.chromium.launch(**kwargs)
+
+
+@contextlib.contextmanager
+def launched() -> Iterator[Any]:
+    """Start Playwright and headless Chromium for the length of a ``with`` block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .browser import launched
 from .localhttp import serve_folder
 
 VIEWPORTS: dict[str, tuple[int, int]] = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -364,21 +365,6 @@ def check_page(context: Any, base: str, page_path: str, viewport: str,
 # ---------------------------------------------------------------- the whole site
 
 
-@contextlib.contextmanager
-def _launched_browser() -> Iterator[Any]:
-    """Start Playwright and headless Chromium (the system one where present)."""
-    from playwright.sync_api import sync_playwright
-
-    from .browser import launch
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _is_report(page_path: str, manifest: dict[str, Any] | None) -> bool:
     if manifest and isinstance(manifest.get("reports"), dict):
         return any(page_path in (entry.get("files") or [f"reports/{slug}.html"])
@@ -415,7 +401,7 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None) -> SmokeR
             pages, manifest, problems = discover(base)
             if not pages and not problems:
                 problems.append(Problem(SITE, f"found no pages at {base}"))
-            checks, referenced = _open_pages(base, pages, manifest, browser_factory or _launched_browser) \
+            checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched) \
                 if pages else ([], {})
             problems += _merge(checks, pages)
             problems += _link_problems(base, referenced)
