@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +23,42 @@ class QuietHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
-def start(folder: Path, port: int = 0) -> ThreadingHTTPServer:
+# Preview only: poll the site's own manifest and reload the page when a rebuild changed it.
+LIVE_RELOAD = b"""<script>(function () {
+  var seen = null;
+  function poll() {
+    fetch("/manifest.json", {cache: "no-store"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) { if (m) { if (seen && m.built_at !== seen) { location.reload(); } seen = m.built_at; } })
+      .catch(function () {})
+      .finally(function () { setTimeout(poll, 700); });
+  }
+  poll();
+})();</script>
+"""
+
+
+class LiveReloadHandler(QuietHandler):
+    """Serves HTML pages with the live-reload script added before ``</body>`` (never written to disk)."""
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix != ".html" or not path.is_file():
+            return super().send_head()
+        body = path.read_bytes().replace(b"</body>", LIVE_RELOAD + b"</body>", 1)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def start(folder: Path, port: int = 0, live_reload: bool = False) -> ThreadingHTTPServer:
     """Serve ``folder`` (looked up by path on every request, so a swapped-in build is picked up)."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=str(folder)))
+    handler = LiveReloadHandler if live_reload else QuietHandler
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, args=(0.05,), name="reportsite-http", daemon=True).start()
     return server
 

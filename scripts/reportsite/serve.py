@@ -1,4 +1,4 @@
-"""``reportsite serve``: preview ``_site/`` on 127.0.0.1 and rebuild when sources change."""
+"""``reportsite serve``: preview ``_site/`` on 127.0.0.1, rebuild when sources change, reload open pages."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ def serve(root: Path, out: Path, port: int, console: Any, stop: threading.Event 
 
     out = out if out.is_absolute() else root / out
     rebuild(root, out, console)
-    server = localhttp.start(out, port)
+    server = localhttp.start(out, port, live_reload=True)
     console.print(f"Serving {out} at http://127.0.0.1:{server.server_address[1]}/index.html "
-                  "(Ctrl-C to stop); rebuilding on changes.")
+                  "(Ctrl-C to stop); rebuilding on changes, open pages reload themselves.")
     ignored = (str(out), str(root / ".cache"))
     try:
         for changes in watch(*watched_paths(root), stop_event=stop, debounce=300,
