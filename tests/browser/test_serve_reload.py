@@ -10,7 +10,7 @@ from rich.console import Console
 
 from reportsite.serve import serve
 from tests.conftest import free_port
-from tests.integration.test_cli import fetch, wait_for
+from tests.support.polling import fetch, wait_for
 
 pytestmark = pytest.mark.browser
 

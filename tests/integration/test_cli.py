@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from reportsite.cli import main
 from tests.conftest import free_port
+from tests.support.polling import fetch, wait_for
 
 
 def test_build_then_nothing_changed(make_project, sample_data, capsys):
@@ -74,23 +73,6 @@ def test_sample_data_is_deterministic(tmp_path, capsys):
     assert main(["--project", str(tmp_path), "sample-data", "--out", "b", "--rows", "5000"]) == 0
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert "wrote 5,000 orders" in capsys.readouterr().err
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode()
-
-
-def wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
 
 
 def test_serve_previews_and_rebuilds_on_change(make_project, sample_data):
