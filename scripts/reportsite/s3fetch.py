@@ -9,6 +9,7 @@ restored (the workflows keep it) fetches only objects that changed.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 from collections.abc import Iterable
@@ -113,9 +114,9 @@ def json_text(rows: list[tuple[Any, ...]]) -> str:
 
 def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any) -> Source:
     """The same table backed by local copies of its objects (only ``columns`` of Parquet files)."""
-    root = cache / "s3"
     import pyarrow as pa
 
+    root = cache / "s3"
     # The system allocator hands freed read buffers back to the OS, so they do not add to the memory
     # DuckDB uses next (with Arrow's default pool the build's peak was ~170 MB higher).
     pa.set_memory_pool(pa.system_memory_pool())
@@ -165,7 +166,7 @@ def _download(url: str, target: Path) -> None:
 
 def _forget_older(current: Path, key_path: Path) -> None:
     """Remove earlier copies of the same object (other ETags or column sets)."""
-    for other in current.parent.glob(f"{key_path.name}.*"):
+    for other in current.parent.glob(f"{glob.escape(key_path.name)}.*"):
         if other != current and not other.name.endswith(".part"):
             other.unlink(missing_ok=True)
 
