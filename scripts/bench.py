@@ -351,9 +351,7 @@ def raw_sql_main(project: Path, data_root: Path, repeat: int) -> None:
     queries: list[tuple[str, str, dict[str, Any]]] = []
     for path in sorted((project / "reports").glob("*.yaml")):
         doc = yaml.safe_load(path.read_text())
-        tables = dict(doc.get("data_sources") or {})
-        if doc.get("data_source"):
-            tables[Path(doc["data_source"]).name.split(".")[0]] = doc["data_source"]
+        tables = report_tables(doc)
         for table, url in tables.items():
             full = str(data_root / url)
             reader = "read_csv" if url.endswith(".csv") else "read_parquet"
@@ -398,6 +396,16 @@ def raw_sql(project: Path, data_root: Path, repeat: int = 1) -> tuple[dict[str, 
 
 
 # ---------------------------------------------------------------------------------- touched columns
+
+
+def report_tables(doc: dict[str, Any]) -> dict[str, str]:
+    """Table name → URL of one report, named the way the build names them."""
+    from reportsite.config import table_name_for
+
+    tables = dict(doc.get("data_sources") or {})
+    if doc.get("data_source"):
+        tables[table_name_for(doc["data_source"])] = doc["data_source"]
+    return tables
 
 
 def report_sql(doc: dict[str, Any], folder: Path | None = None) -> list[str]:
@@ -446,9 +454,7 @@ def touched_columns(project: Path, data_root: Path) -> tuple[list[tuple[str, set
     try:
         for path in sorted((project / "reports").glob("*.yaml")):
             doc = yaml.safe_load(path.read_text())
-            tables = dict(doc.get("data_sources") or {})
-            if doc.get("data_source"):
-                tables[Path(doc["data_source"]).name.split(".")[0]] = doc["data_source"]
+            tables = report_tables(doc)
             for table, url in tables.items():
                 if table in made:
                     continue
