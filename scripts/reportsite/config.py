@@ -166,6 +166,9 @@ class SiteConfig(Model):
     deploy_target: str | None = Field(None, description="Where to publish: s3://bucket/prefix.")
     currency: str = Field("USD", description="The ISO currency code used by the currency format.")
     max_chart_rows: int = Field(5000, ge=1, description="The most rows one chart may embed.")
+    query_timeout_seconds: float = Field(
+        120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
+                                        "stopped and the build fails.")
     footer: str | None = Field(None, description="Text in the page footer.")
 
 
