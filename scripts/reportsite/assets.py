@@ -12,9 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import integrity
 from .errors import RenderError
 
 CACHE_DIR = Path(".cache") / "reportsite"
@@ -59,45 +61,63 @@ def templates_digest(site_src: Path) -> str:
     return digest.hexdigest()
 
 
-def tailwind_css(root: Path, site_src: Path) -> Asset:
+def _cached(path: Path, what: str, make: Callable[[Path], None], notes: list[str] | None) -> bytes:
+    """The bytes of a cached tool output, made by ``make(tmp)`` when missing or changed since it was made.
+
+    Each is kept with its sha256 (``integrity``): an edited bundle would otherwise run on every page.
+    """
+    if path.exists():
+        content, expected = path.read_bytes(), integrity.recorded(path)
+        if hashlib.sha256(content).hexdigest() == expected:
+            return content
+        integrity.discard(path)
+        if notes is not None and expected is not None:
+            notes.append(f"{what} in the cache ({path}) did not match its recorded sha256; made it again")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    make(tmp)
+    tmp.replace(path)
+    integrity.record(path)
+    return path.read_bytes()
+
+
+def tailwind_css(root: Path, site_src: Path, notes: list[str] | None = None) -> Asset:
     """Compile ``site_src/static/site.css`` with the classes used in the templates (cached by input)."""
     source = site_src / "static" / "site.css"
     if not source.exists():
         raise RenderError.at("Tailwind input missing", str(source.relative_to(root)))
     key = templates_digest(site_src)[:20]
-    cached = cache_dir(root) / f"tailwind-{key}.css"
-    if not cached.exists():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+
+    def compile_css(tmp: Path) -> None:
         result = subprocess.run(
             [tailwind_binary(), "-i", str(source), "-o", str(tmp), "--minify"],
             cwd=site_src / "static", capture_output=True, text=True, check=False,
         )
         if result.returncode != 0 or not tmp.exists():
             raise RenderError(f"Tailwind CSS failed: {result.stderr.strip()[-400:]}")
-        tmp.replace(cached)
-    return hashed("site", "css", cached.read_bytes())
+
+    content = _cached(cache_dir(root) / f"tailwind-{key}.css", "the compiled CSS", compile_css, notes)
+    return hashed("site", "css", content)
 
 
-def vega_bundle(root: Path) -> Asset:
+def vega_bundle(root: Path, notes: list[str] | None = None) -> Asset:
     """vega + vega-lite + vega-embed in one offline script (from vl-convert; cached per version)."""
     import importlib.metadata
 
     version = importlib.metadata.version("vl-convert-python")
-    cached = cache_dir(root) / f"vega-{version}.js"
-    if not cached.exists():
+
+    def bundle(tmp: Path) -> None:
         import vl_convert
 
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")  # type: ignore[call-arg]
-        tmp.replace(cached)
-    return hashed("vega", "js", cached.read_bytes())
+
+    return hashed("vega", "js", _cached(cache_dir(root) / f"vega-{version}.js", "the Vega bundle", bundle, notes))
 
 
 def page_script(site_src: Path) -> Asset:
     return hashed("site", "js", (site_src / "static" / "site.js").read_bytes())
 
 
-def all_assets(root: Path, site_src: Path) -> dict[str, Asset]:
-    return {"css": tailwind_css(root, site_src), "vega": vega_bundle(root), "js": page_script(site_src)}
+def all_assets(root: Path, site_src: Path, notes: list[str] | None = None) -> dict[str, Asset]:
+    return {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
+            "js": page_script(site_src)}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import manifest
+from . import manifest, outfolder
 from .config import Project, Report, gather_project
 from .errors import CheckError, ConfigError, Problem, ReportError
 
@@ -105,8 +105,15 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         raise ConfigError.gather(config_errors)  # every report depends on the site settings
     _check_only(project, options.only)
     out = options.out if options.out.is_absolute() else root / options.out
+    outfolder.check_out(project, out)
     previous = manifest.read(out)
     previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
+    changed = outfolder.changed_files(out, previous) if _usable(previous) else set()
+    for relative in sorted(changed):
+        log(f"note: {out.name}/{relative} differs from the previous build's manifest (changed since, or missing); "
+            "it will be made again")
+    previous_reports = {slug: entry for slug, entry in previous_reports.items()
+                        if not changed.intersection(entry.get("files", []))}
     key = site_key(project)
     timings["config"] = time.perf_counter() - started
 
@@ -132,7 +139,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     todo = [r for r in project.reports if r.slug in resolved and (
         options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
         or not (out / f"reports/{r.slug}.html").exists())]
-    unchanged_site = (not todo and not errors and _usable(previous)
+    unchanged_site = (not todo and not errors and _usable(previous) and not changed
                       and set(previous_reports) == {r.slug for r in project.reports})
     if unchanged_site:
         timings["total"] = time.perf_counter() - started
@@ -140,11 +147,12 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged") for r in project.reports], timings)
 
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                         errors, failed_pages, timings, started, log, now())
+        with outfolder.writing(out):
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
+                             errors, failed_pages, timings, started, log, now())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -203,6 +211,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s")
         for warning in page.warnings:
             log(f"warning: {warning}")
+        for note in page.notes:
+            log(f"note: {note}")
     timings["queries"] = time.perf_counter() - mark
 
     invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
@@ -213,7 +223,10 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
 
     mark = time.perf_counter()
     site_src = project.root / "site_src"
-    bundle = assets.all_assets(project.root, site_src)
+    notes: list[str] = []
+    bundle = assets.all_assets(project.root, site_src, notes)
+    for note in notes:
+        log(f"note: {note}")
     for asset in bundle.values():
         target = staging / asset.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -311,7 +324,12 @@ def _swap(staging: Path, out: Path) -> None:
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         out.rename(old)
-    staging.rename(out)
+    try:
+        staging.rename(out)
+    except OSError:
+        if old.exists():
+            old.rename(out)  # put the previous site back
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from .config import Check, Report
 from .errors import Problem, did_you_mean
+from .query import Session, timeout_message
+from .sandbox import time_limit
 
 Failure = tuple[str, str]  # (key under the check, message)
 
@@ -26,11 +28,15 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def run_checks(con: Any, report: Report, tables: list[str], now: dt.datetime) -> list[CheckOutcome]:
+def run_checks(session: Session, report: Report, now: dt.datetime) -> list[CheckOutcome]:
     """Every failed check of the report, each located at its key in the YAML."""
     outcomes: list[CheckOutcome] = []
     for index, check in enumerate(report.config.checks):
-        for key, message in _failures(con, check, tables, now):
+        try:
+            failures = _failures(_Checker(session), check, session.tables, now)
+        except _TimedOut as exc:
+            failures = [(exc.key, timeout_message(f"check on table '{check.table}'", exc.seconds))]
+        for key, message in failures:
             problem = report.problem(("checks", index, key), message)
             outcomes.append(CheckOutcome(problem, check.severity))
     return outcomes
@@ -40,15 +46,37 @@ class _Unreadable(Exception):
     """A check's query failed: the table cannot be read."""
 
 
-def _scalar(con: Any, sql: str) -> Any:
-    """The first value of a check query; _Unreadable if the table cannot be read."""
-    import duckdb
+class _TimedOut(Exception):
+    """A check's query ran past the time limit."""
 
-    try:
-        rows = con.sql(sql).fetchall()
-    except duckdb.Error as exc:
-        raise _Unreadable(_first_line(exc)) from None
-    return rows[0][0] if rows else None
+    def __init__(self, key: str, seconds: float) -> None:
+        super().__init__(key)
+        self.key, self.seconds = key, seconds
+
+
+class _Checker:
+    """Runs the checks' own SQL on the report's locked connection, each statement under the time limit."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.key = "table"  # the check key the next statement belongs to, for a timeout's location
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """All rows of a check query; _Unreadable if the table cannot be read."""
+        import duckdb
+
+        with time_limit(self.session.con, self.session.timeout) as limit:
+            try:
+                return list(self.session.con.sql(sql).fetchall())
+            except duckdb.Error as exc:
+                if limit.expired:
+                    raise _TimedOut(self.key, limit.seconds) from None
+                raise _Unreadable(_first_line(exc)) from None
+
+    def scalar(self, sql: str) -> Any:
+        """The first value of a check query."""
+        rows = self.rows(sql)
+        return rows[0][0] if rows else None
 
 
 def _first_line(exc: Exception) -> str:
@@ -57,30 +85,20 @@ def _first_line(exc: Exception) -> str:
     return read_detail(exc)
 
 
-def _failures(con: Any, check: Check, tables: list[str], now: dt.datetime) -> list[Failure]:
+def _failures(con: _Checker, check: Check, tables: list[str], now: dt.datetime) -> list[Failure]:
     """Every way one check fails: an unknown table, an unreadable one, or the column checks."""
     table = check.table
     if table not in tables:
         return [("table", f"table '{table}' is not defined{did_you_mean(table, tables)}; defined tables: "
                           f"{', '.join(tables) or 'none'}")]
     try:
-        columns = [row[0] for row in _rows(con, f"DESCRIBE SELECT * FROM {_quote(table)}")]
+        columns = [row[0] for row in con.rows(f"DESCRIBE SELECT * FROM {_quote(table)}")]
         return _column_failures(con, check, columns, now)
     except _Unreadable as exc:
         return [("table", f"table '{table}' cannot be read: {exc}")]
 
 
-def _rows(con: Any, sql: str) -> list[tuple[Any, ...]]:
-    """All rows of a check query; _Unreadable if the table cannot be read."""
-    import duckdb
-
-    try:
-        return list(con.sql(sql).fetchall())
-    except duckdb.Error as exc:
-        raise _Unreadable(_first_line(exc)) from None
-
-
-def _column_failures(con: Any, check: Check, columns: list[str], now: dt.datetime) -> list[Failure]:
+def _column_failures(con: _Checker, check: Check, columns: list[str], now: dt.datetime) -> list[Failure]:
     """Run min_rows, not_null, unique and freshness against a readable table."""
     table, name = check.table, _quote(check.table)
     failures: list[Failure] = []
@@ -93,21 +111,25 @@ def _column_failures(con: Any, check: Check, columns: list[str], now: dt.datetim
         return True
 
     if check.min_rows is not None:
-        rows = _scalar(con, f"SELECT count(*) FROM {name}")
+        con.key = "min_rows"
+        rows = con.scalar(f"SELECT count(*) FROM {name}")
         if rows < check.min_rows:
             failures.append(("min_rows", f"table '{table}' has {rows} rows; at least {check.min_rows} expected"))
     for column in check.not_null:
         if unknown("not_null", column):
             continue
-        nulls = _scalar(con, f"SELECT count(*) FROM {name} WHERE {_quote(column)} IS NULL")
+        con.key = "not_null"
+        nulls = con.scalar(f"SELECT count(*) FROM {name} WHERE {_quote(column)} IS NULL")
         if nulls:
             failures.append(("not_null", f"column '{column}' of table '{table}' has {_count(nulls, 'null value')}; "
                                          "none expected"))
     if check.unique and not any([unknown("unique", c) for c in check.unique]):
         cols = ", ".join(_quote(c) for c in check.unique)
+        con.key = "unique"
         failures.extend(_duplicates(con, check, cols))
     if check.freshness and not unknown("freshness", check.freshness.column):
-        newest = _scalar(con, f"SELECT max({_quote(check.freshness.column)}) FROM {name}")
+        con.key = "freshness"
+        newest = con.scalar(f"SELECT max({_quote(check.freshness.column)}) FROM {name}")
         failures.extend(_stale(check, table, newest, now))
     return failures
 
@@ -116,11 +138,11 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _duplicates(con: Any, check: Check, cols: str) -> list[Failure]:
+def _duplicates(con: _Checker, check: Check, cols: str) -> list[Failure]:
     """How many value combinations repeat, with the most repeated one as an example."""
     groups = f"SELECT {cols}, count(*) AS n FROM {_quote(check.table)} GROUP BY ALL HAVING count(*) > 1"
     order = ", ".join(str(position + 2) for position in range(len(check.unique)))
-    rows = _rows(con, f"SELECT (SELECT count(*) FROM ({groups})), * FROM ({groups}) ORDER BY n DESC, {order} LIMIT 1")
+    rows = con.rows(f"SELECT (SELECT count(*) FROM ({groups})), * FROM ({groups}) ORDER BY n DESC, {order} LIMIT 1")
     if not rows:
         return []
     count, *example, times = rows[0]

@@ -280,9 +280,18 @@ def load_report(root: Path, path: Path) -> Report:
     report = Report(slug=path.stem, path=path, display=display, config=config, source=located)
     problems: list[Problem] = []
     _resolve_sql_files(report, problems)
+    if not problems:
+        problems += _refused_sql(report)
     if problems:
         raise ConfigError(problems)
     return report
+
+
+def _refused_sql(report: Report) -> list[Problem]:
+    """Queries that may not run: more than one statement, not read-only, or reading beyond the data sources."""
+    from .sqlpolicy import review_report
+
+    return review_report(report)
 
 
 def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
@@ -295,6 +304,11 @@ def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
                 sql_path = report.path.parent / query
                 if not sql_path.is_file():
                     problems.append(report.problem(key, f"SQL file '{query}' not found beside {report.display}"))
+                    continue
+                if not sql_path.resolve().is_relative_to(report.path.parent.resolve()):
+                    target = os.readlink(sql_path) if sql_path.is_symlink() else sql_path.resolve()
+                    problems.append(report.problem(key, f"SQL file '{query}' leads outside {REPORTS_DIR}/ (to "
+                                                        f"{target}); keep .sql files beside the report"))
                     continue
                 try:
                     sql_path.read_text(encoding="utf-8")

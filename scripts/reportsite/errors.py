@@ -108,6 +108,12 @@ class RenderError(ReportError):
     stage = "render"
 
 
+class WriteError(ReportError):
+    """The site cannot be written (full disk, read-only folder) or may not be written where asked."""
+
+    stage = "write"
+
+
 class DeployError(ReportError):
     """Publishing to S3 failed or was refused."""
 

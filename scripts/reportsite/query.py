@@ -7,11 +7,10 @@ token: inside the report's YAML (also inside a ``query: |`` block) or inside the
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .config import Report
@@ -42,25 +41,6 @@ class QueryRef:
         for part in self.path:
             node = node[part] if isinstance(part, int) else getattr(node, part)
         return self.report.query_text(self.path, str(node))
-
-
-MEMORY_ENV = "REPORTSITE_DUCKDB_MEMORY"
-
-
-def connect(cache: Path | None = None) -> Any:
-    """A fresh in-memory DuckDB connection with a memory cap (spilling to ``cache``/duckdb-tmp).
-
-    The cap (default 256MB, env REPORTSITE_DUCKDB_MEMORY) keeps a build's peak memory near 0.4 GB: big
-    aggregations such as a 'unique' check spill to disk instead of growing without bound.
-    """
-    import tempfile
-
-    import duckdb
-
-    spill = cache / "duckdb-tmp" if cache is not None else Path(tempfile.gettempdir()) / "reportsite-duckdb"
-    spill.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates only the last folder, when it spills
-    config: dict[str, Any] = {"memory_limit": os.environ.get(MEMORY_ENV, "256MB"), "temp_directory": str(spill)}
-    return duckdb.connect(":memory:", config=config)
 
 
 def mask(sql: str) -> str:
@@ -184,7 +164,7 @@ Explained = tuple[str, int | None]  # (message, offset of the offending name whe
 
 def _explain(kind_name: str, head: str, sql: str, tables: list[str]) -> Explained:
     """The message for a DuckDB error, and where in the SQL the name it complains about is."""
-    for explain in (_unknown_table, _unknown_column, _unknown_function, _not_grouped):
+    for explain in (_refused, _unknown_table, _unknown_column, _unknown_function, _not_grouped):
         found = explain(head, sql, tables)
         if found is not None:
             return found
@@ -192,6 +172,27 @@ def _explain(kind_name: str, head: str, sql: str, tables: list[str]) -> Explaine
         return _syntax_error(head, sql)
     named = re.search(r'(?:column|table|named) "([^"]+)"', head)
     return f"SQL error: {_detail(head.split(chr(10))[0])}", _name_offset(sql, named.group(1)) if named else None
+
+
+def _refused(head: str, sql: str, tables: list[str]) -> Explained | None:
+    """What the locked connection stopped (sqlpolicy refuses most of it before anything runs)."""
+    from .sqlpolicy import READ_ONLY, SOURCES_ONLY
+
+    path = re.search(r'Cannot access (?:file|directory) "([^"]*)"', head)
+    if path:
+        return f"reading '{path.group(1)}' is not allowed: {SOURCES_ONLY}", _text_offset(sql, path.group(1))
+    start = len(sql) - len(sql.lstrip())
+    if "the configuration has been locked" in head:
+        return f"changing DuckDB settings is not allowed: {READ_ONLY}", start
+    if re.search(r"(?:external|extensions?) .*disabled", head, re.I):
+        return f"loading extensions is not allowed: {READ_ONLY}", start
+    return None
+
+
+def _text_offset(sql: str, text: str) -> int | None:
+    """Offset of the string literal ``'text'`` in ``sql``, if it is there."""
+    found = sql.find(f"'{text}'")
+    return found if found >= 0 else None
 
 
 def _unknown_table(head: str, sql: str, tables: list[str]) -> Explained | None:
@@ -259,48 +260,72 @@ def read_failure(ref: QueryRef, table: str, detail: str) -> str:
     return f"reading {source} failed: {read_detail(detail)}"
 
 
-def run(con: Any, ref: QueryRef, parameters: Mapping[str, Any], tables: list[str]) -> Any:
-    """Run the query; return a DuckDB relation (lazy) or raise a located QueryError."""
-    import duckdb
-
-    sql = _statement(ref.sql)
-    params = bound_parameters(sql, parameters, ref)
-    try:
-        return con.sql(sql, params=params or None)
-    except duckdb.Error as exc:
-        raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
-
-
 def _statement(sql: str) -> str:
     """The SQL to send: trailing space and semicolons removed; leading lines kept so positions match."""
     return sql.rstrip().rstrip(";").rstrip()
 
 
-def fetch(relation: Any, ref: QueryRef, tables: list[str], limit: int | None = None) -> Any:
-    """Materialise a relation as an Arrow table (at most ``limit + 1`` rows when a limit is given)."""
-    import duckdb
+@dataclass
+class Session:
+    """A report's locked connection (``sandbox``), its table names, and the time limit for each query."""
 
-    try:
-        if limit is not None:
-            relation = relation.limit(limit + 1)
-        return relation.to_arrow_table()
-    except duckdb.Error as exc:
-        raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
-    except Exception as exc:  # an unexpected reader failure, named with its source
-        raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
+    con: Any
+    tables: list[str]
+    timeout: float | None = None
+
+    def fetch(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None) -> Any:
+        """The query's result as an Arrow table (at most ``limit + 1`` rows when a limit is given)."""
+        with self._guard(ref):
+            relation = self._relation(ref, parameters)
+            if limit is not None:
+                relation = relation.limit(limit + 1)
+            return relation.to_arrow_table()
+
+    def stream(self, ref: QueryRef, parameters: Mapping[str, Any], batch_rows: int = 65536) -> Iterator[Any]:
+        """The query's result as Arrow record batches (for CSV downloads of large tables); the first item
+        is the result's schema."""
+        with self._guard(ref):
+            relation = self._relation(ref, parameters)
+            reader = relation.to_arrow_reader(batch_rows)
+            yield reader.schema
+            yield from reader
+
+    def _relation(self, ref: QueryRef, parameters: Mapping[str, Any]) -> Any:
+        from .sqlpolicy import review
+
+        sql = _statement(ref.sql)
+        refusals = review(sql, ref.report.config.tables_by_name())  # config refused these already: the same
+        if refusals:                                                    # check guards every caller
+            raise QueryError([locate(ref, f"{ref.label}: {r.message}{position_note(sql, r.offset)}", offset=r.offset)
+                              for r in refusals])
+        params = bound_parameters(sql, parameters, ref)
+        return self.con.sql(sql, params=params or None)
+
+    @contextmanager
+    def _guard(self, ref: QueryRef) -> Iterator[None]:
+        """Run under the time limit; every failure becomes one located QueryError."""
+        import duckdb
+
+        from .sandbox import time_limit
+
+        with time_limit(self.con, self.timeout) as limit:
+            try:
+                yield
+            except QueryError:
+                raise
+            except Exception as exc:
+                if limit.expired:
+                    raise QueryError(locate(ref, timeout_message(ref.label, limit.seconds))) from None
+                if isinstance(exc, duckdb.Error):
+                    raise QueryError(describe_duckdb_error(exc, ref, self.tables)) from None
+                # an unexpected reader failure, named with its source
+                raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
 
 
-def stream(relation: Any, ref: QueryRef, tables: list[str], batch_rows: int = 65536) -> Iterator[Any]:
-    """Stream a relation as Arrow record batches (for CSV downloads of large tables)."""
-    import duckdb
-
-    try:
-        reader = relation.to_arrow_reader(batch_rows)
-        yield from reader
-    except duckdb.Error as exc:
-        raise QueryError(describe_duckdb_error(exc, ref, tables)) from None
-    except Exception as exc:  # an unexpected reader failure, named with its source
-        raise QueryError(locate(ref, f"{ref.label}: {_read_error(ref, exc)}")) from None
+def timeout_message(label: str, seconds: float) -> str:
+    """'chart 'x': stopped after 120 s …' for a query or check the time limit interrupted."""
+    return (f"{label}: stopped after {seconds:g} s, the limit for one query (query_timeout_seconds in "
+            "site_src/site.yaml); aggregate or filter earlier in the SQL, or raise the limit")
 
 
 def _read_error(ref: QueryRef, exc: Exception) -> str:

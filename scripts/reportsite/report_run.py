@@ -11,11 +11,12 @@ import datetime as dt
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import charts, checks, query, sources
+from . import charts, checks, query, sandbox, sources
 from .config import Report, SiteConfig
 from .errors import Problem, QueryError, ReportError, SourceError, did_you_mean
 
@@ -70,6 +71,7 @@ class ReportPage:
     data_modified: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a cached copy that failed its check and was refetched
     rows_returned: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -106,8 +108,9 @@ def with_parameters(text: str | None, parameters: dict[str, Any]) -> str | None:
                   lambda m: str(parameters[m.group(1)]) if m.group(1) in parameters else m.group(0), text)
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+def slugify(text: str, limit: int = 60) -> str:
+    """A file-name-safe form of a name: 'Top Products (2026)' → 'top-products-2026', at most ``limit`` long."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:limit].strip("-") or "item"
 
 
 def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None) -> list[sources.Source]:
@@ -140,7 +143,8 @@ def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
     return out
 
 
-def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: Path) -> dict[str, set[str]]:
+def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: Path,
+               notes: list[str] | None = None) -> dict[str, set[str]]:
     """For each S3 Parquet source (by URL): the columns this report's queries and checks read."""
     from . import s3fetch
 
@@ -149,7 +153,7 @@ def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: P
     for source in resolved:
         if source.is_s3 and source.format == "parquet":
             try:
-                schemas[source.table] = s3fetch.schema_of(source, fs, cache)
+                schemas[source.table] = s3fetch.schema_of(source, fs, cache, notes)
             except Exception as exc:
                 problems.append(_unreadable(report, source, exc))
     if problems:
@@ -169,7 +173,8 @@ def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: P
 
 
 def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path,
-                     wanted: dict[str, set[str]] | None = None) -> list[sources.Source]:
+                     wanted: dict[str, set[str]] | None = None,
+                     notes: list[str] | None = None) -> list[sources.Source]:
     """Replace S3 sources by local copies of the columns the build reads (see s3fetch).
 
     ``wanted`` (URL → columns) is the union over every report of the build, so reports reading the
@@ -181,7 +186,7 @@ def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path
         return resolved
     fs = s3fetch.filesystem()
     columns = dict(wanted or {})
-    for url, needed in s3_columns(report, resolved, fs, cache).items():
+    for url, needed in s3_columns(report, resolved, fs, cache, notes).items():
         columns.setdefault(url, set()).update(needed)
     local, problems = [], []
     for source in resolved:
@@ -189,7 +194,7 @@ def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path
             local.append(source)
             continue
         try:
-            local.append(s3fetch.localize(source, columns.get(source.url), cache, fs))
+            local.append(s3fetch.localize(source, columns.get(source.url), cache, fs, notes))
         except Exception as exc:
             problems.append(_unreadable(report, source, exc))
     if problems:
@@ -253,9 +258,9 @@ def run_report(
         if cache is None:
             with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
                 return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted)
-        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted)
+        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes)
         page.seconds["fetch"] = time.perf_counter() - started
-    con = query.connect(cache)
+    con = sandbox.connect([f.url for s in resolved for f in s.files], cache)
     problems: list[Problem] = []
     try:
         for source in resolved:
@@ -265,17 +270,18 @@ def run_report(
                 problems.extend(report.problem(config.source_key(source.table), p.message) for p in exc.problems)
         if problems:
             raise SourceError(problems)
-        tables = [s.table for s in resolved]
+        sandbox.lock(con)
+        session = query.Session(con, [s.table for s in resolved], site.query_timeout_seconds)
         page.seconds["register"] = time.perf_counter() - started
         mark = time.perf_counter()
-        for outcome in checks.run_checks(con, report, tables, now):
+        for outcome in checks.run_checks(session, report, now):
             if outcome.severity == "error":
                 problems.append(outcome.problem)
             else:
                 page.warnings.append(str(outcome.problem))
         page.seconds["checks"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        run = _ItemRunner(con, report, site, tables, downloads, problems)
+        run = _ItemRunner(session, report, site, downloads, problems)
         page.metrics = run.metrics()
         page.charts = run.charts(page)
         page.tables = run.tables()
@@ -291,9 +297,9 @@ def run_report(
 class _ItemRunner:
     """Runs each metric, chart and table query of one report, collecting problems."""
 
-    def __init__(self, con: Any, report: Report, site: SiteConfig, tables: list[str],
-                 downloads: Path | None, problems: list[Problem]) -> None:
-        self.con, self.report, self.site, self.names = con, report, site, tables
+    def __init__(self, session: query.Session, report: Report, site: SiteConfig, downloads: Path | None,
+                 problems: list[Problem]) -> None:
+        self.session, self.report, self.site = session, report, site
         self.downloads, self.problems = downloads, problems
         self.parameters = report.config.parameters
         self.rows = 0
@@ -303,8 +309,7 @@ class _ItemRunner:
 
     def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
         try:
-            relation = query.run(self.con, ref, self.parameters, self.names)
-            return query.fetch(relation, ref, self.names, limit)
+            return self.session.fetch(ref, self.parameters, limit)
         except QueryError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -385,9 +390,8 @@ class _ItemRunner:
         for index, spec in enumerate(self.report.config.tables):
             ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
             try:
-                relation = query.run(self.con, ref, self.parameters, self.names)
                 path, relative = self._csv_path(spec.name, index, "table")
-                shown, total = _stream_table(relation, ref, self.names, spec.max_rows, path)
+                shown, total = _stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
             except QueryError as exc:
                 self.problems.extend(exc.problems)
                 continue
@@ -401,18 +405,19 @@ class _ItemRunner:
         return blocks
 
 
-def _stream_table(relation: Any, ref: query.QueryRef, tables: list[str], keep: int,
-                  csv_path: Path | None) -> tuple[Any, int]:
-    """Stream a table's rows once: the first ``keep`` for the page, all of them to the CSV download."""
+def _stream_table(results: Iterator[Any], keep: int, csv_path: Path | None) -> tuple[Any, int]:
+    """Stream a table's rows once: the first ``keep`` for the page, all of them to the CSV download.
+
+    ``results`` yields the result's schema, then its record batches (``query.Session.stream``).
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     batches, kept, total = [], 0, 0
     writer = None
-    schema = None
+    schema = next(results)
     try:
-        for batch in query.stream(relation, ref, tables):
-            schema = batch.schema
+        for batch in results:
             if csv_path is not None:
                 text = csv_ready(batch)
                 if writer is None:
@@ -427,8 +432,6 @@ def _stream_table(relation: Any, ref: query.QueryRef, tables: list[str], keep: i
     finally:
         if writer is not None:
             writer.close()
-    if schema is None:
-        schema = relation.to_arrow_table().schema if not batches else batches[0].schema
     if csv_path is not None and writer is None:
         _write_csv(pa.table({n: [] for n in schema.names}), csv_path)
     return pa.Table.from_batches(batches, schema=schema), total

@@ -18,11 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import s3env
+from . import integrity, s3env
 from .sources import DataFile, Source
 
 WORKERS = 4  # parallel object reads; more gave no speed-up on 2 cores and more memory
 STUB_PREFIX = "__stub__"
+MAX_SEGMENT = 180  # bytes of one key segment kept as a file name (the copy's name adds ~30 more)
 
 
 def filesystem() -> Any:
@@ -47,6 +48,23 @@ def _path(url: str) -> str:
     return url.removeprefix("s3://")
 
 
+def cache_path(root: Path, url: str) -> Path:
+    """Where the local copy of ``s3://bucket/key`` lives under ``root``.
+
+    S3 keys may hold '..', '.', empty segments or backslashes; such a segment (and one too long for a
+    file name) is replaced by a hash of itself, so no key can name a path outside ``root``.
+    """
+    parts = []
+    for part in _path(url).split("/"):
+        if part in ("", ".", "..") or any(c in part for c in "\\\0") or len(part.encode()) > MAX_SEGMENT:
+            part = "%" + hashlib.sha256(part.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        parts.append(part)
+    path = root.joinpath(*parts)
+    if not path.resolve().is_relative_to(root.resolve()):  # cannot happen with the segments above
+        raise ValueError(f"S3 key {url} maps outside the cache")
+    return path
+
+
 def partitions(source: Source, data_file: DataFile) -> dict[str, str]:
     """Hive partition values in the file's key below the source's URL (``year=2025/…`` → {'year': '2025'})."""
     if not source.hive:
@@ -56,20 +74,22 @@ def partitions(source: Source, data_file: DataFile) -> dict[str, str]:
     return dict(re.findall(r"(?:^|/)([^/=]+)=([^/]*)(?=/)", rest))
 
 
-def schema_of(source: Source, fs: Any, cache: Path) -> Any:
+def schema_of(source: Source, fs: Any, cache: Path, notes: list[str] | None = None) -> Any:
     """The source's columns: the first file's Parquet schema (kept per ETag) plus its hive partition columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     first = source.files[0]
     digest = hashlib.sha256(f"{first.tag}|{first.size}".encode()).hexdigest()[:16]
-    kept = cache / "s3-schema" / f"{_path(first.url)}.{digest}.arrow"
-    if kept.exists():
+    place = cache_path(cache / "s3-schema", first.url)
+    kept = place.with_name(f"{place.name}.{digest}.arrow")
+    if integrity.reusable(kept, f"the schema of {first.url}", notes):
         schema = pa.ipc.read_schema(pa.py_buffer(kept.read_bytes()))
     else:
         schema = pq.read_schema(_path(first.url), filesystem=fs)
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_bytes(schema.serialize().to_pybytes())
+        integrity.record(kept)
     for name, value in partitions(source, first).items():
         if name not in schema.names:
             kind = pa.int64() if re.fullmatch(r"-?\d+", value) else pa.string()
@@ -85,7 +105,10 @@ def columns_used(sqls: Iterable[tuple[str, dict[str, Any]]], schemas: dict[str, 
     """
     import duckdb
 
-    con = duckdb.connect()
+    from . import sandbox
+    from .sqlpolicy import review
+
+    con = sandbox.connect([])  # the plans run report SQL too: on a connection as locked as the build's
     used: dict[str, set[str]] = {table: set() for table in schemas}
     try:
         for table, schema in schemas.items():
@@ -93,8 +116,11 @@ def columns_used(sqls: Iterable[tuple[str, dict[str, Any]]], schemas: dict[str, 
             con.register(f"{STUB_PREFIX}{table}", stub)
             names = ", ".join(f'"{STUB_PREFIX}{table}__{c}" AS "{c}"' for c in schema.names)
             con.execute(f'CREATE VIEW "{table}" AS SELECT {names} FROM "{STUB_PREFIX}{table}"').fetchall()
+        sandbox.lock(con)
         pattern = re.compile(rf"{STUB_PREFIX}([A-Za-z_][A-Za-z0-9_]*?)__([^\"\\\s,)]+)")
         for sql, params in sqls:
+            if review(sql, {table: table for table in schemas}):  # refused, located, when the report runs
+                continue
             try:
                 rows = con.execute(f"EXPLAIN (FORMAT JSON) {sql}", params or None).fetchall()
             except duckdb.Error:
@@ -112,7 +138,8 @@ def json_text(rows: list[tuple[Any, ...]]) -> str:
     return "".join(str(row[-1]) for row in rows)
 
 
-def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any) -> Source:
+def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any,
+             notes: list[str] | None = None) -> Source:
     """The same table backed by local copies of its objects (only ``columns`` of Parquet files)."""
     import pyarrow as pa
 
@@ -121,19 +148,21 @@ def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any) -> 
     # DuckDB uses next (with Arrow's default pool the build's peak was ~170 MB higher).
     pa.set_memory_pool(pa.system_memory_pool())
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        local = list(pool.map(lambda f: _fetch(source, f, columns, root, fs), source.files))
-    return replace(source, url=str(root / _path(source.url.split("*", 1)[0]).rstrip("/")), files=tuple(local))
+        local = list(pool.map(lambda f: _fetch(source, f, columns, root, fs, notes), source.files))
+    folder = cache_path(root, source.url.split("*", 1)[0].rstrip("/"))
+    return replace(source, url=str(folder), files=tuple(local))
 
 
-def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any) -> DataFile:
-    key_path = Path(_path(data_file.url))
+def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any,
+           notes: list[str] | None) -> DataFile:
+    place = cache_path(root, data_file.url)
     kept = None
     if source.format == "parquet" and columns is not None:
         kept = sorted(columns - set(partitions(source, data_file)))
     digest = hashlib.sha256(f"{data_file.tag}|{data_file.size}|{kept}".encode()).hexdigest()[:16]
-    suffix = ".parquet" if source.format == "parquet" else "".join(key_path.suffixes) or ".csv"
-    target = root / key_path.parent / f"{key_path.name}.{digest}{suffix}"
-    if not target.exists():
+    suffix = ".parquet" if source.format == "parquet" else "".join(Path(place.name).suffixes[-2:]) or ".csv"
+    target = place.with_name(f"{place.name}.{digest}{suffix}")
+    if not integrity.reusable(target, f"the local copy of {data_file.url}", notes):
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         if source.format == "parquet":
@@ -141,7 +170,8 @@ def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: 
         else:
             _download(data_file.url, tmp)
         tmp.replace(target)
-        _forget_older(target, key_path)
+        integrity.record(target)
+        _forget_older(target, place.name)
     return replace(data_file, url=str(target))
 
 
@@ -164,10 +194,10 @@ def _download(url: str, target: Path) -> None:
     s3env.client().download_file(bucket, key, str(target))
 
 
-def _forget_older(current: Path, key_path: Path) -> None:
-    """Remove earlier copies of the same object (other ETags or column sets)."""
-    for other in current.parent.glob(f"{glob.escape(key_path.name)}.*"):
-        if other != current and not other.name.endswith(".part"):
+def _forget_older(current: Path, name: str) -> None:
+    """Remove earlier copies of the same object (other ETags or column sets) and their sums."""
+    for other in current.parent.glob(f"{glob.escape(name)}.*"):
+        if other != current and other != integrity.sum_file(current) and not other.name.endswith(".part"):
             other.unlink(missing_ok=True)
 
 

@@ -13,6 +13,7 @@ import glob
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from .errors import SourceError, one_line
 PARQUET = (".parquet", ".parq", ".pq")
 CSV = (".csv", ".csv.gz", ".tsv")
 GLOB_CHARS = re.compile(r"[*?\[]")
+MAX_LISTED = 100_000  # files looked at for one local source (a typo like '/' must not walk the whole disk)
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev", "/run", "/var/run", "/etc")
 HIVE_SEGMENT = re.compile(r"(^|/)[^/=]+=[^/]*(/|$)")
 
 
@@ -99,22 +102,53 @@ def _data_files(paths: list[str]) -> list[str]:
 def list_local(path: str, written: str) -> list[DataFile]:
     """The Parquet/CSV files behind a local source (one file, a folder or a glob); SourceError if none."""
     if GLOB_CHARS.search(path):
-        matches = [p for p in glob.glob(path, recursive=True) if os.path.isfile(p)]
+        found: Iterable[str] = glob.iglob(path, recursive=True)
     elif os.path.isdir(path):
-        matches = [str(p) for p in Path(path).rglob("*") if p.is_file()]
-    elif os.path.isfile(path):
-        matches = [path]
+        found = (str(p) for p in Path(path).rglob("*"))
+    elif os.path.exists(path):
+        found = [path]
     else:
         raise SourceError(f"data source '{written}' not found: {path} does not exist{_near_file(path)}")
+    matches = []
+    for number, candidate in enumerate(found):
+        if number >= MAX_LISTED:
+            raise SourceError(f"data source '{written}' holds more than {MAX_LISTED:,} files; name the folder or "
+                              "glob that holds just the data")
+        if os.path.isfile(candidate):
+            matches.append(candidate)
     files = _data_files(matches)
     if not files:
         raise SourceError(f"data source '{written}' matches no .parquet or .csv files ({path})")
     out = []
     for p in files:
+        _refuse_unsafe(p, written)
         st = os.stat(p)
         modified = dt.datetime.fromtimestamp(st.st_mtime, tz=dt.UTC)
         out.append(DataFile(url=os.path.abspath(p), size=st.st_size, modified=modified, tag=str(st.st_mtime_ns)))
     return out
+
+
+def _refuse_unsafe(path: str, written: str) -> None:
+    """A data file must be a regular file that is not a system file or a hidden file reached through a link.
+
+    A committed symlink such as ``data/env.csv -> /proc/self/environ`` or ``-> ~/.aws/credentials``
+    would otherwise be read as data and published.
+    """
+    real = os.path.realpath(path)
+    target = os.readlink(path) if os.path.islink(path) else real
+    shown = f"'{path}' leads to {target}" if real != os.path.abspath(path) else f"'{path}' is"
+    if any(real == root or real.startswith(root + os.sep) for root in SYSTEM_FOLDERS):
+        raise SourceError(f"data source '{written}': {shown}, a system file; a data source must be a data file")
+    if not os.path.isfile(real):
+        raise SourceError(f"data source '{written}': {shown}, which is not a regular file")
+    hidden = _hidden_parts(real) - _hidden_parts(os.path.abspath(path))
+    if hidden:
+        raise SourceError(f"data source '{written}': {shown}, inside the hidden folder or file "
+                          f"'{sorted(hidden)[0]}'; name hidden locations in the report if they really hold data")
+
+
+def _hidden_parts(path: str) -> set[str]:
+    return {part for part in Path(path).parts if part.startswith(".") and part not in (".", "..")}
 
 
 def _near_file(path: str) -> str:
@@ -174,6 +208,10 @@ def list_s3(url: str, written: str, client: Any | None = None) -> list[DataFile]
     except BotoCoreError as exc:
         raise SourceError(f"data source '{written}': cannot reach S3 ({one_line(str(exc))})") from None
     keys = [o for o in objects if o["Key"].lower().endswith(PARQUET + CSV)]
+    odd = next((o["Key"] for o in keys if any(part in ("", ".", "..") for part in o["Key"].split("/"))), None)
+    if odd is not None:
+        raise SourceError(f"data source '{written}': the object key '{odd}' has an empty, '.' or '..' part, "
+                          "which cannot be read safely; rename the object")
     if not keys:
         if objects:
             raise SourceError(f"data source '{written}' matches no .parquet or .csv objects in s3://{bucket}")

@@ -10,6 +10,7 @@ import pytest
 
 from reportsite import s3env
 from reportsite.build import BuildOptions, build
+from reportsite.errors import ReportError
 from tests.support.faulty_proxy import FaultyProxy
 
 pytestmark = pytest.mark.integration
@@ -77,3 +78,58 @@ def test_a_changed_object_is_fetched_again(lake, make_project, tool_cache, sampl
     assert 'data-testid="metric-value">7<' in html
     after = copies(tool_cache)
     assert len(after) == 1 and after != before  # the old copy was replaced
+
+
+def test_a_changed_local_copy_is_fetched_again_and_the_build_says_so(lake, make_project, tool_cache):
+    root = make_project({"regions.yaml": REGIONS})
+    build(root, BuildOptions(out=root / "_site"))
+    [copy] = copies(tool_cache)
+    good = copy.read_bytes()
+    duckdb.sql(f"COPY (SELECT 'North' AS region, 1.0 AS amount, DATE '2026-01-01' AS date FROM range(99999)) "
+               f"TO '{copy}'")  # a copy whose bytes changed since it was fetched
+    logged: list[str] = []
+
+    build(root, BuildOptions(out=root / "_site", full=True), log=logged.append)
+
+    html = (root / "_site" / "reports" / "regions.html").read_text()
+    assert 'data-testid="metric-value">99,999<' not in html
+    assert copy.read_bytes() == good
+    assert (f"note: the local copy of s3://lake/sales.parquet in the cache ({copy}) did not match its recorded "
+            "sha256; made it again") in logged
+
+
+@pytest.mark.parametrize("key", ["orders/../../../../escaped/a.parquet", "orders//b.parquet", "orders/./c.parquet"])
+def test_keys_with_dot_dot_or_empty_parts_are_refused_and_nothing_lands_outside_the_cache(
+        s3, sample_data, make_project, tool_cache, key):
+    s3.create_bucket(Bucket="lake")
+    s3.upload_file(str(sample_data / "sales.parquet"), "lake", "orders/good.parquet")
+    s3.upload_file(str(sample_data / "sales.parquet"), "lake", key)
+    assert key in [o["Key"] for o in s3.list_objects_v2(Bucket="lake")["Contents"]]  # stored as it is
+    root = make_project({"orders.yaml": """
+        title: Orders
+        data_source: "s3://lake/orders/"
+        metrics:
+          - name: Orders
+            query: SELECT count(*) AS value FROM orders
+        """})
+    outside = sorted(p for p in tool_cache.parent.rglob("*") if not p.is_relative_to(tool_cache))
+
+    with pytest.raises(ReportError) as caught:
+        build(root, BuildOptions(out=root / "_site"))
+
+    assert [str(p) for p in caught.value.problems] == [
+        f"reports/orders.yaml:2:1 data_source: data source 's3://lake/orders/': the object key '{key}' has an "
+        "empty, '.' or '..' part, which cannot be read safely; rename the object"]
+    assert sorted(p for p in tool_cache.parent.rglob("*") if not p.is_relative_to(tool_cache)) == outside
+    assert not (root / "_site").exists()
+
+
+def test_the_local_copy_of_any_key_lies_inside_the_cache(tmp_path):
+    from reportsite.s3fetch import cache_path
+
+    root = tmp_path / "cache"
+    for key in ("../../etc/passwd", "a//b", "./x", "a/../../../y", "a\\..\\..\\z", "n\0ul", "é/" + "x" * 300):
+        path = cache_path(root, f"s3://bucket/{key}")
+        assert path.resolve().is_relative_to(root.resolve()), key
+        assert all(len(part.encode()) < 200 for part in path.relative_to(root).parts)
+    assert cache_path(root, "s3://bucket/year=2025/sales.parquet") == root / "bucket" / "year=2025" / "sales.parquet"
