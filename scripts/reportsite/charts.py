@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 from typing import Any
 
 from .config import Chart
@@ -16,9 +17,29 @@ Y_FORMATS = {"number": ",.4~r", "currency": "$,.2f", "percent": ".1%"}
 AXIS_FORMATS = {"number": "~s", "currency": "$~s", "percent": ".0%"}
 
 
-def field_ref(name: str) -> str:
-    """A column name as a Vega-Lite field: '.', '[' and ']' would otherwise mean nested access."""
-    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+# Names every JavaScript object already has: as data fields they confuse Vega's grouping and lookups.
+OBJECT_NAMES = frozenset({"constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty",
+                          "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__",
+                          "__defineSetter__", "__lookupGetter__", "__lookupSetter__"})
+PLAIN_FIELD = re.compile(r"[^.\[\]\\'\"`$\x00-\x1f]+")
+
+
+def field_names(columns: list[str]) -> dict[str, str]:
+    """The field each column is called in the chart's data: its own name when Vega reads it as written,
+    else ``field_N`` (quotes, dots, brackets and backslashes mean paths to Vega; ``constructor`` and the
+    other names every object has clash with its lookups). Titles always show the column's own name."""
+    taken = set(columns)
+    names: dict[str, str] = {}
+    for number, column in enumerate(columns, 1):
+        if PLAIN_FIELD.fullmatch(column) and column not in OBJECT_NAMES:
+            names[column] = column
+            continue
+        field = f"field_{number}"
+        while field in taken:
+            field += "_"
+        taken.add(field)
+        names[column] = field
+    return names
 
 
 def column_kind(arrow_type: Any) -> str:
@@ -67,9 +88,29 @@ def interval_text(value: Any) -> str:
     return " ".join(parts)
 
 
-def records(table: Any, columns: list[str]) -> list[dict[str, Any]]:
+def shown_title(title: str) -> str:
+    """A title Vega draws as written: 'constructor' and the like get an invisible word joiner, because
+    Vega-Lite looks titles up as object keys and a built-in name there breaks the whole chart."""
+    return title + "\u2060" if title in OBJECT_NAMES else title
+
+
+def _shown_titles(node: Any) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "title" and isinstance(value, str):
+                node[key] = shown_title(value)
+            else:
+                _shown_titles(value)
+    elif isinstance(node, list):
+        for item in node:
+            _shown_titles(item)
+
+
+def records(table: Any, columns: list[str], names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The rows as JSON-ready mappings, keyed by ``names`` (column → field; default: the column names)."""
     data = table.select(columns).to_pydict()
-    return [{c: json_value(data[c][i]) for c in columns} for i in range(table.num_rows)]
+    keys = [(names or {}).get(c, c) for c in columns]
+    return [{key: json_value(data[c][i]) for key, c in zip(keys, columns, strict=True)} for i in range(table.num_rows)]
 
 
 def used_columns(chart: Chart) -> list[str]:
@@ -84,13 +125,14 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
     params = chart.params
     columns = used_columns(chart)
     kinds = {c: column_kind(table.schema.field(c).type) for c in columns}
+    fields = field_names(columns)
     y_format = Y_FORMATS[params.y_format]
     if params.y_format == "currency" and currency != "USD":
         y_format = ",.2f"
 
     def field(name: str, title: str | None = None, **kw: Any) -> dict[str, Any]:
         kind = kinds[name]
-        spec: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": title or name}
+        spec: dict[str, Any] = {"field": fields[name], "type": kind, "title": title or name}
         if kind == "temporal":
             spec["scale"] = {"type": "utc"}
         spec.update(kw)
@@ -98,7 +140,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
 
     def tooltip(name: str, title: str | None = None) -> dict[str, Any]:
         kind = kinds[name]
-        tip: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": title or name}
+        tip: dict[str, Any] = {"field": fields[name], "type": kind, "title": title or name}
         if kind == "temporal":
             tip.update(format="%Y-%m-%d", formatType="utc")
         elif kind == "quantitative":
@@ -114,9 +156,9 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
     if chart.type == "pie":
         base = alt.Chart(data).mark_arc(innerRadius=50, stroke="#fff")
         encoding: dict[str, Any] = {
-            "theta": {"field": field_ref(y), "type": "quantitative", "stack": True, "title": params.y_title or y},
-            "color": {"field": field_ref(x), "type": "nominal", "title": params.x_title or x, "sort": None},
-            "order": {"field": field_ref(y), "type": "quantitative", "sort": "descending"},
+            "theta": {"field": fields[y], "type": "quantitative", "stack": True, "title": params.y_title or y},
+            "color": {"field": fields[x], "type": "nominal", "title": params.x_title or x, "sort": None},
+            "order": {"field": fields[y], "type": "quantitative", "sort": "descending"},
             "tooltip": tooltips,
         }
     else:
@@ -144,12 +186,13 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
         if chart.type in ("bar", "area") and color:
             encoding["y"]["stack"] = "zero"
         if color:
-            encoding["color"] = {"field": field_ref(color), "type": kinds[color], "title": color}
+            encoding["color"] = {"field": fields[color], "type": kinds[color], "title": color}
     result = base.properties(width="container", height=300, title=title)
     spec: dict[str, Any] = result.to_dict(validate=False)
     # The encoding is already plain Vega-Lite; Altair's encode() would re-parse it (~30 ms a chart).
+    _shown_titles(encoding)
     spec["encoding"] = encoding
-    spec["data"] = {"values": records(table, columns)}
+    spec["data"] = {"values": records(table, columns, fields)}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
     spec["config"] = {
         "font": FONT,

@@ -33,7 +33,14 @@ def demo_site(tmp_path_factory, sample_data) -> Path:
                     "params": {"x": "label", "y": "n"}},
                    {"name": "Dotted names", "type": "line",
                     "query": 'SELECT * FROM (VALUES (1, 2.5), (2, 3.5)) t("Week.No", "Revenue [USD]")',
-                    "params": {"x": "Week.No", "y": "Revenue [USD]"}}],
+                    "params": {"x": "Week.No", "y": "Revenue [USD]"}},
+                   {"name": "Names every object has", "type": "bar",
+                    "query": 'SELECT * FROM (VALUES (\'a\', 1, \'x\'), (\'b\', 2, \'y\')) '
+                             't("constructor", "__proto__", "toString")',
+                    "params": {"x": "constructor", "y": "__proto__", "color": "toString"}},
+                   {"name": "Quotes and backslashes", "type": "pie",
+                    "query": 'SELECT * FROM (VALUES (\'a\', 1), (\'b\', 2)) t("it\'s ""x""", "a\\b")',
+                    "params": {"x": "it's \"x\"", "y": "a\\b"}}],
         "tables": [{"name": hostile, "query": f"SELECT '{hostile}' AS cell"}],
     }
     (root / "reports" / "hostile.yaml").write_text(yaml.safe_dump(report))

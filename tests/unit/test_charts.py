@@ -102,3 +102,23 @@ def test_nested_and_interval_values_become_plain_json():
     row = {c: json_value(table.column(c).to_pylist()[0]) for c in table.column_names}
     assert row == {"m": {"k": 1}, "i": "1 month 3 days 2:00:00", "l": [1, 2], "s": {"a": "2025-01-01"}}
     json.dumps(row)
+
+
+def test_columns_vega_would_misread_get_plain_field_names_and_keep_their_titles():
+    table = pa.table({"it's \"q\"": ["a", "b"], "a.b[0]\\c": [1, 2], "constructor": ["x", "y"]})
+    spec = vega_lite(chart(type="bar", params={"x": "it's \"q\"", "y": "a.b[0]\\c", "color": "constructor"}), table)
+
+    encoding = spec["encoding"]
+    assert [encoding[k]["field"] for k in ("x", "y", "color")] == ["field_1", "field_2", "field_3"]
+    assert [encoding[k]["title"] for k in ("x", "y")] == ["it's \"q\"", "a.b[0]\\c"]
+    assert encoding["color"]["title"] == "constructor\u2060"  # drawn as 'constructor'
+    assert spec["data"]["values"] == [{"field_1": "a", "field_2": 1, "field_3": "x"},
+                                      {"field_1": "b", "field_2": 2, "field_3": "y"}]
+
+
+def test_plain_column_names_stay_as_they_are():
+    from reportsite.charts import field_names
+
+    assert field_names(["date", "Revenue (USD)", "order count", "zürich", "field_2", "x-y"]) == {
+        "date": "date", "Revenue (USD)": "Revenue (USD)", "order count": "order count", "zürich": "zürich",
+        "field_2": "field_2", "x-y": "x-y"}
