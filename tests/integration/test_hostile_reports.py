@@ -90,3 +90,20 @@ def test_hostile_report_is_refused_and_nothing_changes(case: str, attacked: Call
 def test_corpus_is_large_and_every_case_has_expectations() -> None:
     assert len(CASES) >= 20
     assert sorted(p.stem for p in CORPUS.glob("*.expected")) == CASES
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("case", ["sql_read_text_environ", "sql_copy_over_vega_bundle", "sql_in_cte_and_subquery"])
+def test_after_a_refused_build_deploy_publishes_only_the_previous_site(
+        case: str, attacked: Callable[[str], tuple[Path, dict]], s3, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = attacked(case)
+    s3.create_bucket(Bucket="site")
+
+    assert cli.main(["--project", str(root), "build"]) == 1
+    assert cli.main(["--project", str(root), "deploy", "--target", "s3://site/prod"]) == 0
+
+    capsys.readouterr()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]]
+    assert keys and not [k for k in keys if case in k]
+    for key in keys:
+        assert CANARY.encode() not in s3.get_object(Bucket="site", Key=key)["Body"].read(), key
