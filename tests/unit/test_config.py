@@ -50,7 +50,7 @@ def test_seed_example_loads_verbatim(tmp_path: Path) -> None:
     chart = config.charts[0]
     assert (chart.type, chart.params.x, chart.params.y, chart.params.title) == ("line", "date", "sales",
                                                                                 "Monthly Sales")
-    assert chart.width == "full" and chart.params.y_format == "number"
+    assert chart.width == "full" and chart.params.y_format is None  # chosen from the data
 
 
 @pytest.mark.parametrize(("url", "table"), [
@@ -105,11 +105,11 @@ def test_every_problem_in_one_file_is_reported_in_file_order() -> None:
         "reports/x.yaml:1:1 title: expected text, found a list",
         "reports/x.yaml:2:1 update_frequency: unknown update_frequency 'Daily' (did you mean 'daily'?); expected "
         "one of: hourly, daily, weekly, monthly, manual",
-        "reports/x.yaml:7:26 charts[0].params.y_format: expected one of: number, currency, percent; found a number "
-        "(5)",
+        "reports/x.yaml:7:26 charts[0].params.y_format: expected one of: number, currency, percent, plain, date, "
+        "datetime; found a number (5)",
         "reports/x.yaml:8:5 charts[1]: missing required key 'name' (the chart's heading)",
         "reports/x.yaml:8:5 charts[1].type: unknown chart type 'bars' (did you mean 'bar'?); expected one of: line, "
-        "bar, area, scatter, pie",
+        "bar, area, scatter, pie, histogram, heatmap",
         "reports/x.yaml:13:5 checks[0].min_rows: expected at least 0, found -1",
         "reports/x.yaml:14:50 checks[0].freshness.when: unknown key 'when'; expected one of: column, max_age_days",
     ]
@@ -127,7 +127,7 @@ def test_non_text_for_a_choice_and_an_empty_value() -> None:
         """) == [
         "reports/x.yaml:3:1 update_frequency: expected one of: hourly, daily, weekly, monthly, manual; found "
         "nothing (an empty value)",
-        "reports/x.yaml:7:5 metrics[0].format: expected one of: number, currency, percent; found a mapping",
+        "reports/x.yaml:7:5 metrics[0].format: expected one of: number, currency, percent, plain; found a mapping",
     ]
 
 
@@ -165,8 +165,8 @@ def test_site_yaml_mistakes_are_located(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "site_src/site.yaml:2:1 max_chart_rows: expected at least 1, found 0",
         "site_src/site.yaml:3:1 data_rot: unknown key 'data_rot' (did you mean 'data_root'?); expected one of: "
-        "title, description, data_root, base_url, deploy_target, currency, max_chart_rows, query_timeout_seconds, "
-            "footer",
+        "title, description, data_root, base_url, deploy_target, locale, currency, timezone, logo, primary_color, "
+        "max_chart_rows, query_timeout_seconds, footer",
     ]
 
 
@@ -295,7 +295,7 @@ def test_unknown_keys_suggest_the_right_level() -> None:
         """) == [
         "reports/x.yaml:2:1 max_rows: unknown key 'max_rows' ('max_rows' belongs inside an item of tables); "
         "expected one of: title, description, update_frequency, data_source, data_sources, parameters, text, "
-        "metrics, charts, tables, checks",
+        "as_of, metrics, charts, tables, checks",
         "reports/x.yaml:7:5 charts[0].x: unknown key 'x' (did you mean 'params.x'?); expected one of: name, type, "
         "query, params, description, width",
     ]

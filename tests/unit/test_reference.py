@@ -37,8 +37,8 @@ def test_reference_rows_show_type_default_and_description() -> None:
         "| key | type | default | description |",
         "| --- | --- | --- | --- |",
         "| `name` | text | **required** | The chart's heading. |",
-        "| `type` | one of `line`, `bar`, `area`, `scatter`, `pie` | **required** | The kind of chart: line, bar, "
-        "area, scatter or pie. |",
+        "| `type` | one of `line`, `bar`, `area`, `scatter`, `pie`, `histogram`, `heatmap` | **required** | The kind "
+        "of chart: line, bar, area, scatter, pie, histogram or heatmap. |",
     ]
     assert "| `width` | one of `full`, `half` | `full` |" in table
 
@@ -68,8 +68,8 @@ def test_report_schema_is_strict_and_documented_for_editors() -> None:
     chart = schema["$defs"]["Chart"]
     assert chart["additionalProperties"] is False
     assert chart["required"] == ["name", "type", "query", "params"]
-    assert chart["properties"]["type"]["enum"] == ["line", "bar", "area", "scatter", "pie"]
-    assert schema["$defs"]["ChartParams"]["required"] == ["x", "y"]
+    assert chart["properties"]["type"]["enum"] == ["line", "bar", "area", "scatter", "pie", "histogram", "heatmap"]
+    assert schema["$defs"]["ChartParams"]["required"] == ["x"]  # y: by chart type (not for histograms)
     assert schema["properties"]["data_sources"]["additionalProperties"] is False
     for name, model in [("ReportConfig", ReportConfig), *((n, None) for n in schema["$defs"])]:
         properties = schema["properties"] if model else schema["$defs"][name]["properties"]

@@ -10,7 +10,7 @@ import pytest
 
 from reportsite.config import SiteConfig
 from reportsite.render import environment, format_change, format_value, render
-from reportsite.report_run import ChartBlock, MetricCard, ReportPage, TableBlock
+from reportsite.pages import ChartBlock, MetricCard, ReportPage, TableBlock
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_src" / "templates"
 HOSTILE = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'

@@ -1,0 +1,123 @@
+"""Run each metric, chart and table query of one report and turn the results into page blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import charts, query
+from .config import Report, SiteConfig
+from .downloads import stream_table, write_csv
+from .errors import Problem, QueryError, did_you_mean
+from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, slugify, with_parameters
+
+
+class ItemRunner:
+    """Runs each metric, chart and table query of one report, collecting problems."""
+
+    def __init__(self, session: query.Session, report: Report, site: SiteConfig, downloads: Path | None,
+                 problems: list[Problem]) -> None:
+        self.session, self.report, self.site = session, report, site
+        self.downloads, self.problems = downloads, problems
+        self.parameters = report.config.parameters
+        self.rows = 0
+
+    def _text(self, text: str | None) -> str | None:
+        return with_parameters(text, self.parameters)
+
+    def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
+        try:
+            return self.session.fetch(ref, self.parameters, limit)
+        except QueryError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def _csv_path(self, name: str, index: int, kind: str) -> tuple[Path | None, str | None]:
+        if self.downloads is None:
+            return None, None
+        relative = f"data/{self.report.slug}/{kind}-{index + 1}-{slugify(name)}.csv"
+        return self.downloads / relative, relative
+
+    def metrics(self) -> list[MetricCard]:
+        cards = []
+        for index, metric in enumerate(self.report.config.metrics):
+            ref = query.QueryRef(self.report, ("metrics", index, "query"), f"metric '{metric.name}'")
+            table = self._fetch(ref, limit=1)
+            if table is None:
+                continue
+            names = table.column_names
+            if "value" not in names:
+                self.problems.append(query.locate(ref, f"{ref.label}: the query must return a column named "
+                                                       f"'value' (columns: {', '.join(names)}); add 'AS value'"))
+                continue
+            if table.num_rows != 1:
+                self.problems.append(query.locate(ref, f"{ref.label}: the query must return exactly one row "
+                                                       f"(it returned {'none' if table.num_rows == 0 else 'more'})"))
+                continue
+            row = table.slice(0, 1).to_pylist()[0]
+            value = charts.json_value(row["value"])
+            previous = charts.json_value(row.get("previous"))
+            change = None
+            if isinstance(value, int | float) and isinstance(previous, int | float) and previous:
+                change = (value - previous) / abs(previous) * 100
+            self.rows += 1
+            cards.append(MetricCard(self._text(metric.name) or metric.name, value, previous, change, metric.format,
+                                    self._text(metric.description)))
+        return cards
+
+    def charts(self, page: ReportPage) -> list[ChartBlock]:
+        blocks = []
+        limit = self.site.max_chart_rows
+        for index, chart in enumerate(self.report.config.charts):
+            ref = query.QueryRef(self.report, ("charts", index, "query"), f"chart '{chart.name}'")
+            table = self._fetch(ref, limit=limit)
+            if table is None:
+                continue
+            if not self._columns_ok(chart, index, table.column_names):
+                continue
+            if table.num_rows > limit:
+                self.problems.append(query.locate(ref, (
+                    f"{ref.label}: the query returns more than {limit} rows, too many for one chart; aggregate "
+                    "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
+                )))
+                continue
+            self.rows += table.num_rows
+            spec = charts.vega_lite(chart, table, self.site.currency, self._text(chart.params.title or chart.name))
+            path, relative = self._csv_path(chart.name, index, "chart")
+            if path is not None:
+                write_csv(table, path)
+            blocks.append(ChartBlock(f"chart-{index + 1}", self._text(chart.name) or "", chart.type, spec,
+                                     table.num_rows, self._text(chart.description), chart.width, relative))
+        return blocks
+
+    def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
+        ok = True
+        for key in ("x", "y", "color"):
+            column = getattr(chart.params, key)
+            if column and column not in names:
+                message = (f"column '{column}' is not in the query result{did_you_mean(column, names)} "
+                           f"(columns: {', '.join(names)})")
+                self.problems.append(self.report.problem(("charts", index, "params", key), message))
+                ok = False
+        return ok
+
+    def tables(self) -> list[TableBlock]:
+        import pyarrow as pa
+
+        blocks = []
+        for index, spec in enumerate(self.report.config.tables):
+            ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
+            try:
+                path, relative = self._csv_path(spec.name, index, "table")
+                shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
+            except QueryError as exc:
+                self.problems.extend(exc.problems)
+                continue
+            self.rows += total
+            numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type)
+                       for f in shown.schema]
+            data = shown.to_pydict()
+            rows = [[charts.json_value(data[c][i]) for c in shown.column_names] for i in range(shown.num_rows)]
+            blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names, numeric,
+                                     rows, total, self._text(spec.description), relative))
+        return blocks

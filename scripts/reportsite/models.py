@@ -1,0 +1,296 @@
+"""Typed models of ``site_src/site.yaml`` and ``reports/*.yaml``: the single source of truth.
+
+Validation (``config``), the JSON Schema printed by ``reportsite schema`` and the README's YAML
+reference (``reference``) all come from these models and their field descriptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
+
+ChartType = Literal["line", "bar", "area", "scatter", "pie", "histogram", "heatmap"]
+ValueFormat = Literal["number", "currency", "percent", "plain"]
+AxisFormat = Literal["number", "currency", "percent", "plain", "date", "datetime"]
+ColumnFormat = Literal["number", "currency", "percent", "plain", "date", "datetime", "text"]
+Frequency = Literal["hourly", "daily", "weekly", "monthly", "manual"]
+Scalar = str | int | float | bool | dt.date | dt.datetime | None
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
+
+
+class Model(BaseModel):
+    """Base of every model: unknown keys are errors, numbers are accepted where text belongs."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."
+TableName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
+
+
+class Rule(Model):
+    """A reference line across a chart, e.g. a target."""
+
+    y: float | None = Field(None, description="Draw a horizontal line at this y value.")
+    x: Scalar = Field(None, description="Draw a vertical line at this x value (a number, a date or a category).")
+    label: str | None = Field(None, description="Text written beside the line, e.g. Target.")
+
+    @model_validator(mode="after")
+    def _one_position(self) -> Rule:
+        if (self.y is None) == (self.x is None):
+            raise ValueError("a rule needs exactly one of x or y")
+        return self
+
+
+class ChartParams(Model):
+    """How the query's columns map onto the chart."""
+
+    x: str = Field(description="The column for the x axis. For a pie chart, the column with the slice labels; for "
+                               "a histogram, the column whose values are counted.")
+    y: str | None = Field(None, description="The column with the values to plot. For a pie chart, the slice "
+                                            "sizes; for a heatmap, the rows. Not used by histograms.")
+    color: str | None = Field(None, description="A column that splits the data into coloured series. For a "
+                                                "heatmap, the column with each cell's value.")
+    title: str | None = Field(None, description="The title drawn above the chart. Defaults to the chart's name.")
+    x_title: str | None = Field(None, description="The x axis title. Defaults to the column name.")
+    y_title: str | None = Field(None, description="The y axis title. Defaults to the column name.")
+    x_format: AxisFormat | None = Field(
+        None, description="How x values are shown: number, currency, percent, plain (no separators, e.g. years and "
+                          "ids), date or datetime. Defaults to what the column holds.")
+    y_format: AxisFormat | None = Field(
+        None, description="How y values are shown on the axis and in tooltips: number, currency, percent, plain, "
+                          "date or datetime. Defaults to number.")
+    zero: bool | None = Field(
+        None, description="Whether the value axis starts at zero. Defaults to true for bar, area, histogram and pie, "
+                          "false for line and scatter (the data's range).")
+    log: list[Literal["x", "y"]] = Field(
+        default_factory=list, description="Axes drawn on a logarithmic scale: x, y or both (e.g. log: y).")
+    stack: Literal["stacked", "grouped", "normalize"] | None = Field(
+        None, description="How coloured series of a bar or area chart combine: stacked (the default), grouped "
+                          "(bars side by side) or normalize (100 % stacks).")
+    horizontal: bool | None = Field(
+        None, description="Draw bars horizontally. Defaults to horizontal when there are many categories or long "
+                          "labels.")
+    bins: int | None = Field(None, ge=2, le=200, description="How many bars a histogram has at most (default 20).")
+    top: int | None = Field(
+        None, ge=1, le=100, description="Keep the N largest categories (or series) and fold the rest into 'Other'.")
+    y2: str | None = Field(None, description="A second value column, drawn as a line against its own axis on the "
+                                             "right (a bar + line combination).")
+    y2_title: str | None = Field(None, description="The second axis title. Defaults to the column name.")
+    y2_format: AxisFormat | None = Field(None, description="How y2 values are shown. Defaults to number.")
+    rules: list[Rule] = Field(default_factory=list,
+                              description="Reference lines, e.g. [{y: 1000, label: Target}].")
+    tooltip: list[str] = Field(default_factory=list,
+                               description="More columns shown in each mark's tooltip, e.g. [route, carrier].")
+
+    @field_validator("log", "tooltip", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Metric(Model):
+    """A card with one number and, optionally, its change against a previous period."""
+
+    name: str = Field(description="The label shown on the card.")
+    query: str = Field(description="The SQL to run. It must return one row with a 'value' column, and optionally "
+                                   f"'previous' to show the change. {SQL_HELP}")
+    format: ValueFormat = Field("number", description="How the value is shown: number, currency, percent or plain.")
+    better: Literal["higher", "lower"] = Field(
+        "higher", description="Which way is good news: higher (a rise shows green) or lower (a fall shows green, "
+                              "e.g. refunds or costs).")
+    description: str | None = Field(None, description="Small print under the value.")
+
+
+class Chart(Model):
+    """A Vega-Lite chart drawn from one query."""
+
+    name: str = Field(description="The chart's heading.")
+    type: ChartType = Field(description="The kind of chart: line, bar, area, scatter, pie, histogram or heatmap.")
+    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
+    params: ChartParams = Field(description="Which query columns go on which axis, and the titles.")
+    description: str | None = Field(None, description="Text shown under the heading (Markdown).")
+    width: Literal["full", "half"] = Field(
+        "full", description="How wide the chart is: full (a whole row) or half (half a row on wide screens).")
+
+
+class Table(Model):
+    """A table of query rows."""
+
+    name: str = Field(description="The table's heading.")
+    query: str = Field(description=f"The SQL to run. {SQL_HELP}")
+    description: str | None = Field(None, description="Text shown under the heading (Markdown).")
+    max_rows: int = Field(200, ge=1, le=5000,
+                          description="How many rows the page shows. All rows are in the CSV download.")
+    columns: dict[str, ColumnFormat] = Field(
+        default_factory=dict,
+        description="How columns are shown, by name: number, currency, percent, plain, date, datetime or text, "
+                    "e.g. {year: plain, revenue: currency, share: percent}. Others follow what they hold.")
+
+
+class Freshness(Model):
+    """The newest value of a date column must be recent enough."""
+
+    column: str = Field(description="The date or timestamp column whose newest value is checked.")
+    max_age_days: float = Field(gt=0, description="The largest allowed age of the newest value, in days.")
+
+
+class Check(Model):
+    """Data checks that must pass before the report is published."""
+
+    table: str = Field(description="The table to check: one defined by data_source or data_sources.")
+    min_rows: int | None = Field(None, ge=0, description="The fewest rows the table must have.")
+    not_null: list[str] = Field(default_factory=list, description="Columns that must have no null values.")
+    unique: list[str] = Field(default_factory=list,
+                              description="Columns whose values, taken together, must be unique in every row.")
+    freshness: Freshness | None = Field(
+        None, description="The newest value of a date column must be at most max_age_days old.")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="What a failure does: error stops the build; warning is shown on the page and in the "
+                             "summary, and fails only under --strict.")
+
+
+class AsOf(Model):
+    """Where the page's "Data as of" comes from: the newest value of a date or timestamp column."""
+
+    table: str = Field(description="The table: one defined by data_source or data_sources.")
+    column: str = Field(description="The date or timestamp column whose newest value is the data's date.")
+
+
+class ReportConfig(Model):
+    """One report page, described in ``reports/<slug>.yaml``."""
+
+    title: str = Field(description="The page title.")
+    description: str = Field("", description="One line shown under the title and on the index page (Markdown).")
+    update_frequency: Frequency = Field(
+        "daily", description="How often the data changes: hourly, daily, weekly, monthly or manual.")
+    data_source: str | None = Field(
+        None, description="One Parquet or CSV file, folder or glob (a path or an s3:// URL). It becomes a table "
+                          "named after the file: sales.parquet → sales.")
+    data_sources: dict[TableName, str] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False},
+        description="Several sources, as table name: path or URL. Table names are letters, digits and "
+                    "underscores; relative paths are read from the site's data_root.")
+    parameters: dict[str, Scalar] = Field(
+        default_factory=dict,
+        description="Values for $name placeholders in the queries, titles and text. They are bound, never pasted "
+                    "into the SQL.")
+    text: str | None = Field(
+        None, description="Text shown under the title, in Markdown (paragraphs, lists, **bold**, links); $name "
+                          "shows a parameter's value.")
+    as_of: AsOf | None = Field(
+        None, description="The column whose newest value is shown as 'Data as of'. Defaults to the freshness "
+                          "check's column, else the data files' modification time.")
+    metrics: list[Metric] = Field(
+        default_factory=list, description="Metric cards: one number each, with its change against a previous "
+                                          "period.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts, each drawn from one query.")
+    tables: list[Table] = Field(default_factory=list, description="Tables of query rows, each with a CSV download.")
+    checks: list[Check] = Field(
+        default_factory=list, description="Data checks that must pass before the report is published.")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> ReportConfig:
+        if not (self.metrics or self.charts or self.tables or self.text):
+            raise ValueError("a report needs at least one of: metrics, charts, tables, text")
+        return self
+
+    def tables_by_name(self) -> dict[str, str]:
+        """Every table the report's queries can use: data_source's stem plus data_sources."""
+        out: dict[str, str] = {}
+        if self.data_source:
+            out[table_name_for(self.data_source)] = self.data_source
+        out.update(self.data_sources)
+        return out
+
+    def source_key(self, table: str) -> tuple[str, ...]:
+        """The key path that defines ``table``: ``("data_sources", table)`` or ``("data_source",)``."""
+        return ("data_sources", table) if table in self.data_sources else ("data_source",)
+
+
+class SiteConfig(Model):
+    """Site settings in ``site_src/site.yaml``."""
+
+    title: str = Field("Reports", description="The site's name, shown in the header and the browser tab.")
+    description: str = Field("", description="A line shown on the index page.")
+    data_root: str = Field(
+        "data", description="Where relative data paths point: a folder or an s3:// prefix. The environment "
+                            f"variable {DATA_ROOT_ENV} overrides it.")
+    base_url: str | None = Field(None, description="The published URL of the site, used by smoke checks.")
+    deploy_target: str | None = Field(None, description="Where to publish: s3://bucket/prefix.")
+    locale: str = Field("en-US", description="How numbers, currencies, percentages and dates are written "
+                                             "everywhere, e.g. en-US, en-GB, de-DE, fr-CH.")
+    currency: str = Field("USD", description="The ISO currency code used by the currency format, e.g. USD, EUR, CHF.")
+    timezone: str = Field("UTC", description="The IANA time zone every date and time is shown in, e.g. "
+                                             "Europe/Zurich; the same for every reader, whatever their own.")
+    logo: str | None = Field(None, description="An image file under site_src/ (e.g. static/logo.svg) shown in the "
+                                               "header.")
+    primary_color: str = Field("#2563eb", description="The brand colour of links, buttons and the first chart "
+                                                      "series, as #rrggbb.")
+    max_chart_rows: int = Field(5000, ge=1, description="The most rows one chart may embed.")
+    query_timeout_seconds: float = Field(
+        120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
+                                        "stopped and the build fails.")
+    footer: str | None = Field(None, description="Text in the page footer.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'; use an IANA name such as UTC, Europe/Zurich or "
+                             "America/New_York") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale '{value}'; use a language and region such as en-US, en-GB or "
+                             "de-DE") from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        from babel.numbers import list_currencies
+
+        if value.upper() not in list_currencies():
+            raise ValueError(f"unknown currency '{value}'; use an ISO 4217 code such as USD, EUR or CHF")
+        return value.upper()
+
+    @field_validator("primary_color")
+    @classmethod
+    def _hex_color(cls, value: str) -> str:
+        if not COLOR.match(value):
+            raise ValueError(f"'{value}' is not a colour written as #rrggbb (e.g. #2563eb)")
+        return value
+
+
+def table_name_for(url: str) -> str:
+    """Table name a single ``data_source`` registers: the file's stem (``sales.parquet`` → ``sales``)."""
+    parts = [p for p in re.split(r"[/\\]", url.rstrip("/")) if p and not any(c in p for c in "*?[")]
+    last = parts[-1] if parts else "data"
+    if "=" in last and len(parts) > 1:  # a hive partition folder: use the table folder above it
+        last = next((p for p in reversed(parts) if "=" not in p), last)
+    stem = last.split(".")[0]
+    name = re.sub(r"\W", "_", stem)
+    return name if IDENTIFIER.match(name) else f"t_{name}"
+
+
+__all__ = ["DATA_ROOT_ENV", "AsOf", "Chart", "ChartParams", "Check", "Freshness", "Metric", "Model",
+           "ReportConfig", "Rule", "SiteConfig", "Table", "table_name_for"]
