@@ -187,7 +187,7 @@ def run_report(
                 return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted)
         resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes)
         page.seconds["fetch"] = time.perf_counter() - started
-    con = sandbox.connect([f.url for s in resolved for f in s.files], cache)
+    con = sandbox.connect([f.url for s in resolved for f in s.files], cache, site.timezone)
     problems: list[Problem] = []
     try:
         for source in resolved:

@@ -37,8 +37,11 @@ def spill_folder(cache: Path | None) -> Path:
     return folder
 
 
-def connect(readable: Iterable[str], cache: Path | None = None) -> Any:
+def connect(readable: Iterable[str], cache: Path | None = None, timezone: str = "UTC") -> Any:
     """An in-memory DuckDB that can read only ``readable`` files (and spill); call ``lock`` after set-up.
+
+    Its time zone is the site's, so date_trunc and casts of TIMESTAMPTZ work in the zone the site shows,
+    whatever the build machine's.
 
     The memory cap (default 256MB, env REPORTSITE_DUCKDB_MEMORY) keeps a build's peak memory near 0.4 GB:
     big aggregations such as a 'unique' check spill to disk instead of growing without bound.
@@ -54,6 +57,7 @@ def connect(readable: Iterable[str], cache: Path | None = None) -> Any:
         "python_enable_replacements": False,
     })
     try:
+        con.execute("SET TimeZone = ?", [timezone])  # ICU is built in: nothing is loaded from disk
         # Order matters: the allowed paths can only be set while external access is still on.
         con.execute("SET allowed_paths = ?", [sorted(set(readable))])
         con.execute("SET allowed_directories = ?", [[str(spill)]])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportsite.config import SiteConfig
-from reportsite.render import environment, format_change, format_value, render
 from reportsite.pages import ChartBlock, MetricCard, ReportPage, TableBlock
+from reportsite.render import environment, format_change, format_value, render
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_src" / "templates"
 HOSTILE = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
