@@ -3,7 +3,8 @@
 The build's ``manifest.json`` is the source of truth: a partial or tampered build is
 refused (``deploy_site``). A target that holds or lies inside a data source is refused
 from the configuration alone (``deploy_target``). Uploads are compared with the bucket
-(``deploy_plan``: one listing), so an unchanged site makes no writes.
+(``deploy_plan``: one listing and a HEAD per kept object, which also finds drifted
+headers), so an unchanged site makes no writes.
 Order: assets and data, report pages, the index page, the manifest; stale objects are
 deleted last, so a visitor never gets a page that points at a missing file, and a
 deploy cut off half-way is completed by the next.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .deploy_plan import Plan, Remote, list_remote, plan
+from .deploy_plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
 from .deploy_s3 import ATTEMPTS, RETRYABLE_CODES, WORKERS, Sleep, backoff, explain, retryable, retrying, run_parallel
 from .deploy_site import IMMUTABLE, PHASES, REVALIDATE, LocalFile, cache_control, content_type, phase, read_site
 from .deploy_target import TARGET_ENV, Target, parse_target, resolve_target
@@ -29,8 +30,8 @@ from .errors import DeployError, Problem
 Log = Callable[[str], None]
 SHOWN = 100  # changed files listed in the console and the job summary
 
-__all__ = ["IMMUTABLE", "REVALIDATE", "TARGET_ENV", "DeployResult", "LocalFile", "Plan", "Remote",
-           "Target", "apply", "backoff", "cache_control", "content_type", "delete_keys", "deploy",
+__all__ = ["IMMUTABLE", "REVALIDATE", "TARGET_ENV", "DeployResult", "HeaderFix", "LocalFile", "Plan", "Remote",
+           "Stored", "Target", "apply", "backoff", "cache_control", "content_type", "delete_keys", "deploy",
            "deploy_command", "explain", "list_remote", "parse_target", "phase", "plan", "read_site",
            "resolve_target", "retryable"]
 
@@ -49,7 +50,7 @@ class DeployResult:
 def apply(client: Any, site: Path, work: Plan, workers: int = WORKERS, log: Log = lambda _: None,
           sleep: Sleep = time.sleep) -> None:
     """Upload phase by phase (each finishes before the next starts), then delete the stale objects."""
-    target, done, writes = work.target, 0, work.uploads
+    target, done, writes = work.target, 0, work.writes
     for number, name in enumerate(PHASES):
         batch = [f for f in writes if phase(f.path) == number]
         if not batch:
@@ -166,16 +167,20 @@ def plan_lines(work: Plan) -> list[str]:
     """One line per change (at most SHOWN), the same for a dry run and a real one."""
     prefix = len(work.target.prefix)
     rows = [f"upload  {f.path}  {human_bytes(f.size)}" for f in work.uploads]
+    rows += [f"fix headers  {fix.file.path}  ({fix.reason})" for fix in work.fixes]
     rows += [f"delete  {key[prefix:]}" for key in work.deletions]
     return rows[:SHOWN] + ([f"… and {len(rows) - SHOWN} more"] if len(rows) > SHOWN else [])
 
 
 def headline(result: DeployResult) -> str:
-    """One line: what was (or would be) uploaded, deleted and left alone."""
+    """One line: what was (or would be) uploaded, fixed, deleted and left alone."""
     work = result.plan
     if not work.changes:
         return f"{work.target} is up to date: {work.unchanged} file(s) unchanged, nothing uploaded"
-    counts = (f"{len(work.uploads)} file(s) ({human_bytes(work.upload_bytes)}), "
+    fixed = ""
+    if work.fixes:
+        fixed = f", {'fix' if result.dry_run else 'fixed'} the headers of {len(work.fixes)}"
+    counts = (f"{len(work.uploads)} file(s) ({human_bytes(work.upload_bytes)}){fixed}, "
               f"{'delete' if result.dry_run else 'deleted'} {len(work.deletions)}; {work.unchanged} unchanged")
     if result.dry_run:
         return f"dry run for {work.target}: would upload {counts}. Nothing was changed."
@@ -187,10 +192,11 @@ def summary_markdown(result: DeployResult) -> str:
     work = result.plan
     lines = ["### Deploy" + (" (dry run)" if result.dry_run else ""), "", headline(result), ""]
     rows = [("upload", f.path, f"{f.size:,}") for f in work.uploads]
+    rows += [(f"fix headers ({fix.reason})", fix.file.path, f"{fix.file.size:,}") for fix in work.fixes]
     rows += [("delete", key[len(work.target.prefix):], "") for key in work.deletions]
     if rows:
         lines += ["| change | file | bytes |", "| --- | --- | ---: |"]
-        lines += [f"| {change} | `{_cell(path)}` | {size} |" for change, path, size in rows[:SHOWN]]
+        lines += [f"| {_cell(change)} | `{_cell(path)}` | {size} |" for change, path, size in rows[:SHOWN]]
         if len(rows) > SHOWN:
             lines.append(f"| … | {len(rows) - SHOWN} more | |")
         lines.append("")
