@@ -2,9 +2,9 @@
 
 The build's ``manifest.json`` is the source of truth: a partial or tampered build is
 refused (``deploy_site``). A target that holds or lies inside a data source is refused
-from the configuration alone (``deploy_target``). Uploads are compared with the bucket
-(``deploy_plan``: one listing and a HEAD per kept object, which also finds drifted
-headers), so an unchanged site makes no writes.
+from the configuration alone (``deploy_target``). One deploy at a time holds the
+target's lock (``deploy_lock``). Uploads are compared with the bucket (``deploy_plan``:
+one listing and a HEAD per kept object), so an unchanged site writes only its lock.
 Order: assets and data, report pages, the index page, the manifest; stale objects are
 deleted last, so a visitor never gets a page that points at a missing file, and a
 deploy cut off half-way is completed by the next.
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .deploy_lock import Clock, DeployLock, dry_run_note, utc_now
 from .deploy_plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
 from .deploy_s3 import ATTEMPTS, RETRYABLE_CODES, WORKERS, Sleep, backoff, explain, retryable, retrying, run_parallel
 from .deploy_site import IMMUTABLE, PHASES, REVALIDATE, LocalFile, cache_control, content_type, phase, read_site
@@ -48,13 +49,16 @@ class DeployResult:
 
 
 def apply(client: Any, site: Path, work: Plan, workers: int = WORKERS, log: Log = lambda _: None,
-          sleep: Sleep = time.sleep) -> None:
-    """Upload phase by phase (each finishes before the next starts), then delete the stale objects."""
+          sleep: Sleep = time.sleep, between: Callable[[], None] = lambda: None) -> None:
+    """Upload phase by phase (each finishes before the next starts), then delete the stale objects.
+
+    ``between`` runs before each step (the deploy refreshes its lock there)."""
     target, done, writes = work.target, 0, work.writes
     for number, name in enumerate(PHASES):
         batch = [f for f in writes if phase(f.path) == number]
         if not batch:
             continue
+        between()
         log(f"uploading {len(batch)} {name} ({human_bytes(sum(f.size for f in batch))})")
         try:
             run_parallel(batch, lambda f: _upload(client, site, target, f, sleep), workers)
@@ -65,6 +69,7 @@ def apply(client: Any, site: Path, work: Plan, workers: int = WORKERS, log: Log 
                 "run the deploy again to finish it")]) from exc
         done += len(batch)
     if work.deletions:
+        between()
         log(f"deleting {len(work.deletions)} stale object(s)")
         delete_keys(client, target, work.deletions, sleep)
 
@@ -113,15 +118,29 @@ def _delete_batch(client: Any, target: Target, keys: list[str], sleep: Sleep) ->
 
 
 def deploy(site: Path, target: Target, client: Any, dry_run: bool = False, workers: int = WORKERS,
-           log: Log = lambda _: None, sleep: Sleep = time.sleep, label: str = "_site") -> DeployResult:
-    """Check the built site, compare it with the bucket and (unless ``dry_run``) publish it."""
+           log: Log = lambda _: None, sleep: Sleep = time.sleep, label: str = "_site",
+           clock: Clock = utc_now) -> DeployResult:
+    """Check the built site, then, holding the target's lock, compare it with the bucket and publish it.
+
+    A dry run takes no lock (it only says whether one is held) and writes nothing."""
     started = time.perf_counter()
     files, unlisted = read_site(site, label)
-    work = plan(client, files, target, workers, sleep)
-    for line in plan_lines(work):
-        log(line)
-    if not dry_run:
-        apply(client, site, work, workers, log, sleep)
+    lock = DeployLock(client, target, clock=clock, sleep=sleep)
+    note = dry_run_note(client, target, clock, sleep) if dry_run else lock.acquire()
+    if note:
+        log(note)
+    try:
+        work = plan(client, files, target, workers, sleep)
+        for line in plan_lines(work):
+            log(line)
+        if not dry_run:
+            apply(client, site, work, workers, log, sleep, between=lock.refresh_if_due)
+    except DeployError as exc:
+        raise DeployError([*exc.problems, *lock.release_after_failure()]) from exc
+    except BaseException:
+        lock.release_after_failure()
+        raise
+    lock.release()
     return DeployResult(work, dry_run, time.perf_counter() - started, unlisted)
 
 

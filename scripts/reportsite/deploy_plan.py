@@ -81,7 +81,7 @@ def plan(client: Any, files: list[LocalFile], target: Target, workers: int = WOR
     uploads.sort(key=lambda f: (phase(f.path), f.path))
     wanted = {target.key(f.path) for f in files}
     deletions = sorted(k for k in remote if k not in wanted and k.startswith(target.prefix)
-                       and not k.endswith("/"))
+                       and not k.endswith("/") and not target.is_state(k))
     return Plan(target, uploads, deletions, len(files) - len(uploads) - len(fixes), fixes)
 
 

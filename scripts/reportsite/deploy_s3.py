@@ -72,6 +72,8 @@ def retryable(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, IncompleteReadError
 
     if isinstance(exc, ClientError):
+        if error_code(exc) == "NotImplemented":
+            return False  # 501: the store lacks the feature; asking again will not add it
         return error_code(exc) in RETRYABLE_CODES or http_status(exc) >= 500
     return isinstance(exc, (ConnectionError, HTTPClientError, IncompleteReadError))
 

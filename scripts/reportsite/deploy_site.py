@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import manifest
+from .deploy_target import STATE
 from .errors import DeployError, Problem
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -132,6 +133,8 @@ def _unsafe_path(relative: object) -> str | None:
         return f"{relative!r}: not a site-relative path"
     if any(part in ("", ".", "..") for part in relative.split("/")):
         return f"{relative}: not a site-relative path"
+    if relative.startswith(STATE):
+        return f"{relative}: {STATE} is kept for the deploy's own lock, not for site files"
     return None
 
 

@@ -23,6 +23,7 @@ TARGET_ENV = "REPORTSITE_DEPLOY_TARGET"
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 GLOB = re.compile(r"[*?\[]")
 DELETES = "deploy deletes every object under its target that is not part of the site"
+STATE = ".reportsite/"  # under the target prefix: the deploy's own objects (its lock), never part of the site
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Target:
 
     def key(self, relative: str) -> str:
         return self.prefix + relative
+
+    def is_state(self, key: str) -> bool:
+        """A key of the deploy's own state (``<prefix>.reportsite/…``): never uploaded, deleted or counted."""
+        return key.startswith(self.prefix + STATE)
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
