@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 BUCKET = "site-bucket"
 TARGET = f"s3://{BUCKET}/site"
 SECRET = "wJalrXUtnFEMI-very-secret-key"
+LOCK = "site/.reportsite/deploy.lock"
 
 REGIONS = """
 title: "Regions"
@@ -98,8 +99,13 @@ def bucket(s3, prefix: str = "") -> dict[str, bytes]:  # type: ignore[no-untyped
 
 
 def put_keys(proxy: FaultyProxy) -> list[str]:
-    """Site-relative keys of the PUTs the proxy saw, in order."""
-    return [p.split("?", 1)[0].removeprefix(f"/{BUCKET}/site/") for p in proxy.puts()]
+    """Site-relative keys of the PUTs of site files the proxy saw, in order (the deploy lock's left out)."""
+    keys = [p.split("?", 1)[0].removeprefix(f"/{BUCKET}/") for p in proxy.puts()]
+    return [k.removeprefix("site/") for k in keys if k != LOCK]
+
+
+def lock_puts(proxy: FaultyProxy) -> int:
+    return sum(p.split("?", 1)[0] == f"/{BUCKET}/{LOCK}" for p in proxy.puts())
 
 
 # ---------------------------------------------------------------- publishing
@@ -140,9 +146,12 @@ def test_second_deploy_of_an_unchanged_site_uploads_nothing(project, proxy, caps
     code, out = deploy(project, capsys)
 
     assert code == 0
-    assert proxy.counts["PUT"] == 0 and proxy.counts["POST"] == 0 and proxy.counts["DELETE"] == 0
-    assert proxy.counts["HEAD"] == 0  # ETags matched: no per-object requests at all
-    assert f"{TARGET}/ is up to date: {len(site_files(project / '_site'))} file(s) unchanged" in out
+    files = len(site_files(project / "_site"))
+    assert put_keys(proxy) == [] and proxy.counts["POST"] == 0
+    assert lock_puts(proxy) == 1 and proxy.counts["DELETE"] == 1  # the deploy lock, taken and released
+    assert proxy.counts["HEAD"] == files  # one per object, for its headers (the listing has none)
+    assert proxy.counts.total() == files + 3  # and one listing, the lock's PUT and DELETE
+    assert f"{TARGET}/ is up to date: {files} file(s) unchanged" in out
 
 
 def test_etags_that_are_not_md5_fall_back_to_the_stored_sha256(project, s3, proxy, capsys):
@@ -154,7 +163,8 @@ def test_etags_that_are_not_md5_fall_back_to_the_stored_sha256(project, s3, prox
         head = s3.head_object(Bucket=BUCKET, Key=key)
         same = relative == "index.html"  # the same bytes; the other one as another tool would upload it
         body = local[relative] if same else local[relative].replace(b"<", b"{")
-        upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=head["Metadata"] if same else {})
+        upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=head["Metadata"] if same else {},
+                                            ContentType=head["ContentType"], CacheControl=head["CacheControl"])
         part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=body)
         s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"],
                                      MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
@@ -164,7 +174,7 @@ def test_etags_that_are_not_md5_fall_back_to_the_stored_sha256(project, s3, prox
     code, _ = deploy(project, capsys)
 
     assert code == 0
-    assert proxy.counts["HEAD"] == 2
+    assert proxy.counts["HEAD"] == len(local)
     assert put_keys(proxy) == ["reports/regions.html"]  # same size, no stored sha256: uploaded again
     assert bucket(s3, "site/") == local
 
@@ -305,12 +315,13 @@ def test_a_refused_deletion_leaves_the_new_site_published(project, s3, proxy, ca
 
 def test_a_deploy_cut_off_half_way_is_completed_by_the_next_run(project, s3, proxy, capsys):
     s3.put_object(Bucket=BUCKET, Key="site/reports/retired.html", Body=b"gone")
-    proxy.fault = puts_after(2)
+    proxy.fault = puts_after(2)  # the lock and one asset
 
     code, out = deploy(project, capsys)
 
     assert code == 1
     assert "error: access denied: cannot upload site/" in out
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="site/.reportsite/")["KeyCount"] == 0  # released
     assert "nothing was deleted and pages still point at files that exist; run the deploy again" in out
     published = bucket(s3, "site/")
     assert "reports/retired.html" in published and "manifest.json" not in published
@@ -323,7 +334,8 @@ def test_a_deploy_cut_off_half_way_is_completed_by_the_next_run(project, s3, pro
     assert code == 0, out
     local = site_files(project / "_site")
     assert bucket(s3, "site/") == local
-    assert len(proxy.puts()) == len(local) - (len(published) - 1)
+    assert len(put_keys(proxy)) == len(local) - (len(published) - 1)
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="site/.reportsite/")["KeyCount"] == 0
 
 
 # ---------------------------------------------------------------- dry run and summaries
@@ -416,7 +428,7 @@ def test_access_denied_is_explained_without_printing_credentials(project, proxy,
     code, out = deploy(project, capsys)
 
     assert code == 1
-    assert (f"error: access denied: cannot list {TARGET}/; the credentials need s3:ListBucket on bucket "
+    assert (f"error: access denied: cannot write the deploy lock {LOCK}; the credentials need s3:ListBucket on bucket "
             f"'{BUCKET}' and s3:GetObject, s3:PutObject, s3:DeleteObject on {TARGET}/*") in out
     assert SECRET not in out and "testing" not in out
 
