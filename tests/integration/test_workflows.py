@@ -406,6 +406,12 @@ def all_steps() -> list[tuple[str, dict[str, Any]]]:
     return [(where, step) for where, spec in all_jobs() for step in spec["steps"]]
 
 
+# The first major of each action that runs on Node 24 (GitHub's runners dropped Node 20 on 2026-09-16).
+NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
+           "actions/download-artifact": 7, "aws-actions/configure-aws-credentials": 6}
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
+
+
 def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
     for where, step in all_steps():
         if "uses" in step:
@@ -413,6 +419,17 @@ def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
         else:
             assert "${{" not in step["run"], f"{where}: pass values to `run:` through env, not ${{{{ }}}}"
     assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
+
+
+def test_every_action_is_pinned_at_a_node_24_release_named_in_a_comment() -> None:
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"^\s*(?:-\s+)?uses:", line):
+                match = PINNED.match(line)
+                assert match, f"{path.name}:{number}: pin by commit SHA with the release in a comment: {line.strip()}"
+                action, _, major = match.groups()
+                assert action in NODE_24, f"{path.name}:{number}: which major of {action} runs on Node 24?"
+                assert int(major) >= NODE_24[action], f"{path.name}:{number}: {action} v{major} runs on Node 20"
 
 
 def test_no_job_has_aws_credentials_while_it_installs() -> None:
