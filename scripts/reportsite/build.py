@@ -160,13 +160,19 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
 
 def _check_only(project: Project, only: list[str] | None) -> None:
+    """Every --only value is a report name (never an option, a path or shell syntax) of a file in reports/."""
+    import re
+
     from .config import report_files
     from .messages import suggest
 
+    names = [s for s in only or [] if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", s)]
+    problems = [Problem(f"--only: '{s}' is not a report name (report names are lowercase letters, digits, "
+                        "'-' and '_')") for s in only or [] if s not in names]
     known = [p.stem for p in report_files(project.root)]
-    unknown = [s for s in only or [] if s not in known]
-    if unknown:
-        raise ConfigError([Problem(f"no report named '{s}' in reports/{suggest(s, known)}") for s in unknown])
+    problems += [Problem(f"no report named '{s}' in reports/{suggest(s, known)}") for s in names if s not in known]
+    if problems:
+        raise ConfigError(problems)
 
 
 def _carried_reports(project: Project, only: list[str] | None, previous: dict[str, Any], out: Path) -> set[str]:

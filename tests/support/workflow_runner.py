@@ -1,0 +1,318 @@
+"""Run a GitHub Actions job here: its `run:` steps with GitHub's bash settings, its `uses:` steps emulated.
+
+A job runs in its own checkout (a folder), as on GitHub, where every job gets a fresh runner. What jobs
+and runs share goes through the same channels as on GitHub: the artifacts of a run (a folder per run),
+the Actions cache (a folder per repository, saved when a job succeeds), and the AWS credentials that
+configure-aws-credentials hands out for a role (one set per role ARN, given by the test). Step
+conditions follow GitHub: `success()` unless the step says otherwise, `failure()` steps after a failed
+step; the first failed step fails the test with its output once the job's remaining steps have run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# `run:` commands not executed here, and why.
+SKIPPED_RUNS = {"make test": "the test suite that is running this test; CI runs it through .ci/run"}
+# What configure-aws-credentials puts in the job's environment.
+CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+# ---------------------------------------------------------------- ${{ }} expressions
+
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<op>&&|\|\||==|!=|!|\(|\))|(?P<num>\d+(?:\.\d+)?)"
+                    r"|(?P<name>[A-Za-z_][\w.-]*)(?P<call>\(\))?)")
+_OPS = {"&&": " and ", "||": " or ", "!": " not ", "==": "==", "!=": "!=", "(": "(", ")": ")"}
+_LITERALS = {"true": True, "false": False, "null": None}
+_STATUS = {"always": True, "success": True, "failure": False, "cancelled": False}
+_STATUS_CALL = re.compile(r"\b(?:always|success|failure|cancelled)\(\)")
+
+
+class _Value:
+    """A value inside an expression, with GitHub's loose ==/!= (case-insensitive; mixed types as numbers)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def _key(self, other: _Value) -> tuple[Any, Any]:
+        a, b = self.value, other.value
+        if type(a) is type(b):
+            return (a.lower(), b.lower()) if isinstance(a, str) else (a, b)
+        return _number(a), _number(b)
+
+    def __eq__(self, other: object) -> bool:
+        assert isinstance(other, _Value)
+        a, b = self._key(other)
+        return bool(a == b)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _number(value: Any) -> float:
+    if value is None or value == "":
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def evaluate(expression: str, context: dict[str, Any], status: dict[str, bool] | None = None) -> Any:
+    """Evaluate a GitHub expression (literals, context lookups, !, ==, !=, &&, ||, status functions)."""
+    python, values, position = [], [], 0
+    while position < len(expression.rstrip()):
+        match = _TOKEN.match(expression, position)
+        assert match and match.end() > position, f"unsupported expression: {expression!r}"
+        position = match.end()
+        if match["op"]:
+            python.append(_OPS[match["op"]])
+            continue
+        if match["str"]:
+            value: Any = match["str"][1:-1].replace("''", "'")
+        elif match["num"]:
+            value = float(match["num"])
+        elif match["call"]:
+            value = (status or _STATUS)[match["name"]]
+        elif match["name"] in _LITERALS:
+            value = _LITERALS[match["name"]]
+        else:
+            head, *rest = match["name"].split(".")
+            assert head in context, f"unknown context {head!r} in {expression!r}"
+            value = context[head]
+            for key in rest:
+                value = value.get(key) if isinstance(value, dict) else None
+        python.append(f"v[{len(values)}]")
+        values.append(_Value(value))
+    result = eval("".join(python), {"__builtins__": {}}, {"v": values})  # only operators and v[i] in it
+    return result.value if isinstance(result, _Value) else result
+
+
+def as_text(value: Any) -> str:
+    """How GitHub turns an expression's value into a string."""
+    return {None: "", True: "true", False: "false"}.get(value, str(value)) if not isinstance(value, str) \
+        else value
+
+
+def bare(condition: str) -> str:
+    """An `if:` condition without the optional ${{ }} around it."""
+    condition = condition.strip()
+    return condition[3:-2] if condition.startswith("${{") and condition.endswith("}}") else condition
+
+
+def substitute(text: str, context: dict[str, Any]) -> str:
+    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: as_text(evaluate(m[1], context)), str(text))
+
+
+# ---------------------------------------------------------------- running a job
+
+
+class StepFailed(Exception):
+    """A step exited non-zero (or an emulated action failed); the message holds its output."""
+
+
+@dataclass
+class Runner:
+    """Runs one job's steps in its checkout with GitHub's bash settings and files ($GITHUB_PATH, …)."""
+
+    project: Path
+    context: dict[str, Any]
+    env: dict[str, str]
+    artifacts: Path  # this run's artifacts, one folder per name
+    cache: Path  # the repository's Actions cache
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)  # role ARN → credentials it hands out
+    ran: list[str] = field(default_factory=list)  # run text or action of every step that ran
+    steps: list[str] = field(default_factory=list)  # name of every step that ran (or was skipped as a run)
+    skipped: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)  # roles configure-aws-credentials assumed, in order
+    step_env: dict[str, dict[str, str]] = field(default_factory=dict)  # step name → the environment it had
+    output: dict[str, str] = field(default_factory=dict)  # step name → what its script printed (stdout, stderr)
+    post: list[Callable[[], None]] = field(default_factory=list)  # post-job hooks (the cache save)
+    applied: dict[str, int] = field(default_factory=dict)  # lines of $GITHUB_PATH / $GITHUB_ENV already applied
+
+    def run_job(self, workflow: dict[str, Any], job: str) -> bool:
+        """Run the job's steps in order (False when the job's `if:` skips it); a failing step fails the test."""
+        spec = workflow["jobs"][job]
+        if "if" in spec and not evaluate(bare(spec["if"]), self.context):
+            return False
+        for scope in (workflow.get("env", {}), spec.get("env", {})):
+            values = {k: substitute(v, self.context) for k, v in scope.items()}
+            self.env.update(values)
+            self.context["env"].update(values)  # `if: env.X` sees the workflow's and job's env
+        failed: str | None = None
+        for number, step in enumerate(spec["steps"], 1):
+            name = step.get("name") or step.get("uses") or step["run"]
+            status = {"always": True, "success": failed is None, "failure": failed is not None, "cancelled": False}
+            condition = bare(step.get("if", "success()"))
+            if not _STATUS_CALL.search(condition):
+                condition = f"success() && ({condition})"
+            if not evaluate(condition, self.context, status):
+                continue
+            try:
+                self.run_step(f"{job} step {number} ({name})", name, step)
+            except StepFailed as exc:
+                failed = failed or str(exc)
+        if failed:
+            pytest.fail(failed, pytrace=False)
+        for hook in self.post:
+            hook()
+        return True
+
+    def run_step(self, label: str, name: str, step: dict[str, Any]) -> None:
+        env = {**self.env, **{k: substitute(v, self.context) for k, v in step.get("env", {}).items()}}
+        self.step_env[name] = env
+        self.steps.append(name)
+        if "uses" in step:
+            self.emulate(label, step)
+            return
+        if step["run"].strip() in SKIPPED_RUNS:
+            self.skipped.append(step["run"].strip())
+            return
+        script = self.project.parent / f"{self.project.name}-step.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                                cwd=self.project / step.get("working-directory", "."), env=env,
+                                capture_output=True, text=True, timeout=600, check=False)
+        self.output[name] = result.stdout + result.stderr
+        if result.returncode != 0:
+            raise StepFailed(f"{label} failed with exit {result.returncode}:\n$ {step['run'].strip()}\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+        self.ran.append(step["run"].strip())
+        self.apply_github_files()
+
+    def emulate(self, label: str, step: dict[str, Any]) -> None:
+        action = step["uses"].split("@")[0]
+        assert action in EMULATED, f"no emulation for {step['uses']}: add one to EMULATED"
+        with_ = {k: substitute(v, self.context) for k, v in step.get("with", {}).items()}
+        try:
+            EMULATED[action](self, with_)
+        except StepFailed as exc:
+            raise StepFailed(f"{label} failed: {exc}") from None
+        self.ran.append(action)
+
+    def apply_github_files(self) -> None:
+        """Lines a step added to $GITHUB_PATH go in front of PATH; to $GITHUB_ENV, set variables for later steps."""
+        for line in self._new_lines("GITHUB_PATH"):
+            if line and line not in self.env["PATH"].split(os.pathsep):
+                self.env["PATH"] = line + os.pathsep + self.env["PATH"]
+        for line in self._new_lines("GITHUB_ENV"):
+            if "=" in line:
+                key, value = line.split("=", 1)
+                self.env[key] = value
+
+    def _new_lines(self, name: str) -> list[str]:
+        lines = Path(self.env[name]).read_text().splitlines()
+        seen, self.applied[name] = self.applied.get(name, 0), len(lines)
+        return lines[seen:]
+
+
+# ---------------------------------------------------------------- emulated actions
+
+
+def _setup_python(runner: Runner, with_: dict[str, str]) -> None:
+    """This virtualenv's interpreter stands in for the one setup-python would install."""
+    assert with_.get("cache") == "pip" and with_.get("cache-dependency-path") == "requirements.txt"
+    runner.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + runner.env["PATH"]
+
+
+def _aws_credentials(runner: Runner, with_: dict[str, str]) -> None:
+    """The role's short-lived credentials (issued by the loopback server's STS) go into the job's environment."""
+    role = with_["role-to-assume"]
+    assert role and with_["aws-region"], with_
+    assert not {"aws-access-key-id", "aws-secret-access-key"} & set(with_), "use OIDC, not stored keys"
+    if role not in runner.roles:
+        raise StepFailed(f"no such role to assume: {role!r}")
+    runner.assumed.append(role)
+    runner.env.update(runner.roles[role], AWS_REGION=with_["aws-region"], AWS_DEFAULT_REGION=with_["aws-region"],
+                      AWS_ENDPOINT_URL=os.environ["AWS_ENDPOINT_URL"])  # the loopback server stands in for AWS
+
+
+def _paths(with_: dict[str, str]) -> list[str]:
+    return [line.strip() for line in with_["path"].splitlines() if line.strip()]
+
+
+def _cache(runner: Runner, with_: dict[str, str]) -> None:
+    """Restore the paths from the repository's cache; save them again when the job succeeds."""
+    for path in _paths(with_):
+        if (runner.cache / path).exists():
+            shutil.copytree(runner.cache / path, runner.project / path, dirs_exist_ok=True)
+
+    def save() -> None:
+        for path in _paths(with_):
+            shutil.rmtree(runner.cache / path, ignore_errors=True)
+            if (runner.project / path).exists():
+                shutil.copytree(runner.project / path, runner.cache / path)
+
+    runner.post.append(save)
+
+
+def _upload_artifact(runner: Runner, with_: dict[str, str]) -> None:
+    """Copy the folder into the run's artifacts, leaving out hidden files as upload-artifact does."""
+    source = runner.project / with_["path"]
+    hidden = with_.get("include-hidden-files") == "true"
+    files = [p for p in source.rglob("*") if p.is_file()
+             and (hidden or not any(part.startswith(".") for part in p.relative_to(source).parts))] \
+        if source.is_dir() else []
+    if not files:
+        if with_.get("if-no-files-found", "warn") == "error":
+            raise StepFailed(f"upload-artifact: no files found at {with_['path']}")
+        return
+    stored = runner.artifacts / with_["name"]
+    assert not stored.exists(), f"an artifact named {with_['name']!r} was already uploaded in this run"
+    for path in files:
+        (stored / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, stored / path.relative_to(source))
+
+
+def _download_artifact(runner: Runner, with_: dict[str, str]) -> None:
+    """Copy an artifact of this run into the job's checkout."""
+    stored = runner.artifacts / with_["name"]
+    if not stored.is_dir():
+        raise StepFailed(f"download-artifact: no artifact named {with_['name']!r} in this run")
+    shutil.copytree(stored, runner.project / with_.get("path", "."), dirs_exist_ok=True)
+
+
+EMULATED: dict[str, Callable[[Runner, dict[str, str]], None]] = {
+    "actions/checkout": lambda runner, with_: None,  # the job's folder is its fresh checkout
+    "actions/cache": _cache,
+    "actions/setup-python": _setup_python,
+    "aws-actions/configure-aws-credentials": _aws_credentials,
+    "actions/upload-artifact": _upload_artifact,
+    "actions/download-artifact": _download_artifact,
+}
+
+
+def runner_for(project: Path, folder: Path, context: dict[str, Any], artifacts: Path, cache: Path,
+               roles: dict[str, dict[str, str]] | None = None) -> Runner:
+    """A runner whose `make` uses this virtualenv (already installed) instead of creating .venv.
+
+    The job starts with no AWS settings: only configure-aws-credentials gives it AWS access. Its tool cache
+    is the checkout's own .cache/reportsite, as on GitHub, so what a job finds there came from the cache step.
+    """
+    stamp = folder / f"{project.name}-installed"
+    stamp.touch()  # newer than the copied requirements.txt: `make install` has nothing to do
+    files = {name: folder / f"{project.name}-{name.lower()}" for name in
+             ("GITHUB_STEP_SUMMARY", "GITHUB_PATH", "GITHUB_ENV")}
+    for path in files.values():
+        path.touch()
+    env = {**os.environ, **{k: str(v) for k, v in files.items()}, "CI": "true", "GITHUB_ACTIONS": "true",
+           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}"}
+    for name in (*CREDENTIALS, "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "REPORTSITE_CACHE_DIR"):
+        env.pop(name, None)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    return Runner(project, {**context, "env": {}}, env, artifacts, cache, dict(roles or {}))
