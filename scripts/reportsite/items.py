@@ -66,14 +66,13 @@ class ItemRunner:
         return cards
 
     def charts(self, page: ReportPage) -> list[ChartBlock]:
-        blocks = []
+        """Every chart of the page: queried first, so one category gets one colour across all of them."""
+        fetched = []
         limit = self.site.max_chart_rows
         for index, chart in enumerate(self.report.config.charts):
             ref = query.QueryRef(self.report, ("charts", index, "query"), f"chart '{chart.name}'")
             table = self._fetch(ref, limit=limit)
-            if table is None:
-                continue
-            if not self._columns_ok(chart, index, table.column_names):
+            if table is None or not self._columns_ok(chart, index, table.column_names):
                 continue
             if table.num_rows > limit:
                 self.problems.append(query.locate(ref, (
@@ -81,23 +80,37 @@ class ItemRunner:
                     "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
                 )))
                 continue
+            fetched.append((index, chart, table))
+        site = self.site
+        categories = [label for _, chart, table in fetched for label in charts.colored_categories(chart, table)]
+        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color,
+                                      charts.page_colors(categories, site.primary_color))
+        blocks = []
+        for index, chart, table in fetched:
             self.rows += table.num_rows
-            spec = charts.vega_lite(chart, table, self.site.currency, self._text(chart.params.title or chart.name))
+            spec = charts.vega_lite(chart, table, context) if table.num_rows else None
             path, relative = self._csv_path(chart.name, index, "chart")
             if path is not None:
                 write_csv(table, path)
-            blocks.append(ChartBlock(f"chart-{index + 1}", self._text(chart.name) or "", chart.type, spec,
-                                     table.num_rows, self._text(chart.description), chart.width, relative))
+            heading = self._text(chart.params.title or chart.name) or ""
+            blocks.append(ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows,
+                                     self._text(chart.description), chart.width, relative))
+        if any(block.spec for block in blocks):
+            page.vega_locale = {"format": charts.format_locale(site.locale, site.currency),
+                                "time": charts.time_format_locale(site.locale)}
         return blocks
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
-        for key in ("x", "y", "color"):
-            column = getattr(chart.params, key)
+        params = chart.params
+        wanted: list[tuple[tuple[str | int, ...], str | None]] = [
+            ((key,), getattr(params, key)) for key in ("x", "y", "color", "y2")]
+        wanted += [(("tooltip", number), column) for number, column in enumerate(params.tooltip)]
+        for key, column in wanted:
             if column and column not in names:
                 message = (f"column '{column}' is not in the query result{did_you_mean(column, names)} "
                            f"(columns: {', '.join(names)})")
-                self.problems.append(self.report.problem(("charts", index, "params", key), message))
+                self.problems.append(self.report.problem(("charts", index, "params", *key), message))
                 ok = False
         return ok
 

@@ -22,7 +22,7 @@ class ChartBlock:
     id: str
     name: str
     type: str
-    spec: dict[str, Any]
+    spec: dict[str, Any] | None  # None: the query returned no rows ("No data for this period")
     rows: int
     description: str | None
     width: str
@@ -57,6 +57,7 @@ class ReportPage:
     data_modified: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    vega_locale: dict[str, Any] | None = None  # number and date names for the page's charts
     notes: list[str] = field(default_factory=list)  # e.g. a cached copy that failed its check and was refetched
     rows_returned: int = 0
     seconds: dict[str, float] = field(default_factory=dict)

@@ -1,20 +1,107 @@
-// Draws every chart on the page with the self-hosted Vega bundle.
-// Each chart's Vega-Lite spec sits in a <script type="application/json"> beside its container.
+// Draws every chart on the page with the self-hosted Vega bundle, fitted to its width and theme.
+// Each chart's Vega-Lite spec sits in a <script type="application/json"> beside its container; the page's
+// number and date names in #vega-locale. usermeta.reportsite says what the width decides: which time ticks
+// fit, how many legend columns, whether category labels need turning.
 (function () {
   "use strict";
+  var UNITS = { hour: "hours", minute: "minutes", second: "seconds" };
+  var DARK = {
+    axis: { labelColor: "#cbd5e1", titleColor: "#e2e8f0", gridColor: "#334155", domainColor: "#475569",
+            tickColor: "#475569" },
+    legend: { labelColor: "#cbd5e1", titleColor: "#e2e8f0" },
+    title: { color: "#f1f5f9" }, text: { color: "#e2e8f0" }, arc: { stroke: "#0f172a" },
+    rect: { stroke: "#0f172a" }
+  };
+
   function fail(el, message) {
     el.dataset.rendered = "error";
     el.textContent = "This chart could not be drawn: " + message;
     el.className += " flex items-center justify-center text-sm text-red-700 bg-red-50 rounded-lg";
     console.error("reportsite: chart " + el.id + ": " + message);
   }
-  var charts = document.querySelectorAll("[data-spec]");
+
+  function theme() {
+    return document.documentElement.dataset.theme === "dark" ? "dark" : "light";
+  }
+
+  function merge(target, source) {
+    Object.keys(source).forEach(function (key) {
+      var value = source[key];
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        target[key] = merge(target[key] && typeof target[key] === "object" ? target[key] : {}, value);
+      } else {
+        target[key] = value;
+      }
+    });
+    return target;
+  }
+
+  // Every encoding object of the spec, layers included.
+  function encodings(spec, found) {
+    found = found || [];
+    if (spec.encoding) found.push(spec.encoding);
+    (spec.layer || []).forEach(function (layer) { encodings(layer, found); });
+    return found;
+  }
+
+  // The finest tick candidate whose labels fit in the plot's width.
+  function pickTicks(candidates, plotWidth) {
+    for (var i = 0; i < candidates.length; i++) {
+      if (candidates[i].count * candidates[i].pixels <= plotWidth) return candidates[i];
+    }
+    return candidates[candidates.length - 1];
+  }
+
+  function fit(spec, width) {
+    var meta = (spec.usermeta && spec.usermeta.reportsite) || {};
+    var plot = Math.max(120, width - 90);
+    if (meta.ticks && meta.ticks.length) {
+      var ticks = pickTicks(meta.ticks, plot);
+      encodings(spec).forEach(function (enc) {
+        ["x", "y"].forEach(function (channel) {
+          var axis = enc[channel] && enc[channel].type === "temporal" && enc[channel].axis;
+          if (axis && axis.tickCount) {
+            // Vega's time intervals are named 'hours', 'minutes', 'seconds' (Vega-Lite's schema says 'hour').
+            axis.tickCount = { interval: UNITS[ticks.interval] || ticks.interval, step: ticks.step };
+            axis.labelExpr = ticks.labelExpr;
+          }
+        });
+      });
+    }
+    if (meta.categories && !meta.horizontal) {
+      var per = plot / Math.max(1, meta.categories.count);
+      var longest = Math.min(meta.categories.longest, 24) * 6.4 + 8;
+      encodings(spec).forEach(function (enc) {
+        if (enc.x && enc.x.axis && (enc.x.type === "nominal" || enc.x.type === "ordinal") && longest > per) {
+          enc.x.axis.labelAngle = per < 16 ? -90 : -45;
+          enc.x.axis.labelAlign = "right";
+          enc.x.axis.labelLimit = 110;
+        }
+      });
+    }
+    if (meta.legend) {
+      var entry = Math.min(meta.legend.longest, 26) * 6.4 + 30;
+      var columns = Math.max(1, Math.min(meta.legend.count, Math.floor((width - 16) / entry)));
+      spec.config.legend.columns = columns;
+      spec.config.legend.labelLimit = Math.max(60, Math.floor((width - 16) / columns) - 30);
+    }
+    if (theme() === "dark") merge(spec.config, DARK);
+    return spec;
+  }
+
+  var charts = [].slice.call(document.querySelectorAll("[data-spec]"));
   if (charts.length === 0) return;
   if (typeof window.vegaEmbed !== "function") {
     charts.forEach(function (el) { fail(el, "the Vega library did not load"); });
     return;
   }
-  charts.forEach(function (el) {
+  var locale = {};
+  var localeScript = document.getElementById("vega-locale");
+  if (localeScript) {
+    try { locale = JSON.parse(localeScript.textContent); } catch (err) { locale = {}; }
+  }
+
+  function draw(el) {
     var spec;
     try {
       spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
@@ -22,8 +109,34 @@
       fail(el, "its specification is not valid JSON");
       return;
     }
-    window.vegaEmbed(el, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } })
-      .then(function () { el.dataset.rendered = "true"; })
+    var width = el.clientWidth || el.parentNode.clientWidth || 600;
+    el.dataset.drawnWidth = String(width);
+    el.dataset.drawnTheme = theme();
+    var options = { actions: false, renderer: "svg", tooltip: { theme: theme() === "dark" ? "dark" : "light" } };
+    if (locale.format) options.formatLocale = locale.format;
+    if (locale.time) options.timeFormatLocale = locale.time;
+    if (el.__reportsiteView) el.__reportsiteView.finalize();
+    window.vegaEmbed(el, fit(spec, width), options)
+      .then(function (result) {
+        el.__reportsiteView = result.view;
+        el.dataset.rendered = "true";
+      })
       .catch(function (err) { fail(el, err && err.message ? err.message : String(err)); });
+  }
+
+  charts.forEach(draw);
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      charts.forEach(function (el) {
+        if (el.dataset.rendered !== "true") return;
+        if (Math.abs((el.clientWidth || 0) - Number(el.dataset.drawnWidth || 0)) > 40) draw(el);
+      });
+    }, 200);
+  });
+  window.addEventListener("reportsite:theme", function () {
+    charts.forEach(function (el) { if (el.dataset.drawnTheme !== theme()) draw(el); });
   });
 })();

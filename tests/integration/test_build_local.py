@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -77,7 +78,9 @@ def test_chart_data_equals_the_sql_result(demo, sample_data):
     values = spec_values(demo / "_site", "sales")
     expected = dict(duckdb.sql(f"SELECT strftime(date, '%Y-%m-%d'), SUM(amount) FROM "
                                f"'{sample_data / 'sales.parquet'}' GROUP BY 1").fetchall())
-    assert {v["date"]: pytest.approx(v["sales"]) for v in values} == expected
+    day = {v["date"]: v["sales"] for v in values}  # dates arrive as wall-clock instants in milliseconds
+    assert {dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d"): pytest.approx(total)
+            for ms, total in day.items()} == expected
 
 
 def test_second_build_with_nothing_changed_writes_nothing(demo):

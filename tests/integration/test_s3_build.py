@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def test_seed_report_builds_from_s3_with_one_point_per_date(s3, sample_data, mak
         f"SELECT strftime(date, '%Y-%m-%d') AS d, SUM(amount) AS s FROM '{sample_data / 'sales.parquet'}' GROUP BY 1"
     ).fetchall()
     assert len(values) == len(expected)
-    by_date = {v["date"]: v["sales"] for v in values}
+    by_date = {dt.datetime.fromtimestamp(v["date"] / 1000, dt.UTC).strftime("%Y-%m-%d"): v["sales"] for v in values}
     assert len(by_date) == len(values)  # one point per date
     for day, total in expected:
         assert by_date[day] == pytest.approx(total)

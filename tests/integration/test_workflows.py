@@ -327,7 +327,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
     assert str(failed.value).startswith("deploy step 7 (Deploy) failed")
-    assert "error: access denied: cannot list s3://site/prod/" in str(failed.value)
+    assert "error: access denied: cannot write the deploy lock prod/.reportsite/deploy.lock" in str(failed.value)
     assert site_keys(aws) == set()
 
 

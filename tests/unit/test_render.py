@@ -76,7 +76,7 @@ def test_hostile_titles_and_values_render_as_text_and_never_as_markup():
 
 def test_pages_reference_only_site_relative_assets():
     html = render(environment(TEMPLATES), "report.html", context(page(
-        title="Sales", description="d", text=[],
+        title="Sales", description="d", text=[], vega_locale={"format": {}, "time": {}},
         charts=[ChartBlock("chart-1", "c", "bar", {"title": "c"}, 1, None, "half", "data/s/c.csv")])))
     parsed = Collector()
     parsed.feed(html)

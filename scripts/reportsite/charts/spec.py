@@ -1,0 +1,371 @@
+"""Chart spec + query result → Vega-Lite JSON (built with Altair's schema; data inline). Pure: no I/O.
+
+Choices a person would make by hand are made from the data: a time axis follows the data's grain, a
+value axis starts at zero only where the mark needs it, many or long categories turn bars horizontal,
+dense lines drop their point markers, years and ids print without separators, and one category keeps
+one colour across the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import Chart
+from ..timevalues import grain as data_grain
+from ..timevalues import span_days
+from . import colors, dates, numbers, temporal
+from .theme import light_config
+from .values import column_kind, field_names, is_integer_type, looks_like_id, looks_like_year, records, shown_titles
+
+DENSE_POINTS = 100  # a line with more points than this draws no point markers
+HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
+LONG_LABEL = 12  # characters; longer bar labels turn bars horizontal
+HEIGHT = 300
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What every chart of a page shares: the site's locale, currency, time zone, brand colour and the page's
+    category colours."""
+
+    locale: str = "en-US"
+    currency: str = "USD"
+    timezone: str = "UTC"
+    primary_color: str = "#2563eb"
+    colors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Column:
+    """One query column as the chart uses it."""
+
+    name: str
+    field: str
+    kind: str  # temporal | quantitative | nominal
+    style: str  # number | currency | percent | plain | date | datetime | text
+    values: list[Any]
+    title: str
+    grain: str = "day"
+
+    def tooltip(self, locale: str) -> dict[str, Any]:
+        tip: dict[str, Any] = {"field": self.field, "type": self.kind, "title": self.title}
+        if self.kind == "temporal":
+            tip.update(format=temporal.tooltip_format(self.grain, self.style == "date", dates.patterns(locale)),
+                       formatType="utc")
+        elif self.kind == "quantitative":
+            tip["format"] = numbers.tooltip_format(self.style, self.values)
+        return tip
+
+
+def colored_categories(chart: Chart, table: Any) -> list[Any]:
+    """The category values this chart colours (series or pie slices), in query order, after folding."""
+    params = chart.params
+    table = fold(chart, table)
+    column = params.x if chart.type == "pie" else params.color
+    if not column or column not in table.column_names:
+        return []
+    if chart.type == "heatmap" or column_kind(table.schema.field(column).type) != "nominal":
+        return []
+    return [colors.category_label(v) for v in table.column(column).to_pylist()]
+
+
+def fold(chart: Chart, table: Any) -> Any:
+    """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other'."""
+    params = chart.params
+    if not params.top or table.num_rows == 0:
+        return table
+    category = params.x if chart.type in ("pie", "bar") and not params.color else params.color
+    if not category or category not in table.column_names:
+        return table
+    if column_kind(table.schema.field(category).type) != "nominal":
+        return table
+    value = params.y if params.y in table.column_names and column_kind(
+        table.schema.field(params.y).type) == "quantitative" else None
+    others = [c for c in (params.x, params.y2) if c and c != category]
+    return colors.fold_top(table, category, value, params.top, *others)
+
+
+def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> dict[str, Any]:
+    """The Vega-Lite spec for one chart of a page, sized to its container."""
+    import altair as alt
+
+    ctx = context or ChartContext()
+    table = fold(chart, table)
+    params = chart.params
+    names = list(dict.fromkeys(c for c in (params.x, params.y, params.color, params.y2, *params.tooltip)
+                               if c and c in table.column_names))
+    fields = field_names(names)
+    data = table.select(names).to_pydict()
+    columns = {name: _column(name, fields[name], table.schema.field(name).type, data[name], chart, ctx)
+               for name in names}
+    builder = _Builder(chart, columns, ctx)
+    layers, extra = builder.build()
+    spec: dict[str, Any] = alt.Chart(alt.Data(values=[])).mark_point().properties(
+        width="container", height=extra.pop("height", HEIGHT)).to_dict(validate=False)
+    spec.pop("mark", None)
+    spec.pop("encoding", None)
+    if len(layers) == 1 and "resolve" not in extra:
+        spec.update(layers[0])
+    else:
+        spec["layer"] = layers
+    spec.update(extra)
+    shown_titles(spec.get("encoding", {}))
+    for layer in spec.get("layer", []):
+        shown_titles(layer.get("encoding", {}))
+    spec["data"] = {"values": records({n: data[n] for n in names}, fields, ctx.timezone)}
+    spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
+    spec["config"] = light_config(ctx.primary_color)
+    spec["usermeta"] = {"reportsite": builder.meta}
+    return spec
+
+
+def _column(name: str, field_: str, arrow_type: Any, values: list[Any], chart: Chart, ctx: ChartContext) -> Column:
+    params = chart.params
+    kind = column_kind(arrow_type)
+    explicit = {params.x: params.x_format, params.y: params.y_format, params.y2: params.y2_format}.get(name)
+    titles = {params.x: params.x_title, params.y: params.y_title, params.y2: params.y2_title}
+    title = titles.get(name) or name
+    column = Column(name, field_, kind, "text", values, title)
+    if kind == "temporal":
+        import pyarrow as pa
+
+        date_only = pa.types.is_date(arrow_type) or all(
+            not isinstance(v, dt.datetime) or (v.hour, v.minute, v.second) == (0, 0, 0) for v in values)
+        column.style = "date" if date_only else "datetime"
+        column.grain = data_grain(values, ctx.timezone)
+        if explicit in ("date", "datetime"):
+            column.style = explicit
+    elif kind == "quantitative":
+        auto = "plain" if is_integer_type(arrow_type) and (looks_like_year(name, values) or looks_like_id(name)) \
+            else "number"
+        column.style = explicit if explicit in ("number", "currency", "percent", "plain") else auto
+    distinct = len({v for v in values if v is not None})
+    if kind == "quantitative" and name == params.x and is_integer_type(arrow_type) and (
+            (chart.type == "bar" and distinct <= 60) or (column.style == "plain" and chart.type in ("line", "area")
+                                                        and looks_like_year(name, values) and distinct <= 60)):
+        column.kind = "ordinal"  # whole numbers along bars, or years: one category each, never 2,013.5
+    return column
+
+
+class _Builder:
+    """Encodings and marks for one chart type."""
+
+    def __init__(self, chart: Chart, columns: dict[str, Column], ctx: ChartContext) -> None:
+        self.chart, self.params, self.columns, self.ctx = chart, chart.params, columns, ctx
+        self.meta: dict[str, Any] = {}
+
+    def col(self, name: str | None) -> Column | None:
+        return self.columns.get(name) if name else None
+
+    def build(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        kind = self.chart.type
+        if kind == "pie":
+            return [self.pie()], {}
+        if kind == "histogram":
+            return [self.histogram()], {}
+        if kind == "heatmap":
+            return self.heatmap()
+        layers, extra = self.xy()
+        return layers, extra
+
+    # ------------------------------------------------------------------ shared pieces
+
+    def tooltips(self) -> list[dict[str, Any]]:
+        params = self.params
+        order = [params.color, params.x, params.y, params.y2, *params.tooltip]
+        return [c.tooltip(self.ctx.locale) for c in (self.col(n) for n in dict.fromkeys(o for o in order if o)) if c]
+
+    def value_axis(self, column: Column, zero_default: bool, axis_name: str, stack: str | None = None
+                   ) -> dict[str, Any]:
+        params = self.params
+        scale: dict[str, Any] = {"zero": params.zero if params.zero is not None else zero_default}
+        if axis_name in params.log:
+            found = [float(v) for v in column.values if v is not None]
+            scale = {"type": "log"} if found and min(found) > 0 else {"type": "symlog"}
+        if not scale.get("zero", True) and "type" not in scale:
+            scale["nice"] = True
+        style = "percent" if stack == "normalize" else column.style
+        axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency),
+                                "tickCount": 6}
+        encoding = {"field": column.field, "type": "quantitative", "title": column.title, "scale": scale,
+                    "axis": axis}
+        return encoding
+
+    def category_axis(self, column: Column, sort: Any = None) -> dict[str, Any]:
+        labels = [str(v) for v in column.values if v is not None]
+        encoding: dict[str, Any] = {"field": column.field, "type": "ordinal" if column.kind == "ordinal"
+                                    else "nominal", "title": column.title, "sort": sort,
+                                    "axis": {"labelLimit": 180, "labelOverlap": False, "labelAngle": 0}}
+        if column.kind == "ordinal":
+            encoding["axis"]["labelExpr"] = "format(datum.value, 'd')" if all(
+                isinstance(v, int | float) for v in column.values if v is not None) else "datum.label"
+        self.meta["categories"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
+        return encoding
+
+    def time_axis(self, column: Column, banded: bool) -> dict[str, Any]:
+        span = span_days(column.values, self.ctx.timezone) * 86400
+        candidates = temporal.ticks(column.grain, span, dates.patterns(self.ctx.locale))
+        self.meta["ticks"] = candidates
+        encoding: dict[str, Any] = {"field": column.field, "type": "temporal", "title": column.title,
+                                    "scale": {"type": "utc"}, "axis": temporal.axis(candidates[0])}
+        if banded:
+            encoding["timeUnit"] = {"unit": temporal.time_unit(column.grain), "utc": True}
+        return encoding
+
+    def color(self, column: Column) -> dict[str, Any]:
+        labels = [colors.category_label(v) for v in column.values]
+        encoding = {"field": column.field, "type": "nominal", "title": column.title,
+                    "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(labels,
+                                                                                        self.ctx.primary_color)),
+                    "sort": None, "legend": {"labelLimit": 160}}
+        self.meta["legend"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
+        return encoding
+
+    # ------------------------------------------------------------------ chart types
+
+    def xy(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        chart, params = self.chart, self.params
+        x, y, series = self.col(params.x), self.col(params.y), self.col(params.color)
+        assert x is not None and y is not None
+        kind = chart.type
+        category_x = x.kind in ("nominal", "ordinal")
+        horizontal = kind == "bar" and category_x and (params.horizontal if params.horizontal is not None else (
+            len({str(v) for v in x.values}) > HORIZONTAL_CATEGORIES
+            or max((len(str(v)) for v in x.values), default=0) > LONG_LABEL))
+        stack = params.stack or ("stacked" if series else None)
+        zero = kind in ("bar", "area")
+        encoding: dict[str, Any] = {"tooltip": self.tooltips()}
+        if x.kind == "temporal":
+            position = self.time_axis(x, banded=kind == "bar")
+        elif category_x:
+            position = self.category_axis(x)
+        else:
+            position = self.value_axis(x, zero_default=False, axis_name="x")
+            position["axis"].pop("tickCount")
+        value = self.value_axis(y, zero_default=zero, axis_name="y", stack=stack if kind in ("bar", "area") else None)
+        if kind in ("bar", "area") and series:
+            value["stack"] = {"stacked": "zero", "grouped": None, "normalize": "normalize"}[stack or "stacked"]
+        if horizontal:
+            position["axis"]["labelLimit"] = 150
+            encoding.update(y=position, x=value)
+            self.meta["horizontal"] = True
+        else:
+            encoding.update(x=position, y=value)
+        if series:
+            encoding["color"] = self.color(series)
+            if kind == "bar" and stack == "grouped":
+                encoding["yOffset" if horizontal else "xOffset"] = {"field": series.field, "sort": None}
+        layers = [{"mark": self.mark(kind, x, series), "encoding": encoding}, *self.rules(horizontal)]
+        extra: dict[str, Any] = {}
+        if horizontal:
+            count = len({str(v) for v in x.values}) * (len({str(v) for v in series.values}) if series and
+                                                       stack == "grouped" else 1)
+            extra["height"] = max(160, min(26 * count + 60, 2400))
+        if params.y2 and not horizontal:  # the rules share the first value axis; the second line has its own
+            layers = [{"layer": layers} if len(layers) > 1 else layers[0], self.second_axis(position)]
+            extra["resolve"] = {"scale": {"y": "independent"}}
+        return layers, extra
+
+    def mark(self, kind: str, x: Column, series: Column | None) -> dict[str, Any]:
+        if kind == "line":
+            per_series = len(x.values) / max(1, len({str(v) for v in series.values}) if series else 1)
+            mark: dict[str, Any] = {"type": "line", "strokeWidth": 2, "interpolate": "monotone"
+                                    if x.kind == "temporal" else "linear"}
+            if per_series <= DENSE_POINTS:
+                mark["point"] = {"size": 28, "filled": True}
+            return mark
+        if kind == "bar":
+            return {"type": "bar", "cornerRadiusEnd": 2, "tooltip": True}
+        if kind == "area":
+            return {"type": "area", "opacity": 0.8, "line": {"strokeWidth": 1.5}}
+        return {"type": "circle", "size": 56, "opacity": 0.75}
+
+    def second_axis(self, position: dict[str, Any]) -> dict[str, Any]:
+        y2 = self.col(self.params.y2)
+        assert y2 is not None
+        axis = self.value_axis(y2, zero_default=True, axis_name="y2")
+        axis["axis"].update(orient="right", grid=False)
+        color = colors.palette(self.ctx.primary_color)[1]
+        return {"mark": {"type": "line", "strokeWidth": 2.5, "color": color, "point": {"size": 30, "filled": True,
+                                                                                        "color": color}},
+                "encoding": {"x": position, "y": axis, "tooltip": self.tooltips()}}
+
+    def rules(self, horizontal: bool) -> list[dict[str, Any]]:
+        layers = []
+        for rule in self.params.rules:
+            along = "y" if rule.y is not None else "x"
+            if horizontal:
+                along = "x" if along == "y" else "y"
+            position = rule.y if rule.y is not None else rule.x
+            datum = position.isoformat() if isinstance(position, dt.date) else position
+            mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b"}
+            encoding: dict[str, Any] = {along: {"datum": datum}}
+            if isinstance(position, dt.date):
+                encoding[along]["type"] = "temporal"
+            layers.append({"mark": mark, "encoding": encoding})
+            if rule.label:
+                text = {"type": "text", "text": rule.label, "align": "right" if along == "y" else "left",
+                        "baseline": "bottom", "dx": -4 if along == "y" else 4, "dy": -3, "color": "#475569",
+                        "fontSize": 11, "x": "width" if along == "y" else None, "y": 0 if along == "x" else None}
+                layers.append({"mark": {k: v for k, v in text.items() if v is not None},
+                               "encoding": {along: {"datum": datum}}})
+        return layers
+
+    def pie(self) -> dict[str, Any]:
+        label, size = self.col(self.params.x), self.col(self.params.y)
+        assert label is not None and size is not None
+        color = self.color(label)
+        color["legend"] = {"labelLimit": 160, "title": None}
+        return {"mark": {"type": "arc", "innerRadius": 50, "stroke": "#fff"},
+                "encoding": {"theta": {"field": size.field, "type": "quantitative", "stack": True,
+                                       "title": size.title},
+                             "color": color,
+                             "order": {"field": size.field, "type": "quantitative", "sort": "descending"},
+                             "tooltip": self.tooltips()}}
+
+    def histogram(self) -> dict[str, Any]:
+        value = self.col(self.params.x)
+        assert value is not None
+        x = {"field": value.field, "type": "quantitative", "title": value.title,
+             "bin": {"maxbins": self.params.bins or 20},
+             "axis": {"labelExpr": numbers.axis_label_expr(value.style, self.ctx.locale, self.ctx.currency)}}
+        encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": "Count",
+                                                  "axis": {"tickCount": 5}},
+                                    "tooltip": [{"field": value.field, "bin": {"maxbins": self.params.bins or 20},
+                                                 "type": "quantitative", "title": value.title,
+                                                 "format": numbers.tooltip_format(value.style, value.values)},
+                                                {"aggregate": "count", "type": "quantitative", "title": "Count"}]}
+        series = self.col(self.params.color)
+        if series:
+            encoding["color"] = self.color(series)
+        return {"mark": {"type": "bar", "cornerRadiusEnd": 1, "binSpacing": 1}, "encoding": encoding}
+
+    def heatmap(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        x, y, value = self.col(self.params.x), self.col(self.params.y), self.col(self.params.color)
+        assert x is not None and y is not None
+
+        def axis(column: Column) -> dict[str, Any]:
+            if column.kind == "temporal":
+                encoding = self.time_axis(column, banded=True)
+                return encoding
+            return {"field": column.field, "type": "ordinal", "title": column.title, "sort": None,
+                    "axis": {"labelLimit": 140, "labelOverlap": True}}
+
+        encoding: dict[str, Any] = {"x": axis(x), "y": axis(y), "tooltip": self.tooltips()}
+        if value is not None:
+            encoding["color"] = {"field": value.field, "type": "quantitative", "title": value.title,
+                                 "scale": {"scheme": "blues"},
+                                 "legend": {"format": numbers.tooltip_format(value.style, value.values),
+                                            "gradientLength": 160}}
+        else:
+            encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": "Count",
+                                 "scale": {"scheme": "blues"}}
+        rows = len({str(v) for v in y.values})
+        return [{"mark": {"type": "rect", "stroke": "#fff", "strokeWidth": 0.5}, "encoding": encoding}], {
+            "height": max(160, min(22 * rows + 60, 1600))}
+
+
+__all__ = ["ChartContext", "colored_categories", "fold", "vega_lite"]
