@@ -305,8 +305,7 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
         assert run.build.run_job(workflow, "build")
         argv[json.dumps(inputs)] = (run.build.project / "argv").read_text().splitlines()
 
-    assert list(argv.values()) == [["build", "--strict", "--full", "--only", "sales", "customers"],
-                                   ["build", "--strict"], ["build", "--strict"]]
+    assert list(argv.values()) == [["build", "--full", "--only", "sales", "customers"], ["build"], ["build"]]
 
 
 @pytest.mark.browser
