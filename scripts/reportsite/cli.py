@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         console = _console()
         for problem in exc.problems[:MAX_PRINTED]:
-            console.print(_printable(f"error: {problem}"), markup=False, style="red")
+            console.print(_printable(f"error: {problem}"), markup=False, emoji=False, style="red")
         if len(exc.problems) > MAX_PRINTED:
             console.print(f"… and {len(exc.problems) - MAX_PRINTED} more problem(s)", style="red", markup=False)
         footer = "." if exc.stage == "deploy" else "; nothing was written."

@@ -494,19 +494,19 @@ def test_only_with_an_unprintable_name_is_a_plain_message(tmp_path: Path) -> Non
     ]
 
 
-def test_cli_prints_any_unencodable_text_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_cli_prints_problems_verbatim_with_unencodable_text_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from reportsite import checking
 
     def fails(root: Path, strict: bool = False) -> None:
-        raise ConfigError.at("bad \udce9 text", "reports/x.yaml", 1, 1)
+        raise ConfigError.at("bad \udce9 text :smile: [red]x[/red]", "reports/x.yaml", 1, 1)
 
     monkeypatch.setattr(checking, "check_project", fails)
 
     code = cli.main(["--project", str(tmp_path), "check"])
 
     assert code == 1
-    assert capsys.readouterr().err.splitlines() == ["error: reports/x.yaml:1:1 bad \\udce9 text",
+    assert capsys.readouterr().err.splitlines() == ["error: reports/x.yaml:1:1 bad \\udce9 text :smile: [red]x[/red]",
                                                     "1 problem(s); nothing was written."]
 
 
