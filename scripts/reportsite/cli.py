@@ -178,6 +178,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+MAX_PRINTED = 50  # problems printed in full; the rest are counted
+
+
+def _printable(text: str) -> str:
+    """A line any terminal can take: text that cannot be encoded (a lone surrogate) is escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -186,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         console = _console()
-        for problem in exc.problems:
-            console.print(f"error: {problem}", markup=False, style="red")
+        for problem in exc.problems[:MAX_PRINTED]:
+            console.print(_printable(f"error: {problem}"), markup=False, emoji=False, style="red")
+        if len(exc.problems) > MAX_PRINTED:
+            console.print(f"… and {len(exc.problems) - MAX_PRINTED} more problem(s)", style="red", markup=False)
         footer = "." if exc.stage == "deploy" else "; nothing was written."
         console.print(f"{len(exc.problems)} problem(s){footer}", style="dim", markup=False)
         return EXIT_USER

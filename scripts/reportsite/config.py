@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from .models import (  # noqa: F401 - the models are part of this module's inter
     Table,
     table_name_for,
 )
-from .yamlsrc import Located, load_file
+from .yamlsrc import Located, Unreadable, load_file, read_limited, shorten
 
 SITE_FILE = Path("site_src") / "site.yaml"
 REPORTS_DIR = Path("reports")
@@ -134,7 +135,7 @@ def load_site(root: Path) -> SiteConfig:
 
 def load_report(root: Path, path: Path) -> Report:
     """One report file, validated, with its .sql files found; raises ConfigError listing every problem."""
-    display = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    display = display_name(root, path)
     located = load_file(path, display)
     config: ReportConfig = validate(ReportConfig, located)
     report = Report(slug=path.stem, path=path, display=display, config=config, source=located)
@@ -162,30 +163,98 @@ def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
             if query.lower().endswith(".sql") and not re.search(r"\s", query):
                 key = (section, index, "query")
                 sql_path = report.path.parent / query
-                if not sql_path.is_file():
-                    problems.append(report.problem(key, f"SQL file '{query}' not found beside {report.display}"))
-                    continue
-                if not sql_path.resolve().is_relative_to(report.path.parent.resolve()):
+                problem = None
+                if sql_path.exists() and not sql_path.resolve().is_relative_to(report.path.parent.resolve()):
                     target = os.readlink(sql_path) if sql_path.is_symlink() else sql_path.resolve()
-                    problems.append(report.problem(key, f"SQL file '{query}' leads outside {REPORTS_DIR}/ (to "
-                                                        f"{target}); keep .sql files beside the report"))
-                    continue
-                try:
-                    sql_path.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    problems.append(report.problem(key, f"SQL file '{query}' is not UTF-8 text; save it as UTF-8"))
+                    problem = (f"SQL file '{shorten(query)}' leads outside {REPORTS_DIR}/ (to {target}); keep .sql "
+                               "files beside the report")  # checked before anything is read from it
+                problem = problem or _sql_file_problem(sql_path, shorten(query), report.display)
+                if problem:
+                    problems.append(report.problem(key, problem))
                     continue
                 report.sql_files[key] = sql_path
 
 
+def _sql_file_problem(path: Path, name: str, beside: str) -> str | None:
+    """Why a query's .sql file cannot be used (missing, too large, binary, not UTF-8), or None."""
+    try:
+        raw = read_limited(path)
+    except Unreadable as exc:
+        return f"SQL file '{name}' not found beside {beside}" if exc.missing else f"SQL file '{name}' {exc}"
+    if b"\x00" in raw:
+        return f"SQL file '{name}' is a binary file, not SQL text"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"SQL file '{name}' is not UTF-8 text; save it as UTF-8"
+    return None
+
+
 def report_files(root: Path) -> list[Path]:
-    """The report files under reports/, sorted by name."""
+    """The report files under reports/ (``*.yaml`` and ``*.yml``), sorted by name."""
     folder = root / REPORTS_DIR
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
 
 
+SLUG = re.compile(r"^[a-z0-9_-]+$")
+MAX_SLUG = 100  # characters in a report's name (its page is reports/<name>.html)
+PAGE_RULE = "a report's file name becomes its page (reports/<name>.html)"
+
+
+def display_name(root: Path, path: Path) -> str:
+    """How messages name a file: relative to the project, with undecodable bytes and control characters escaped."""
+    relative = path.relative_to(root) if path.is_relative_to(root) else path
+    return printable(str(relative))
+
+
+def printable(text: str) -> str:
+    """``text`` with undecodable bytes of a file name (lone surrogates) and control characters escaped."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # b'\xe9' → '\\xe9'
+    except UnicodeEncodeError:  # a surrogate no file name decodes to
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def suggested_slug(stem: str, taken: set[str]) -> str:
+    """A valid name close to ``stem``: 'Sales Report' → 'sales-report', 'ümlaut' → 'umlaut'."""
+    plain = unicodedata.normalize("NFKD", stem.casefold()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9_-]+", "-", plain).strip("-_")[:MAX_SLUG - 4].rstrip("-_") or "report"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def name_problems(root: Path, files: list[Path]) -> dict[Path, Problem]:
+    """Report files whose name cannot be a page name: not a-z0-9_-, too long, or the same as another's."""
+    problems: dict[Path, Problem] = {}
+    first: dict[str, Path] = {}
+    stems = {p.stem for p in files}
+    for path in files:
+        slug, display = path.stem, display_name(root, path)
+        if not SLUG.match(slug):
+            better = suggested_slug(slug, stems)
+            problems[path] = Problem(f"is not a valid report name: {PAGE_RULE}, so use only lower-case letters, "
+                                     f"digits, '-' and '_'; rename it to {better}{path.suffix}", display)
+        elif len(slug) > MAX_SLUG:
+            problems[path] = Problem(f"has a name of {len(slug)} characters: {PAGE_RULE}, so use at most "
+                                     f"{MAX_SLUG}; rename it to a shorter name", display)
+        elif slug in first:
+            other = display_name(root, first[slug])
+            problems[path] = Problem(f"has the same name as {other}, and both would become reports/{slug}.html; "
+                                     "rename or remove one of them", display)
+        else:
+            first[slug] = path
+    return problems
+
+
 def gather_project(root: Path, only: list[str] | None = None) -> tuple[Project, list[ConfigError]]:
-    """Load site.yaml and every report that is valid, and the errors of those that are not."""
+    """Load site.yaml and every report that is valid, and the errors of those that are not.
+
+    A file whose name cannot be a page name is still read, so its other problems are reported too, but it
+    is never one of the project's reports.
+    """
     errors: list[ConfigError] = []
     try:
         site = load_site(root)
@@ -194,16 +263,24 @@ def gather_project(root: Path, only: list[str] | None = None) -> tuple[Project, 
         site = SiteConfig()
     files = report_files(root)
     if only:
-        known = {p.stem: p for p in files}
-        for slug in (s for s in only if s not in known):
-            errors.append(ConfigError(f"no report named '{slug}' in reports/{messages.suggest(slug, known)}"))
-        files = [known[s] for s in only if s in known]
+        known = {p.stem for p in files}
+        for slug in dict.fromkeys(s for s in only if s not in known):
+            errors.append(ConfigError(f"no report named '{printable(shorten(slug))}' in "
+                                      f"reports/{messages.suggest(shorten(slug, 200), known)}"))
+        files = [p for s in dict.fromkeys(only) for p in files if p.stem == s]
+    misnamed = name_problems(root, files)
     reports: list[Report] = []
     for path in files:
+        name = [misnamed[path]] if path in misnamed else []
         try:
-            reports.append(load_report(root, path))
+            report = load_report(root, path)
         except ConfigError as exc:
-            errors.append(exc)
+            errors.append(ConfigError([*name, *exc.problems]))
+            continue
+        if name:
+            errors.append(ConfigError(name))
+        else:
+            reports.append(report)
     return Project(root=root, site=site, reports=reports), errors
 
 

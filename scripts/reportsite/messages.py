@@ -15,7 +15,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, did_you_mean
-from .yamlsrc import KeyPath, Located, format_path
+from .yamlsrc import KeyPath, Located, format_path, shorten
 
 EMPTY_FILE = "the file is empty; a report needs at least 'title' and one of metrics, charts, tables or text"
 ONLY_COMMENTS = ("the file holds only comments; a report needs at least 'title' and one of metrics, charts, "
@@ -37,7 +37,7 @@ def kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return f"a number ({number(value)})"
     if isinstance(value, str):
         return f"text ('{value}')" if len(value) < 40 and "\n" not in value else "text"
     if isinstance(value, list):
@@ -49,6 +49,12 @@ def kind(value: Any) -> str:
     if isinstance(value, dt.date):
         return f"a date ({value.isoformat()})"
     return type(value).__name__
+
+
+def number(value: int | float) -> str:
+    """A number as written in a message; a 30-digit one as 1e+30, so a huge value cannot fill the line."""
+    text = str(value) if not isinstance(value, int) or abs(value) < 10**20 else f"{value:.3g}"
+    return text if len(text) <= 24 else f"{value:.3g}"
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -149,8 +155,8 @@ def _unknown_key(model: type[BaseModel], path: KeyPath) -> str:
     parent = _model_at(model, path[:-1])
     allowed = list(parent.model_fields) if _is_model(parent) else []
     name = str(path[-1])
-    hint = did_you_mean(name, allowed) or (_nested_hint(parent, name) if _is_model(parent) else "")
-    return f"unknown key '{name}'{hint}; expected one of: {', '.join(allowed)}"
+    hint = did_you_mean(shorten(name, 200), allowed) or (_nested_hint(parent, name) if _is_model(parent) else "")
+    return f"unknown key '{shorten(name)}'{hint}; expected one of: {', '.join(allowed)}"
 
 
 def _nested_hint(parent: type[BaseModel], name: str) -> str:
@@ -172,7 +178,8 @@ def _literal(path: KeyPath, value: Any, ctx: dict[str, Any]) -> str:
     what = NOUNS.get(name, name.replace("_", " "))
     if not isinstance(value, str):
         return f"expected one of: {', '.join(allowed)}; found {kind(value)}"
-    return f"unknown {what} '{value}'{did_you_mean(value, allowed)}; expected one of: {', '.join(allowed)}"
+    hint = did_you_mean(shorten(value, 200), allowed)
+    return f"unknown {what} '{shorten(value)}'{hint}; expected one of: {', '.join(allowed)}"
 
 
 def _wrong_type(error: dict[str, Any], model: type[BaseModel], path: KeyPath, value: Any) -> str:
@@ -181,7 +188,8 @@ def _wrong_type(error: dict[str, Any], model: type[BaseModel], path: KeyPath, va
     if expected is None:
         text = str(error["msg"]).replace("Input should be", "expected")
         return f"{text}, found {kind(value)}"
-    found = value if error["type"] in BOUNDS else kind(value)
+    shown = number(value) if isinstance(value, int | float) else shorten(str(value))
+    found = shown if error["type"] in BOUNDS else kind(value)
     message = f"expected {expected}, found {found}"
     if expected == "text" and isinstance(value, bool | dt.date):
         message += "; put the value in quotes"
@@ -203,7 +211,8 @@ def _describe(errors: list[dict[str, Any]], located: Located, model: type[BaseMo
     if error_type == "value_error":
         return [str(first["msg"]).removeprefix("Value error, ")]
     if error_type == "string_pattern_mismatch" and first["loc"][-1] == "[key]":
-        return [f"table name '{path[-1]}' must be letters, digits and underscores, not starting with a digit"]
+        return [f"table name '{shorten(str(path[-1]))}' must be letters, digits and underscores, not starting "
+                "with a digit"]
     if not complete and all(e["type"] in SCALAR_TYPES for e in errors):
         return [f"expected a single value (text, a number, true/false or a date), found {kind(value)}"]
     return [_wrong_type(first, model, path, value)]

@@ -175,3 +175,15 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
 def test_empty_and_comment_only_texts_have_no_data() -> None:
     assert load_text("", "reports/x.yaml").data is None
     assert load_text("# nothing yet\n", "reports/x.yaml").data is None
+
+
+def test_an_anchor_defined_twice_names_the_first() -> None:
+    assert errors("a: &p 1\nb: &p 2\n") == [
+        "reports/x.yaml:2:4 YAML syntax error: the anchor '&p' is already defined on line 1; rename one of them"]
+
+
+def test_merged_keys_from_several_sources_are_not_duplicates() -> None:
+    located = load_text("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc: {<<: [*a, *b], w: 0}\n", "reports/x.yaml")
+
+    assert located.problems == []
+    assert located.data["c"] == {"x": 1, "y": 1, "z": 2, "w": 0}  # the first source listed wins, as YAML says
