@@ -99,18 +99,25 @@ def time_limit(con: Any, seconds: float | None) -> Iterator[Limit]:
     if not seconds:
         yield limit
         return
+    done = threading.Event()
 
     def expire() -> None:
+        if done.wait(seconds):
+            return
         limit.expired = True
-        con.interrupt()
+        # An interrupt that arrives while DuckDB is still preparing a statement is forgotten when the statement
+        # starts, so keep interrupting until the block gives up.
+        while not done.is_set():
+            con.interrupt()
+            done.wait(0.05)
 
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=expire, name="reportsite-query-time-limit", daemon=True)
+    watcher.start()
     try:
         yield limit
     finally:
-        timer.cancel()
+        done.set()
+        watcher.join()
 
 
 def seconds_text(seconds: float) -> str:
