@@ -28,7 +28,7 @@ NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
 class Model(BaseModel):
     """Base of every model: unknown keys are errors, numbers are accepted where text belongs."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False)
 
 
 SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."

@@ -15,7 +15,7 @@ from typing import Any
 
 from .config import Report
 from .errors import Problem, QueryError, did_you_mean, one_line
-from .yamlsrc import format_path
+from .yamlsrc import format_path, shorten
 
 PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 LINE_MARK = re.compile(r"LINE (\d+): ([^\n]*)\n( *)\^")
@@ -202,6 +202,7 @@ def _unknown_table(head: str, sql: str, tables: list[str]) -> Explained | None:
         return None
     name = table.group(1).strip('"')
     spot = _name_offset(sql, name, before="FROM|JOIN|,")
+    name = shorten(name)
     if not tables:
         return f"table '{name}' is not defined: this report has no data_source or data_sources", spot
     return (f"table '{name}' is not defined by any data source{did_you_mean(name, tables)}; defined tables: "
@@ -217,7 +218,7 @@ def _unknown_column(head: str, sql: str, tables: list[str]) -> Explained | None:
     offered = re.findall(r'"[^"]+"(?:\."[^"]+")?', head.split("Candidate bindings:", 1)[-1])
     candidates = list(dict.fromkeys(c.split(".")[-1].strip('"') for c in offered))
     hint = did_you_mean(name, candidates) or (f" (columns: {', '.join(candidates)})" if candidates else "")
-    return f"column '{name}' is not in the tables this query reads{hint}", _name_offset(sql, name)
+    return f"column '{shorten(name)}' is not in the tables this query reads{hint}", _name_offset(sql, name)
 
 
 def _unknown_function(head: str, sql: str, tables: list[str]) -> Explained | None:
@@ -228,7 +229,7 @@ def _unknown_function(head: str, sql: str, tables: list[str]) -> Explained | Non
     name = function.group(1).strip('"')
     suggestion = re.search(r'Did you mean "([^"]+)"', head)
     hint = f" (did you mean '{suggestion.group(1)}'?)" if suggestion else ""
-    return f"function '{name}' does not exist{hint}", _name_offset(sql, name, after=r"\s*\(")
+    return f"function '{shorten(name)}' does not exist{hint}", _name_offset(sql, name, after=r"\s*\(")
 
 
 def _not_grouped(head: str, sql: str, tables: list[str]) -> Explained | None:
@@ -237,15 +238,15 @@ def _not_grouped(head: str, sql: str, tables: list[str]) -> Explained | None:
     if not grouping:
         return None
     name = grouping.group(1)
-    return (f"column '{name}' must be in GROUP BY or inside an aggregate function (e.g. ANY_VALUE({name}))",
-            _name_offset(sql, name))
+    return (f"column '{shorten(name)}' must be in GROUP BY or inside an aggregate function (e.g. "
+            f"ANY_VALUE({shorten(name)}))", _name_offset(sql, name))
 
 
 def _syntax_error(head: str, sql: str) -> Explained:
     """'SQL syntax error near "BY"' (DuckDB's caret gives the position)."""
     near = re.search(r'syntax error at or near "(.*)"', head)
     if near:
-        return f'SQL syntax error near "{near.group(1)}"', None
+        return f'SQL syntax error near "{shorten(near.group(1))}"', None
     if "at end of input" in head:
         return "SQL syntax error: the query ends too early (is something missing at the end?)", len(sql.rstrip())
     return f"SQL syntax error: {_detail(head)}", None
