@@ -1,4 +1,4 @@
-"""Self-hosted assets: Tailwind CSS compiled offline, the Vega bundle, our page script.
+"""Self-hosted assets: Tailwind CSS compiled offline, the Vega bundle, the page scripts, the logo.
 
 Each is written as ``assets/<name>.<hash>.<ext>``. The expensive ones (Tailwind,
 the Vega bundle) are cached under ``.cache/reportsite`` keyed by their inputs, so
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import integrity
-from .errors import RenderError
+from .errors import ConfigError, Problem, RenderError
+from .models import SiteConfig
 
 CACHE_DIR = Path(".cache") / "reportsite"
 CACHE_ENV = "REPORTSITE_CACHE_DIR"
@@ -118,6 +119,51 @@ def page_script(site_src: Path) -> Asset:
     return hashed("site", "js", (site_src / "static" / "site.js").read_bytes())
 
 
-def all_assets(root: Path, site_src: Path, notes: list[str] | None = None) -> dict[str, Asset]:
-    return {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
-            "js": page_script(site_src)}
+def theme_script(site_src: Path) -> Asset:
+    """The light/dark toggle (every page); the inline snippet in base.html picks the theme before paint."""
+    return hashed("theme", "js", (site_src / "static" / "theme.js").read_bytes())
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif")
+
+
+def logo_problem(root: Path, site: SiteConfig) -> Problem | None:
+    """Why ``site.logo`` cannot be shown (located at the ``logo`` key of site.yaml), or None when it can."""
+    if not site.logo:
+        return None
+    from .config import SITE_FILE
+    from .yamlsrc import load_file
+
+    site_src = (root / "site_src").resolve()
+    path = root / "site_src" / site.logo
+    if Path(site.logo).is_absolute() or not path.resolve().is_relative_to(site_src):
+        message = f"'{site.logo}' is outside site_src/; put the image in site_src/static/ and write static/<file>"
+    elif not path.is_file():
+        message = f"'{site.logo}' not found: there is no file site_src/{site.logo}"
+    elif path.suffix.lower() not in LOGO_TYPES:
+        message = f"'{site.logo}' is not an image file; use one of {', '.join(LOGO_TYPES)}"
+    else:
+        return None
+    located = load_file(root / SITE_FILE, str(SITE_FILE))
+    return located.problem(("logo",), message)
+
+
+def logo(root: Path, site: SiteConfig) -> Asset | None:
+    """The site's logo as ``assets/logo.<hash>.<ext>``; raises a located ConfigError when it cannot be used."""
+    if not site.logo:
+        return None
+    problem = logo_problem(root, site)
+    if problem:
+        raise ConfigError(problem)
+    path = root / "site_src" / site.logo
+    return hashed("logo", path.suffix.lower().lstrip("."), path.read_bytes())
+
+
+def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
+               site: SiteConfig | None = None) -> dict[str, Asset]:
+    found = {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
+             "js": page_script(site_src), "theme": theme_script(site_src)}
+    brand_logo = logo(root, site) if site else None
+    if brand_logo:
+        found["logo"] = brand_logo
+    return found

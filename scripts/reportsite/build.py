@@ -82,6 +82,9 @@ def site_key(project: Project) -> str:
     digest.update(templates_digest(project.root / "site_src").encode())
     digest.update(project.site.model_dump_json().encode())
     digest.update(project.data_root.encode())
+    logo = project.root / "site_src" / project.site.logo if project.site.logo else None
+    if logo and logo.is_file():  # every page names the logo by its content hash
+        digest.update(logo.read_bytes())
     return digest.hexdigest()
 
 
@@ -98,13 +101,16 @@ def report_fingerprint(report: Report, key: str, source_prints: list[str]) -> st
 def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
           now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> BuildResult:
     """Build the site into ``options.out``. Raises ReportError (writing nothing) when a report fails."""
-    from . import report_run
+    from . import assets, report_run
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     project, config_errors = gather_project(root)
     if any(p.file and p.file.endswith("site.yaml") for e in config_errors for p in e.problems):
         raise ConfigError.gather(config_errors)  # every report depends on the site settings
+    logo_problem = assets.logo_problem(root, project.site)
+    if logo_problem:
+        raise ConfigError([logo_problem, *[p for e in config_errors for p in e.problems]])
     _check_only(project, options.only)
     out = options.out if options.out.is_absolute() else root / options.out
     outfolder.check_out(project, out)
@@ -135,7 +141,8 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             continue
         resolved[report.slug] = found
-        fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found])
+        fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found]
+                                                       + _staleness(report, found, now()))
     timings["sources"] = time.perf_counter() - mark
 
     todo = [r for r in project.reports if r.slug in resolved and (
@@ -146,7 +153,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     if unchanged_site:
         timings["total"] = time.perf_counter() - started
         log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
-        return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged") for r in project.reports], timings)
+        return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged",
+                                                            warnings=previous_reports[r.slug].get("warnings", []))
+                                              for r in project.reports], timings)
 
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     try:
@@ -232,7 +241,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     mark = time.perf_counter()
     site_src = project.root / "site_src"
     notes: list[str] = []
-    bundle = assets.all_assets(project.root, site_src, notes)
+    bundle = assets.all_assets(project.root, site_src, notes, project.site)
     for note in notes:
         log(f"note: {note}")
     for asset in bundle.values():
@@ -254,6 +263,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         if shown is None and slug in failed_pages:
             shown = _failed_page(report, failed_pages[slug])
         if shown is not None:
+            _with_markdown(shown, report)
             html = render.render(env, "report.html", {**common, "root": "../", "page_title": shown.title,
                                                       "report": shown})
             (staging / f"reports/{slug}.html").write_text(html, encoding="utf-8")
@@ -261,7 +271,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
-            summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0))
+            summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
+                                            warnings=previous[slug].get("warnings", []))
     index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
                                                                        key=lambda kv: kv[1]["title"].lower())]
     html = render.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,
@@ -293,12 +304,33 @@ def _failed_page(report: Report, problems: list[str]) -> Any:
                       update_frequency=config.update_frequency, text=[], problems=problems)
 
 
+def _with_markdown(page: Any, report: Report) -> None:
+    """The report's text and description as HTML, with $parameters filled (see markdown_text)."""
+    from . import markdown_text
+
+    config = report.config
+    page.text_html = markdown_text.render(config.text, config.parameters, level=2)
+    page.description_html = markdown_text.render(config.description, config.parameters, level=2)
+
+
+def _staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:
+    """Which sources are stale and for how many days: a report whose data stopped changing is rebuilt once
+    it turns stale (and daily after), so its page shows the warning instead of silently freezing."""
+    from . import report_run
+
+    if not report_run.stale_sources(report, found, now):
+        return []
+    return [f"stale:{s.table}:{int((now - s.modified).total_seconds() // 86400)}" for s in found if s.modified]
+
+
 def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, built_at: str) -> dict[str, Any]:
+    from . import markdown_text, notices
+
     files = [f"reports/{report.slug}.html"]
     files += [c.csv for c in page.charts if c.csv] + [t.csv for t in page.tables if t.csv]
     return {
         "title": page.title,
-        "description": page.description,
+        "description": markdown_text.plain(report.config.description, report.config.parameters),
         "update_frequency": page.update_frequency,
         "data_modified": page.data_modified,
         "status": "failed" if failed else "ok",
@@ -311,7 +343,7 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "sources": page.sources,
         "problems": page.problems,
         "warnings": page.warnings,
-        "stale": any("was last modified" in w for w in page.warnings),
+        "stale": any(notices.is_stale(w) for w in page.warnings),
         "seconds": {k: round(v, 4) for k, v in page.seconds.items()},
         "files": files,
     }

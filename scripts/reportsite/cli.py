@@ -61,12 +61,26 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _write_summary(path: Path, result: BuildResult) -> None:
-    """Markdown table of the build for $GITHUB_STEP_SUMMARY."""
+    """Markdown for $GITHUB_STEP_SUMMARY: a table of the reports, then every warning in its located form."""
     lines = ["| report | status | rows | seconds |", "| --- | --- | ---: | ---: |"]
     for r in result.reports:
         lines.append(f"| {r.slug} | {r.status} | {r.rows:,} | {r.seconds:.2f} |")
+    text = "### Build\n\n" + "\n".join(lines) + "\n\n"
+    warned = [(r.slug, w) for r in result.reports for w in dict.fromkeys(r.warnings)]
+    if warned:
+        reports = len({slug for slug, _ in warned})
+        text += (f"#### Warnings\n\n{len(warned)} warning(s) in {reports} report(s); the pages show them to "
+                 "readers too. They do not stop a build (`--strict` makes them errors).\n\n")
+        text += "".join(f"- **{_markdown_escape(slug)}**: {_markdown_escape(w)}\n" for slug, w in warned) + "\n"
     with path.open("a", encoding="utf-8") as handle:
-        handle.write("### Build\n\n" + "\n".join(lines) + "\n\n")
+        handle.write(text)
+
+
+def _markdown_escape(text: str) -> str:
+    """Text shown literally in GitHub Markdown (paths, SQL, quotes): punctuation backslash-escaped, one line."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~&-])", r"\\\1", " ".join(text.split()))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -61,6 +61,10 @@ class ReportPage:
     notes: list[str] = field(default_factory=list)  # e.g. a cached copy that failed its check and was refetched
     rows_returned: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    # ``text`` and ``description`` as safe HTML from their Markdown, $parameters filled (set by the build;
+    # empty means the templates render ``text`` and ``description`` themselves)
+    text_html: str = ""
+    description_html: str = ""
 
     @property
     def failed(self) -> bool:

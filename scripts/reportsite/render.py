@@ -2,11 +2,16 @@
 
 Template contract (what each page template receives):
 - every page: ``site`` (SiteConfig), ``root`` ("" or "../": prefix for site-relative links),
-  ``assets`` (name → site-relative path), ``built_at`` (ISO timestamp), ``page_title``.
-- ``index.html``: ``reports``: list of dicts with slug, title, description, update_frequency,
-  data_modified, status, href.
-- ``report.html``: ``report``: a ReportPage (metrics, charts, tables, text, sources, problems).
+  ``assets`` (name → site-relative path: css, vega, js, theme, and logo when site.yaml names one),
+  ``built_at`` (ISO timestamp), ``page_title``.
+- ``index.html``: ``reports``: the manifest entry of each report (title, description as plain text,
+  update_frequency, data_modified, status, stale, warnings, metrics, charts, tables, …) plus href.
+- ``report.html``: ``report``: a ReportPage (metrics, charts, tables, text, sources, problems, warnings).
 Autoescaping is always on and undefined variables are errors.
+
+Filters besides the value formats: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown;
+headings start at h<level>), ``plain_text`` (Markdown without markup), ``reader_warning(locale)`` (a
+build warning in a reader's words), ``brand_style`` (primary_color → CSS custom properties).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from . import brand, markdown_text, notices
 from .errors import RenderError
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
@@ -80,6 +86,8 @@ def environment(templates: Path) -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(value=format_value, cell=format_cell, change=format_change, when=format_time)
+    env.filters.update(markdown=markdown_text.render, plain_text=markdown_text.plain,
+                       reader_warning=notices.reader_warning, brand_style=brand.brand_style)
     return env
 
 

@@ -52,7 +52,7 @@ def page(**kw) -> ReportPage:
 
 def context(report: ReportPage) -> dict:
     return {"site": SiteConfig(title="T"), "assets": {"css": "assets/site.x.css", "vega": "assets/vega.x.js",
-                                                        "js": "assets/site.x.js"},
+                                                        "js": "assets/site.x.js", "theme": "assets/theme.x.js"},
             "built_at": "2026-01-01T00:00:00+00:00", "root": "../", "page_title": report.title, "report": report}
 
 
@@ -113,3 +113,89 @@ def test_format_change_has_direction():
     assert format_change(5.26) == "▲ 5.3%"
     assert format_change(-1.2) == "▼ 1.2%"
     assert format_change(None) == ""
+
+
+def parse(html: str) -> Collector:
+    parsed = Collector()
+    parsed.feed(html)
+    return parsed
+
+
+def test_html_lang_follows_the_site_locale_and_the_brand_colour_is_set_once():
+    ctx = context(page(title="Sales", description="", text=[]))
+    ctx["site"] = SiteConfig(title="T", locale="de-DE", primary_color="#0f766e")
+    html = render(environment(TEMPLATES), "report.html", ctx)
+    root = next(attrs for tag, attrs in parse(html).tags if tag == "html")
+    assert root["lang"] == "de-DE"
+    assert root["style"].startswith("--brand: #0f766e; --brand-on: #ffffff; --brand-ink-light: #0f766e;")
+    assert html.count("--brand:") == 1
+
+
+def test_theme_is_chosen_before_the_stylesheet_and_the_toggle_script_is_deferred():
+    html = render(environment(TEMPLATES), "report.html", context(page(title="S", description="", text=[])))
+    parsed = parse(html)
+    inline = [body for attrs, body in parsed.scripts if not attrs.get("src") and not attrs.get("type")]
+    assert len(inline) == 1 and "dataset.theme" in inline[0] and "localStorage" in inline[0]
+    assert "http" not in inline[0]
+    assert html.index("dataset.theme") < html.index('rel="stylesheet"')
+    theme = next(attrs for attrs, _ in parsed.scripts if attrs.get("src") == "../assets/theme.x.js")
+    assert "defer" in theme
+    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
+    assert [b.get("aria-pressed") for b in buttons if "data-theme-toggle" in b] == ["false"]
+
+
+def test_skip_link_comes_first_and_targets_main():
+    parsed = parse(render(environment(TEMPLATES), "report.html", context(page(title="S", description="", text=[]))))
+    body_tags = [(t, a) for t, a in parsed.tags][[t for t, _ in parsed.tags].index("body") + 1:]
+    assert body_tags[0][0] == "a" and body_tags[0][1]["href"] == "#main"
+    assert any(t == "main" and a.get("id") == "main" for t, a in parsed.tags)
+
+
+def test_logo_is_shown_in_the_header_when_there_is_one():
+    ctx = context(page(title="S", description="", text=[]))
+    ctx["assets"]["logo"] = "assets/logo.abc.svg"
+    imgs = [a for t, a in parse(render(environment(TEMPLATES), "report.html", ctx)).tags if t == "img"]
+    assert imgs == [{"src": "../assets/logo.abc.svg", "alt": "", "class": imgs[0]["class"],
+                     "data-testid": "site-logo"}]
+
+
+def test_text_and_description_are_markdown():
+    report = page(title="S", description="Monthly **sales**", text=["## Intro", "See [sales](sales.html)."])
+    parsed = parse(render(environment(TEMPLATES), "report.html", context(report)))
+    tags = [t for t, _ in parsed.tags]
+    assert "strong" in tags and "h2" in tags
+    assert {"href": "sales.html"} in [a for t, a in parsed.tags if t == "a"]
+    meta = next(a for t, a in parsed.tags if t == "meta" and a.get("name") == "description")
+    assert meta["content"] == "Monthly sales"
+
+
+def test_warnings_are_shown_in_plain_words_near_the_top():
+    warning = "reports/s.yaml:9:5 checks[0].min_rows: table 'sales' has 120 rows; at least 1000 expected"
+    html = render(environment(TEMPLATES), "report.html", context(page(title="S", description="", text=["Hello"],
+                                                                           warnings=[warning, warning])))
+    assert html.count('data-testid="report-warning"') == 1  # the same warning once
+    assert "The “sales” data has only 120 rows, fewer than the 1,000 expected" in html
+    assert "reports/s.yaml" not in html
+    assert html.index('data-testid="report-warnings"') < html.index('data-testid="report-text"')
+
+
+def test_index_marks_failed_stale_and_warned_reports():
+    rows = [{"slug": s, "title": s.title(), "description": "", "update_frequency": "daily",
+             "data_modified": None, "status": status, "href": f"reports/{s}.html", "stale": stale,
+             "warnings": ["w"] if warned else [], "metrics": 1, "charts": 0, "tables": 0}
+            for s, status, stale, warned in [("a", "failed", False, False), ("b", "ok", True, True),
+                                             ("c", "ok", False, True), ("d", "ok", False, False)]]
+    ctx = {**context(page()), "root": "", "reports": rows}
+    del ctx["report"]
+    html = render(environment(TEMPLATES), "index.html", ctx)
+    statuses = [a["data-status"] for t, a in parse(html).tags if a.get("data-testid") == "report-card"]
+    assert statuses == ["failed", "stale", "warning", "ok"]
+    assert "Build failed" in html and "Stale data" in html and "Data warning" in html
+    assert "1 metric<" in html and "0 charts" not in html
+
+
+def test_index_without_reports_says_how_to_add_one():
+    ctx = {**context(page()), "root": "", "reports": []}
+    del ctx["report"]
+    html = render(environment(TEMPLATES), "index.html", ctx)
+    assert 'data-testid="no-reports"' in html and "No reports yet" in html
