@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import charts, query
+from . import charts, markdown_text, query
 from .config import Report, SiteConfig
 from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
@@ -93,8 +93,10 @@ class ItemRunner:
             if path is not None:
                 write_csv(table, path)
             heading = self._text(chart.params.title or chart.name) or ""
+            description = markdown_text.render(chart.description, self.parameters, level=3) \
+                if chart.description else None
             blocks.append(ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows,
-                                     self._text(chart.description), chart.width, relative))
+                                     description, chart.width, relative))
         if any(block.spec for block in blocks):
             page.vega_locale = {"format": charts.format_locale(site.locale, site.currency),
                                 "time": charts.time_format_locale(site.locale)}

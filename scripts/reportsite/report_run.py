@@ -18,7 +18,7 @@ from . import checks, query, sandbox, sources
 from .config import Report, SiteConfig
 from .errors import Problem, QueryError, ReportError, SourceError
 from .items import ItemRunner
-from .pages import ReportPage
+from .pages import ReportPage, with_parameters
 
 STALE_AFTER = {"hourly": dt.timedelta(hours=2), "daily": dt.timedelta(days=2), "weekly": dt.timedelta(days=14),
                "monthly": dt.timedelta(days=62)}
@@ -167,7 +167,7 @@ def run_report(
     config = report.config
     page = ReportPage(
         slug=report.slug,
-        title=config.title,
+        title=with_parameters(config.title, config.parameters) or config.title,
         description=config.description,
         update_frequency=config.update_frequency,
         text=[p.strip() for p in re.split(r"\n\s*\n", config.text or "") if p.strip()],

@@ -12,6 +12,7 @@ def light_config(primary: str) -> dict[str, Any]:
     mark = {"color": primary}
     return {
         "font": FONT,
+        "background": "transparent",
         "view": {"stroke": None},
         "axis": {"labelColor": "#475569", "titleColor": "#334155", "gridColor": "#e2e8f0", "domainColor": "#cbd5e1",
                  "tickColor": "#cbd5e1", "labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 600,
