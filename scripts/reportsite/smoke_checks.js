@@ -367,7 +367,7 @@
     for (const group of svg.querySelectorAll("g.role-mark")) {
       if (group.closest(".role-axis, .role-legend, .role-title")) continue;
       const kind = ([...group.classList].find(c => c.startsWith("mark-")) || "mark-").slice(5);
-      const items = [...group.children].filter(c => c.tagName !== "g" && this.visible(c));
+      const items = [...group.children].filter(c => c.tagName !== "g");
       byKind.set(kind, (byKind.get(kind) || []).concat(items));
     }
     const rank = k => (order.indexOf(k) + order.length + 1) % (order.length + 1);
@@ -378,7 +378,7 @@
       const picks = [...new Set([0, Math.floor((items.length - 1) / 2), items.length - 1])].filter(i => i >= 0);
       for (const i of picks) {
         if (targets.length >= limit) return targets;
-        const point = this.pointOn(items[i]);
+        const point = this.visible(items[i]) ? this.pointOn(items[i]) : null;
         if (point) targets.push({...point, item: items[i], what: items.length > 1 ? `${noun} ${i + 1} of ${items.length}` : noun});
       }
     }
