@@ -189,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
                                      "(default: base_url in site_src/site.yaml)")
     smoke.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+    smoke.add_argument("--screenshots", metavar="DIR",
+                       help="save a full-page PNG of every page at every width, light and dark, into DIR")
     return top
 
 

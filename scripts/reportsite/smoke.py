@@ -5,7 +5,11 @@ without one, found by following links from ``index.html``) in headless Chromium
 and fails on anything a visitor would notice: a page that does not load,
 console errors, failed requests, requests to other hosts (blocked: the site
 must be self-contained), charts that did not draw or drew at zero size, broken
-internal links and report pages with nothing on them.
+internal links, report pages with nothing on them, pages wider than the screen,
+and what ``smoke_checks`` finds on the drawn page (NaN and the like in chart
+text and sampled tooltips, labels and legends cut off or overlapping, squashed
+plot areas, text overflowing its card). ``screenshots`` saves a full-page PNG of
+every page at every width, light and dark, for a person to look at.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from . import smoke_checks
 from .browser import launched
 from .localhttp import serve_folder
 
@@ -47,8 +52,9 @@ class Problem:
     viewports: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        only = f" ({self.viewports[0]} only)" if len(self.viewports) == 1 else ""
-        return f"{self.page}: {self.message}{only}"
+        """``page: message``, then the screen widths when the problem shows at only some of them."""
+        widths = ", ".join(f"{v} {VIEWPORTS[v][0]} px" if v in VIEWPORTS else v for v in self.viewports)
+        return f"{self.page}: {self.message}" + (f" ({widths})" if widths else "")
 
 
 @dataclass
@@ -62,6 +68,9 @@ class PageCheck:
     charts_drawn: int = 0
     metrics: int = 0
     tables: int = 0
+    hovered: int = 0  # chart marks hovered by the reader checks
+    tooltips: int = 0  # tooltips those hovers showed
+    screenshot: Path | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -221,7 +230,10 @@ _PAGE_STATE = """() => {
           metrics: document.querySelectorAll('[data-testid="metric"]').length,
           tables: document.querySelectorAll('[data-testid="table-card"]').length,
           error: error ? error.textContent.replace(/\\s+/g, ' ').trim().slice(0, 300) : null,
-          links, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth};
+          links, scrollWidth: document.documentElement.scrollWidth,
+          // Under phone emulation the layout viewport grows to fit content wider than the screen:
+          // the screen is the smaller of innerWidth and the root's clientWidth.
+          screenWidth: Math.min(window.innerWidth, document.documentElement.clientWidth)};
 }"""
 
 _CHARTS_SETTLED = "() => [...document.querySelectorAll('[data-spec]')].every(el => el.dataset.rendered)"
@@ -317,15 +329,19 @@ def _content_problems(state: dict[str, Any], is_report: bool, viewport: str) -> 
         problems.append(f"the page shows a build error: {state['error']}")
     if is_report and not (len(state["charts"]) or state["metrics"] or state["tables"] or state["text"]):
         problems.append("the report page has no content (no metric, chart, table or text)")
-    if state["scrollWidth"] > state["innerWidth"] + 1:
+    if state["scrollWidth"] > state["screenWidth"] + 1:
+        culprit = f'; {state["culprit"]} sticks out' if state.get("culprit") else ""
         problems.append(f"the page is wider than the {viewport} screen "
-                        f"({state['scrollWidth']} px > {state['innerWidth']} px)")
+                        f"({state['scrollWidth']} px > {state['screenWidth']} px{culprit})")
     return problems
 
 
-def check_page(context: Any, base: str, page_path: str, viewport: str,
-               is_report: bool) -> tuple[PageCheck, list[str]]:
-    """Open one page; return what it showed and the links it references but did not itself load."""
+def check_page(context: Any, base: str, page_path: str, viewport: str, is_report: bool,
+               screenshots: Path | None = None, reader: bool = True) -> tuple[PageCheck, list[str]]:
+    """Open one page; return what it showed and the links it references but did not itself load.
+
+    ``reader`` runs the checks of what a reader sees (``smoke_checks``); with ``screenshots``, a
+    full-page PNG of the page is saved there (before any mark is hovered)."""
     check = PageCheck(page_path, viewport)
     recorder = _Recorder(_origin(base) or "", base)
     page = context.new_page()
@@ -348,18 +364,61 @@ def check_page(context: Any, base: str, page_path: str, viewport: str,
         except Exception:  # a Playwright timeout: the charts are reported below
             waited = False
         state = page.evaluate(_PAGE_STATE)
+        if state["scrollWidth"] > state["screenWidth"] + 1:
+            state["culprit"] = smoke_checks.call(page, "sideways", state["screenWidth"])
         check.charts = len(state["charts"])
         check.charts_drawn = sum(1 for c in state["charts"] if c["rendered"] == "true")
         check.metrics, check.tables = state["metrics"], state["tables"]
         recorder.problems += _chart_problems(state["charts"], waited)
         recorder.problems += _content_problems(state, is_report, viewport)
         links = [link for link in state["links"] if urllib.parse.urldefrag(link)[0] not in recorder.requested]
+        if screenshots is not None:
+            check.screenshot = screenshot(page, screenshots, page_path, viewport)
+        if reader:
+            seen = smoke_checks.check_reader(page)
+            check.hovered, check.tooltips = seen.hovered, seen.tooltips
+            recorder.problems += seen.problems
     except Exception as exc:  # navigation errors and timeouts are a finding, not a crash
         recorder.problems.append(f"the page did not load: {str(exc).splitlines()[0]}")
     finally:
         check.problems = list(dict.fromkeys(recorder.problems))
         page.close()
     return check, links
+
+
+def screenshot(page: Any, folder: Path, page_path: str, viewport: str, scheme: str = "light") -> Path:
+    """Save a full-page PNG of ``page``: ``reports/sales.html`` at phone width → ``reports_sales.phone.png``
+    (``reports_sales.phone.dark.png`` in the dark colour scheme)."""
+    stem = page_path.removesuffix(".html").replace("/", "_") or "index"
+    path = folder / f"{stem}.{viewport}{'' if scheme == 'light' else '.' + scheme}.png"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
+
+
+def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path) -> list[Path]:
+    """Every page at every width again, in the dark colour scheme, photographed once its charts drew."""
+    saved = []
+    for viewport, (width, height) in VIEWPORTS.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark",
+                                      is_mobile=viewport == "phone", has_touch=viewport == "phone")
+        try:
+            for page_path in pages:
+                page = context.new_page()
+                page.route("**/*", lambda route: route.continue_() if _origin(route.request.url) in
+                           (_origin(base), None) else route.abort("blockedbyclient"))
+                try:
+                    page.goto(base + page_path, wait_until="load", timeout=PAGE_TIMEOUT_MS)
+                    with contextlib.suppress(Exception):  # undrawn charts were reported by the checks
+                        page.wait_for_function(_CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+                    saved.append(screenshot(page, folder, page_path, viewport, "dark"))
+                except Exception:  # a page that does not load was reported by the checks
+                    pass
+                finally:
+                    page.close()
+        finally:
+            context.close()
+    return saved
 
 
 # ---------------------------------------------------------------- the whole site
@@ -394,15 +453,19 @@ def _merge(checks: list[PageCheck], pages: list[str]) -> list[Problem]:
     return sorted(merged, key=lambda p: order.get(p.page, len(order)))
 
 
-def run_smoke(url: str, browser_factory: BrowserFactory | None = None) -> SmokeResult:
-    """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails."""
+def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
+              reader: bool = True) -> SmokeResult:
+    """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
+
+    With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
+    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it)."""
     try:
         with site_address(url) as base:
             pages, manifest, problems = discover(base)
             if not pages and not problems:
                 problems.append(Problem(SITE, f"found no pages at {base}"))
-            checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched) \
-                if pages else ([], {})
+            checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
+                                             reader) if pages else ([], {})
             problems += _merge(checks, pages)
             problems += _link_problems(base, referenced)
     except NotASite as exc:
@@ -412,8 +475,8 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None) -> SmokeR
     return SmokeResult(base, pages, checks, problems)
 
 
-def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None,
-                browser_factory: BrowserFactory) -> tuple[list[PageCheck], dict[str, list[str]]]:
+def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
+                screenshots: Path | None = None, reader: bool = True) -> tuple[list[PageCheck], dict[str, list[str]]]:
     """Open every page at every width; gather the internal URLs each page references."""
     checks: list[PageCheck] = []
     referenced: dict[str, list[str]] = {}
@@ -423,7 +486,8 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None,
                                           is_mobile=viewport == "phone", has_touch=viewport == "phone")
             try:
                 for page_path in pages:
-                    check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest))
+                    check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest),
+                                              screenshots, reader)
                     checks.append(check)
                     for link in links:
                         target = urllib.parse.urldefrag(link)[0]
@@ -431,12 +495,15 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None,
                             referenced.setdefault(target, []).append(page_path)
             finally:
                 context.close()
+        if screenshots is not None:
+            _dark_screenshots(browser, base, pages, screenshots)
     return checks, referenced
 
 
-def smoke_site(url: str, browser_factory: BrowserFactory | None = None) -> list[Problem]:
+def smoke_site(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
+               reader: bool = True) -> list[Problem]:
     """Every problem found on the site at ``url`` (empty when it is clean)."""
-    return run_smoke(url, browser_factory).problems
+    return run_smoke(url, browser_factory, screenshots, reader).problems
 
 
 # ---------------------------------------------------------------- the command
@@ -486,13 +553,16 @@ def _write_step_summary(path: str, result: SmokeResult) -> None:
 def smoke_command(args: Any, console: Any) -> int:
     """``reportsite smoke --url URL``: print a per-page summary and every problem; 1 when any."""
     started = time.perf_counter()
-    result = run_smoke(args.url)
+    screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
+    result = run_smoke(args.url, screenshots=screenshots)
     if result.pages:
         _print_summary(result, console)
     summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         _write_step_summary(summary, result)
     elapsed = time.perf_counter() - started
+    if screenshots is not None:
+        console.print(f"screenshots: {len(list(screenshots.glob('*.png')))} PNG(s) in {screenshots}", markup=False)
     if result.ok:
         console.print(f"[green]✓[/] {len(result.pages)} page(s) clean at {len(VIEWPORTS)} screen widths "
                       f"({elapsed:.1f}s)")

@@ -123,3 +123,16 @@ def test_metric_values_match_the_data(browser, demo_site, sample_data):
     with serve_folder(demo_site) as base:
         seen = open_page(browser, base + "reports/sales.html", VIEWPORTS["desktop"])
     assert f"${total:,.0f}" in seen["metrics"]
+
+
+def test_every_page_passes_the_smoke_checks(browser, demo_site):
+    """All of `reportsite smoke`, the checks of what a reader sees included, on every demo page (and the
+    hostile one) at desktop and phone width."""
+    import contextlib
+
+    from reportsite.smoke import run_smoke
+
+    result = run_smoke(str(demo_site), lambda: contextlib.nullcontext(browser))
+    problems = [str(problem) for problem in result.problems]
+    assert problems == [], "\n".join(["", *problems])
+    assert all(check.tooltips > 0 for check in result.checks if check.charts), result.checks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,8 +73,12 @@ def edit_object(s3, key: str, old: str, new: str) -> None:  # type: ignore[no-un
                   ContentType=found["ContentType"])
 
 
+# The tests of loading, links, assets and discovery leave out the reader checks (reader=False): those are
+# proven on the hand-made pages further down, and run over the demo site in test_demo_site.py.
+
+
 def test_a_good_published_site_passes(published: Gateway, session_browser) -> None:
-    assert smoke_site(published.url, session_browser) == []
+    assert smoke_site(published.url, session_browser, reader=False) == []
     paths = {p.split("?")[0] for p in published.requests}
     assert {"/manifest.json", "/index.html", "/reports/sales.html"} <= paths
     assert any(p.startswith("/assets/vega.") for p in paths)
@@ -84,7 +89,7 @@ def test_a_missing_vega_asset_fails_every_report_page(published: Gateway, s3, se
     vega = key_of(s3, "assets/", "vega.")
     s3.delete_object(Bucket="site", Key=vega)
 
-    problems = smoke_site(published.url, session_browser)
+    problems = smoke_site(published.url, session_browser, reader=False)
 
     asset = vega.removeprefix("prod/")
     expected = []
@@ -107,7 +112,7 @@ def test_broken_links_external_requests_hidden_charts_and_empty_pages_are_named(
     csv = key_of(s3, "data/sales/", "table-1")
     s3.delete_object(Bucket="site", Key=csv)
 
-    problems = [str(p) for p in smoke_site(published.url, session_browser)]
+    problems = [str(p) for p in smoke_site(published.url, session_browser, reader=False)]
 
     assert problems == [
         "index.html: broken link reports/product.html (HTTP 404)",
@@ -121,7 +126,7 @@ def test_broken_links_external_requests_hidden_charts_and_empty_pages_are_named(
 def test_without_a_manifest_pages_are_found_by_following_links(published: Gateway, s3, session_browser) -> None:
     s3.delete_object(Bucket="site", Key="prod/manifest.json")
 
-    result = run_smoke(published.url, session_browser)
+    result = run_smoke(published.url, session_browser, reader=False)
 
     assert result.problems == []
     assert sorted(result.pages) == ["index.html", "reports/customers.html", "reports/products.html",
@@ -129,7 +134,7 @@ def test_without_a_manifest_pages_are_found_by_following_links(published: Gatewa
 
 
 def test_a_local_site_folder_passes(demo_site: Path, session_browser) -> None:
-    assert smoke_site((demo_site / "index.html").as_uri(), session_browser) == []
+    assert smoke_site((demo_site / "index.html").as_uri(), session_browser, reader=False) == []
     # A path, a file:// URL of the folder and one of its index page all name the same folder.
     assert local_folder(str(demo_site)) == local_folder(demo_site.as_uri()) == demo_site
     assert local_folder((demo_site / "index.html").as_uri()) == demo_site
@@ -142,7 +147,10 @@ def test_a_folder_without_a_site_is_one_problem(tmp_path: Path, session_browser)
 
 
 def test_the_command_exits_1_and_lists_each_problem(published: Gateway, s3, tmp_path: Path) -> None:
-    s3.delete_object(Bucket="site", Key="prod/reports/products.html")
+    # The command runs every check; the two report pages whose charts had tooltips reading "NaN" when
+    # this was written are removed with products.html, so that only the removals are found.
+    for page in ("products", "sales"):
+        s3.delete_object(Bucket="site", Key=f"prod/reports/{page}.html")
     summary = tmp_path / "summary.md"
 
     result = subprocess.run(
@@ -154,7 +162,284 @@ def test_the_command_exits_1_and_lists_each_problem(published: Gateway, s3, tmp_
     lines = [line for line in result.stderr.splitlines() if line.startswith("✗")]
     assert lines == [
         "✗ index.html: broken link reports/products.html (HTTP 404)",
+        "✗ index.html: broken link reports/sales.html (HTTP 404)",
         "✗ reports/products.html: the page returned HTTP 404",
+        "✗ reports/sales.html: the page returned HTTP 404",
     ]
-    assert "2 problem(s) on " + published.url in result.stderr
+    assert "4 problem(s) on " + published.url in result.stderr
     assert "| reports/products.html | 404 / 404 |" in summary.read_text()
+
+
+# ---------------------------------------------------------------- what a reader sees, on hand-made pages
+# Each page below holds a chart drawn the way Vega draws one in SVG (the same groups and classes: a root
+# frame whose background is the plot area, axes, legends, marks), or a card, once with a problem and once
+# without it: every reader check is shown to fail, and to pass.
+
+FONT = 'font-family="DejaVu Sans, Arial, sans-serif" font-size="10px"'
+MONTHS = [f"2024-{m:02d}-01" for m in range(1, 11)]
+# What vega-tooltip does: show the hovered mark's text in #vg-tooltip-element, hide it on mouseout.
+TOOLTIP = """(function () {
+  const tip = document.createElement("div"); tip.id = "vg-tooltip-element"; document.body.appendChild(tip);
+  const svg = document.querySelector("svg");
+  svg.addEventListener("pointermove", e => {
+    if (e.target.dataset.tip) { tip.textContent = e.target.dataset.tip; tip.classList.add("visible"); } });
+  svg.addEventListener("mouseout", () => tip.classList.remove("visible"));
+})();"""
+
+
+def html_page(body: str, script: str = "") -> str:
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            f'<body style="margin:0; font-family: sans-serif"><main>{body}</main><script>{script}</script>'
+            "</body></html>")
+
+
+def chart(content: str, name: str = "Revenue", width: int = 400, plot: tuple[int, int, int, int] = (50, 10, 330, 240),
+          ) -> str:
+    """A drawn chart card: an SVG ``width`` × 300 px whose plot area (left, top, width, height) holds ``content``."""
+    left, top, w, h = plot
+    return (f'<section data-testid="chart-card"><h2>{name}</h2>'
+            f'<div id="chart-1" data-spec="chart-1-spec" data-rendered="true" style="width:{width}px">'
+            f'<svg class="marks" width="{width}" height="300" viewBox="0 0 {width} 300">'
+            f'<g transform="translate({left},{top})"><g class="mark-group role-frame root"><g>'
+            f'<path class="background" d="M0,0h{w}v{h}h-{w}Z" fill="transparent"></path>'
+            f"<g>{content}</g></g></g></g></svg></div></section>")
+
+
+def x_axis(labels: list[str], spacing: float, angle: int = 0, start: float = 20, title: str = "month",
+           at: int = 240) -> str:
+    """An x-axis under a plot ``at`` px tall: ``labels`` ``spacing`` px apart, turned by ``angle`` degrees."""
+    anchor = "end" if angle else "middle"
+    texts = "".join(f'<text text-anchor="{anchor}" transform="translate({start + i * spacing},14) rotate({angle})" '
+                    f"{FONT}>{label}</text>" for i, label in enumerate(labels))
+    return (f'<g class="mark-group role-axis"><g transform="translate(0.5,{at}.5)"><g>'
+            '<g class="mark-rule role-axis-domain"><line x2="330" y2="0" stroke="#888"></line></g>'
+            f'<g class="mark-text role-axis-label">{texts}</g>'
+            f'<g class="mark-text role-axis-title"><text text-anchor="middle" transform="translate(165,34)" {FONT}>'
+            f"{title}</text></g></g></g></g>")
+
+
+def legend(labels: list[str], top: int = 272, columns: int = 4, total: int | None = None) -> str:
+    """A symbol legend under the plot, as Vega lays one out: ``columns`` entries of 80 px a row, 16 px a row."""
+    entries = "".join(
+        f'<g transform="translate({(i % columns) * 80},{(i // columns) * 16})"><g>'
+        '<g class="mark-symbol role-legend-symbol"><path transform="translate(6,6)" '
+        'd="M5,0A5,5,0,1,1,-5,0A5,5,0,1,1,5,0" fill="#2563eb"></path></g>'
+        f'<g class="mark-text role-legend-label"><text transform="translate(16,9)" {FONT}>{label}</text></g>'
+        "</g></g>" for i, label in enumerate(labels))
+    values = total if total is not None else len(labels)
+    return (f'<g class="mark-group role-legend" aria-label="Symbol legend titled \'city\' for fill color with '
+            f'{values} values"><g transform="translate(0,{top})"><g>'
+            f'<g class="mark-group role-legend-entry"><g><g><g class="mark-group role-scope">{entries}</g>'
+            "</g></g></g></g></g></g>")
+
+
+def bars(tips: list[str]) -> str:
+    """Bar marks, one per tooltip text, 30 px apart."""
+    paths = "".join(f'<path d="M{10 + i * 30},40h20v200h-20Z" fill="#2563eb" data-tip="{tip}"></path>'
+                    for i, tip in enumerate(tips))
+    return f'<g class="mark-rect role-mark marks">{paths}</g>'
+
+
+def metric(name: str, value: str, style: str = "") -> str:
+    return (f'<div data-testid="metric" style="width:220px; padding:16px; box-sizing:border-box">'
+            f'<h3 style="margin:0; font-size:14px">{name}</h3>'
+            f'<p data-testid="metric-value" style="margin:0; font-size:30px; font-weight:700; '
+            f'overflow-wrap:break-word; {style}">{value}</p></div>')
+
+
+@pytest.fixture
+def reader(browser):  # type: ignore[no-untyped-def]
+    """The reader checks' findings on one hand-made page at a screen width: reader(html, width=1280)."""
+    from reportsite.smoke_checks import check_reader
+
+    def run(html: str, width: int = 1280):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            page = context.new_page()
+            page.set_content(html)
+            return check_reader(page)
+        finally:
+            context.close()
+
+    return run
+
+
+def test_axis_labels_on_top_of_each_other_fail_and_spaced_ones_pass(reader) -> None:
+    overlapping = reader(html_page(chart(x_axis(MONTHS, spacing=33))))
+    assert overlapping.problems == [
+        'chart "Revenue": 10 of 10 x-axis (month) labels overlap ("2024-01-01" and "2024-02-01"; '
+        '"2024-02-01" and "2024-03-01" and 7 more pairs)']
+
+    short = [f"M{m}" for m in range(1, 11)]
+    assert reader(html_page(chart(x_axis(short, spacing=33)))).problems == []
+
+
+def test_turned_labels_overlap_only_when_their_turned_boxes_do(reader) -> None:
+    # At 45° the labels' upright bounding boxes overlap whenever they are closer than their width; what
+    # counts is the turned text: 14 px apart they are clear of each other, 5 px apart they are not.
+    def turned(spacing: float) -> str:
+        return html_page(chart(x_axis(MONTHS, spacing, angle=-45, at=180, title=""), plot=(50, 10, 330, 180)))
+
+    assert reader(turned(14)).problems == []
+    assert reader(turned(5)).problems == [
+        'chart "Revenue": 10 of 10 x-axis labels overlap ("2024-01-01" and "2024-02-01"; '
+        '"2024-01-01" and "2024-03-01" and 15 more pairs)']
+
+
+def test_axis_labels_past_the_chart_edge_are_cut_off(reader) -> None:
+    months = ["Jan", "Feb", "Mar", "Apr", "2024-05-01"]
+    assert reader(html_page(chart(x_axis(months, spacing=80)))).problems == [
+        'chart "Revenue": 1 of 5 x-axis (month) labels is cut off at the right of the chart ("2024-05-01")']
+    assert reader(html_page(chart(x_axis(months[:4], spacing=80)))).problems == []
+
+
+def test_a_legend_running_off_the_bottom_fails_and_one_that_fits_passes(reader) -> None:
+    cities = ["Zürich", "São Paulo", "Kraków", "Reykjavík", "Montréal", "Genève", "København", "Ålesund"]
+    assert reader(html_page(chart(legend(cities)))).problems == [
+        'chart "Revenue": 4 of 8 legend entries are cut off at the bottom of the chart '
+        '("Montréal", "Genève", "København" and 1 more)']
+    assert reader(html_page(chart(legend(cities[:4])))).problems == []
+
+
+def test_a_legend_running_off_the_side_fails(reader) -> None:
+    cities = ["Zürich", "São Paulo", "Kraków", "Reykjavík", "Montréal", "Genève"]
+    assert reader(html_page(chart(legend(cities, columns=6)))).problems == [
+        'chart "Revenue": 2 of 6 legend entries are cut off at the right of the chart ("Montréal", "Genève")']
+
+
+def test_a_legend_that_drops_entries_fails(reader) -> None:
+    shown = ["Zürich", "São Paulo", "Kraków", "…5 entries"]
+    assert reader(html_page(chart(legend(shown, total=8)))).problems == [
+        'chart "Revenue": the legend shows 3 of 8 entries ("…5 entries"); the rest are dropped']
+
+
+def test_a_squashed_plot_area_fails(reader) -> None:
+    assert reader(html_page(chart("", plot=(300, 10, 80, 240)))).problems == [
+        'chart "Revenue": the plot area is 80 px wide, 20% of the chart\'s 400 px (labels or the legend take '
+        "the rest)"]
+    assert reader(html_page(chart("", plot=(50, 10, 330, 100)))).problems == [
+        'chart "Revenue": the plot area is 100 px tall, 33% of the chart\'s 300 px (labels or the legend take '
+        "the rest)"]
+    assert reader(html_page(chart("", plot=(200, 10, 160, 120)))).problems == []  # 40 % of each: just enough
+
+
+@pytest.mark.parametrize("word", ["NaN", "undefined", "null", "Invalid Date", "Infinity", "-Infinity"])
+def test_missing_values_drawn_in_a_chart_fail(reader, word: str) -> None:
+    assert reader(html_page(chart(x_axis(["Jan", word], spacing=120)))).problems == [
+        f'chart "Revenue": "{word}" in the chart\'s text (axis "{word}")']
+
+
+def test_words_that_only_contain_them_pass(reader) -> None:
+    assert reader(html_page(chart(x_axis(["Nullarbor", "NaNa", "nullable"], spacing=100)))).problems == []
+
+
+def test_a_tooltip_saying_nan_fails_and_a_good_one_passes(reader) -> None:
+    tips = [f"month: {m} · revenue: 12" for m in ("NaN", "NaN", "NaN", "NaN", "NaN")]
+    found = reader(html_page(chart(bars(tips)), TOOLTIP))
+    assert found.problems == ['chart "Revenue": a tooltip shows "NaN" (bar 1 of 5: "month: NaN · revenue: 12")']
+    assert (found.hovered, found.tooltips) == (3, 3)  # the first, the middle and the last bar
+
+    good = reader(html_page(chart(bars([f"month: 2024-0{m}-01 · revenue: 12" for m in range(1, 6)])), TOOLTIP))
+    assert good.problems == [] and (good.hovered, good.tooltips) == (3, 3)
+
+
+def test_only_the_sampled_marks_tooltips_are_read(reader) -> None:
+    tips = ["month: Jan", "month: undefined", "month: Mar", "month: Apr", "month: May"]  # the 2nd is not sampled
+    assert reader(html_page(chart(bars(tips)), TOOLTIP)).problems == []
+    tips[-1] = "month: Invalid Date"
+    assert reader(html_page(chart(bars(tips)), TOOLTIP)).problems == [
+        'chart "Revenue": a tooltip shows "Invalid Date" (bar 5 of 5: "month: Invalid Date")']
+
+
+def test_a_hidden_mark_is_not_hovered(reader) -> None:
+    covered = chart(bars(["month: NaN"]) + '<g class="mark-rect role-mark marks"><path d="M0,0h330v240h-330Z" '
+                    'fill="white"></path></g>')
+    found = reader(html_page(covered, TOOLTIP))
+    assert found.problems == [] and found.hovered == 1  # only the cover is on top, and it has no tooltip
+
+
+def test_a_value_wrapping_in_its_card_fails(reader) -> None:
+    assert reader(html_page(metric("Gross volume", "$58,109,334,713,905"))).problems == [
+        'card "Gross volume": the value "$58,109,334,713,905" wraps onto 2 lines']
+    assert reader(html_page(metric("Gross volume", "$58.1T"))).problems == []
+
+
+def test_text_overflowing_its_card_fails(reader) -> None:
+    found = reader(html_page(metric("Gross volume", "$58,109,334,713,905", "white-space: nowrap")))
+    assert len(found.problems) == 1
+    assert re.fullmatch(r'card "Gross volume": the value "\$58,109,334,713,905" overflows the card by \d+ px',
+                        found.problems[0]), found.problems
+
+    word = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+    found = reader(html_page(metric(f"Revenue at {word}", "$303,142")))
+    assert len(found.problems) == 1
+    assert re.fullmatch(rf'card "Revenue at {word}": the label "Revenue at {word}" overflows the card by \d+ px',
+                        found.problems[0]), found.problems
+
+
+def test_missing_values_in_cards_and_table_cells_fail(reader) -> None:
+    table = ('<section data-testid="table-card"><h2>Every month</h2><div style="overflow-x:auto"><table>'
+             "<tr><td>2024-01-01</td><td>None</td><td>nan</td><td>Nonesuch</td><td>12</td></tr></table></div>"
+             "</section>")
+    assert reader(html_page(metric("Margin", "NaN%") + table)).problems == [
+        'card "Margin": the value reads "NaN%"',
+        'table "Every month": 2 cell(s) read "None" and "nan" ("None", "nan")']
+    clean = table.replace("None<", "—<").replace("nan<", "<")
+    assert reader(html_page(metric("Margin", "12.5%") + clean)).problems == []
+
+
+def write_site(folder: Path, **reports: str) -> Path:
+    """A built-looking site: index.html linking to reports/NAME.html for each report page given by name."""
+    (folder / "reports").mkdir(parents=True)
+    links = "".join(f'<a href="reports/{name}.html">{name}</a> ' for name in reports)
+    (folder / "index.html").write_text(html_page(links), encoding="utf-8")
+    for name, body in reports.items():
+        (folder / "reports" / f"{name}.html").write_text(html_page(body), encoding="utf-8")
+    return folder
+
+
+def test_each_problem_names_its_page_and_the_screen_width_it_shows_at(tmp_path: Path, session_browser) -> None:
+    # 44 px digits: one line on a desktop, two on a phone. A 500 px banner: wider than a phone.
+    site = write_site(tmp_path / "site",
+                      cards='<div data-testid="metric"><h3>Gross volume</h3><p data-testid="metric-value" '
+                            'style="font-size:44px; overflow-wrap:break-word">$58,109,334,713,905</p></div>'
+                            + chart(x_axis(MONTHS, spacing=33), width=380, plot=(20, 10, 330, 240)),
+                      wide='<p data-testid="report-text">Text</p><div style="width:500px">A wide banner</div>')
+    problems = [str(p) for p in smoke_site(str(site), session_browser)]
+    assert problems[:2] == [
+        'reports/cards.html: chart "Revenue": 10 of 10 x-axis (month) labels overlap ("2024-01-01" and '
+        '"2024-02-01"; "2024-02-01" and "2024-03-01" and 7 more pairs)',
+        'reports/cards.html: card "Gross volume": the value "$58,109,334,713,905" wraps onto 2 lines (phone 390 px)',
+    ]
+    # Phone emulation zooms out to fit the page, which rounds its width by a pixel or so.
+    assert len(problems) == 3 and re.fullmatch(
+        r'reports/wide\.html: the page is wider than the phone screen \(50\d px > 390 px; "A wide banner" sticks '
+        r"out\) \(phone 390 px\)", problems[2]), problems
+
+
+def test_the_demo_customers_page_has_its_tooltips_read_from_vega(demo_site: Path, session_browser) -> None:
+    # The real vega-embed and vega-tooltip: every chart on the page shows a tooltip for its sampled marks.
+    result = run_smoke(str(demo_site), session_browser)
+    checks = [c for c in result.checks if c.page == "reports/customers.html"]
+    assert [(c.viewport, c.charts_drawn, c.hovered, c.tooltips) for c in checks] == [
+        ("desktop", 3, 9, 9), ("phone", 3, 9, 9)]
+    assert [p for p in result.problems if p.page == "reports/customers.html"] == []
+
+
+def test_screenshots_of_every_page_and_width_light_and_dark(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", page=metric("Revenue", "$1,234"))
+    shots = tmp_path / "shots"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "reportsite", "smoke", "--url", str(site), "--screenshots", str(shots)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "160"})
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in shots.iterdir()) == [
+        f"{page}.{width}{scheme}.png" for page in ("index", "reports_page") for width in ("desktop", "phone")
+        for scheme in (".dark", "")]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in shots.iterdir())
+    assert f"screenshots: 8 PNG(s) in {shots}" in result.stderr
+    assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == ["index.html", "reports",
+                                                                        "reports/page.html"]
