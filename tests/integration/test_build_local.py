@@ -258,4 +258,4 @@ def test_unusual_column_types_render_and_download(make_project, sample_data):
     assert csv == ["list_col,struct_col,map_col,dur,tm,big,nothing,blob_col",
                    '"[1, 2]","{""a"": 1}","{""k"": ""v""}",3 days,10:00:00,12345678901234567890,,x']
     html = (root / "_site" / "reports" / "types.html").read_text()
-    assert 'data-testid="metric-value">2025-01-02<' in html and "{&#39;a&#39;: 1}" in html
+    assert 'data-testid="metric-value">Jan 2, 2025<' in html and "{&#34;a&#34;: 1}" in html
