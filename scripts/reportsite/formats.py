@@ -295,7 +295,7 @@ class Formats:
                 return self.money(value)
             if kind == "percent":
                 return self.percent(value, min_fraction)
-            if kind == "plain":
+            if kind in ("plain", "text"):
                 return self.plain(value)
             return self.number(value, min_fraction)
         if isinstance(value, str):

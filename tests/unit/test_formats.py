@@ -185,3 +185,7 @@ def test_parameters_in_titles():
     assert US.parameter("region", "North") == "North"
     assert US.parameter("store_id", 12345) == "12345"
     assert US.parameter("limit", 50000) == "50,000"
+
+
+def test_a_text_column_of_numbers_shows_them_as_written():
+    assert US.column([1141, 12.5, None], "text") == ["1141", "12.5", None]
