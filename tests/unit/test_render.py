@@ -114,3 +114,18 @@ def test_format_change_has_direction():
     assert format_change(105.26, 100) == "▲ 5.3%"
     assert format_change(98.8, 100) == "▼ 1.2%"
     assert format_change(None, 100) == ""
+
+
+def test_index_cards_show_data_as_of_and_older_manifest_entries_still_render():
+    entry = {"slug": "s", "title": "S", "description": "", "update_frequency": "daily", "status": "ok",
+             "stale": False, "metrics": 1, "charts": 0, "tables": 0, "href": "reports/s.html",
+             "data_modified": "2026-01-05T08:00:00+00:00"}
+    site = SiteConfig(title="T", locale="de-DE", timezone="Europe/Zurich")
+    ctx = {"site": site, "assets": {"css": "assets/site.x.css"}, "built_at": "2026-01-05T08:00:00+00:00", "root": "",
+           "page_title": "T"}
+    new = {**entry, "data_as_of": "05.01.2026", "data_as_of_label": "Data as of"}
+    old = render(environment(TEMPLATES), "index.html", {**ctx, "reports": [entry]})  # a carried, older entry
+    html = render(environment(TEMPLATES), "index.html", {**ctx, "reports": [new]})
+    assert "<dt>Data as of</dt><dd class=\"font-medium text-slate-700\">05.01.2026</dd>" in html
+    assert "<dt>Data as of</dt><dd class=\"font-medium text-slate-700\">05.01.2026, 09:00 CET</dd>" in old
+    assert "Built 05.01.2026, 09:00 CET" in html
