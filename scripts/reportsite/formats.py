@@ -103,6 +103,32 @@ def fraction_digits(number: decimal.Decimal) -> int:
     return min(-abs(number).adjusted() + 2, 14)
 
 
+@functools.lru_cache(maxsize=32)
+def _locale(name: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(name.replace("-", "_"))
+
+
+@functools.lru_cache(maxsize=32)
+def _symbols(locale: str, currency: str) -> tuple[str, str]:
+    """The locale's group separator and the currency's symbol in it."""
+    from babel.numbers import get_currency_symbol, get_group_symbol
+
+    return get_group_symbol(_locale(locale)), get_currency_symbol(currency, _locale(locale))
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(locale: str, kind: str, fraction: tuple[int, int]) -> Any:
+    """The locale's number, currency or percent pattern with these many decimals (min, max)."""
+    found = _locale(locale)
+    source = {"number": found.decimal_formats[None], "percent": found.percent_formats[None],
+              "currency": found.currency_formats["standard"]}[kind]
+    pattern = copy.copy(source)
+    pattern.frac_prec = fraction
+    return pattern
+
+
 @dataclass(frozen=True)
 class Change:
     """A metric's change against its previous value, as shown and as read aloud."""
@@ -126,28 +152,15 @@ class Formats:
         """The formats of a SiteConfig."""
         return cls(site.locale, site.currency, site.timezone)
 
-    @functools.cached_property
+    @property
     def _babel(self) -> Any:
-        from babel import Locale
-
-        return Locale.parse(self.locale.replace("-", "_"))
+        return _locale(self.locale)
 
     # Numbers -----------------------------------------------------------------------------------------
 
-    def _pattern(self, kind: str, fraction: tuple[int, int]) -> Any:
-        """The locale's number, currency or percent pattern with these many decimals (min, max)."""
-        locale = self._babel
-        source = {"number": locale.decimal_formats[None], "percent": locale.percent_formats[None],
-                  "currency": locale.currency_formats["standard"]}[kind]
-        pattern = copy.copy(source)
-        pattern.frac_prec = fraction
-        return pattern
-
     def _apply(self, kind: str, number: decimal.Decimal, fraction: tuple[int, int], group: bool = True) -> str:
-        from babel.numbers import get_group_symbol
-
-        pattern = self._pattern(kind, fraction)
-        symbol = get_group_symbol(self._babel)
+        pattern = _pattern(self.locale, kind, fraction)
+        symbol = _symbols(self.locale, self.currency)[0]
         quoted = group and "'" in symbol  # Babel drops "'" pairs as pattern quotes: 1'234'567 → 1234567
         text = str(pattern.apply(number, self._babel, currency=self.currency, currency_digits=False,
                                  group_separator=group and not quoted))
@@ -158,9 +171,7 @@ class Formats:
 
     def _space_currency(self, text: str) -> str:
         """'CHF1,234.50' → 'CHF 1,234.50' (CLDR's currency spacing, which Babel leaves out)."""
-        from babel.numbers import get_currency_symbol
-
-        symbol = get_currency_symbol(self.currency, self._babel)
+        symbol = _symbols(self.locale, self.currency)[1]
         if symbol[-1:].isalpha():
             text = re.sub(rf"({re.escape(symbol)})(?=\d)", "\\1\u00a0", text)
         if symbol[:1].isalpha():
