@@ -333,6 +333,9 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "description": markdown_text.plain(report.config.description, report.config.parameters),
         "update_frequency": page.update_frequency,
         "data_modified": page.data_modified,
+        "data_as_of": page.data_as_of,  # as the site shows it: "Jan 5, 2026" (locale, time zone)
+        "data_as_of_label": page.data_as_of_label,  # "Data as of", or "Files updated" (files' modification)
+        "data_as_of_at": page.data_as_of_at,  # the same moment in ISO 8601
         "status": "failed" if failed else "ok",
         "fingerprint": None if failed else fingerprint,
         "built_at": built_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ from . import charts, markdown_text, query
 from .config import Report, SiteConfig
 from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
-from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, slugify, with_parameters
+from .formats import NUMERIC_KINDS, Formats, column_kind
+from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, metric_card, slugify, with_parameters
 
 
 class ItemRunner:
@@ -20,10 +22,11 @@ class ItemRunner:
         self.session, self.report, self.site = session, report, site
         self.downloads, self.problems = downloads, problems
         self.parameters = report.config.parameters
+        self.formats = Formats.of(site)
         self.rows = 0
 
     def _text(self, text: str | None) -> str | None:
-        return with_parameters(text, self.parameters)
+        return with_parameters(text, self.parameters, self.formats)
 
     def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
         try:
@@ -50,19 +53,15 @@ class ItemRunner:
                 self.problems.append(query.locate(ref, f"{ref.label}: the query must return a column named "
                                                        f"'value' (columns: {', '.join(names)}); add 'AS value'"))
                 continue
-            if table.num_rows != 1:
-                self.problems.append(query.locate(ref, f"{ref.label}: the query must return exactly one row "
-                                                       f"(it returned {'none' if table.num_rows == 0 else 'more'})"))
+            if table.num_rows > 1:
+                self.problems.append(query.locate(ref, f"{ref.label}: the query must return one row (it returned "
+                                                       "more); aggregate it (e.g. SUM(...)) or filter it to one "
+                                                       "row"))
                 continue
-            row = table.slice(0, 1).to_pylist()[0]
-            value = charts.json_value(row["value"])
-            previous = charts.json_value(row.get("previous"))
-            change = None
-            if isinstance(value, int | float) and isinstance(previous, int | float) and previous:
-                change = (value - previous) / abs(previous) * 100
-            self.rows += 1
-            cards.append(MetricCard(self._text(metric.name) or metric.name, value, previous, change, metric.format,
-                                    self._text(metric.description)))
+            row = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}  # no row: the card shows —
+            self.rows += table.num_rows
+            cards.append(metric_card(self._text(metric.name) or metric.name, row.get("value"), row.get("previous"),
+                                     metric.format, metric.better, self._text(metric.description), self.formats))
         return cards
 
     def charts(self, page: ReportPage) -> list[ChartBlock]:
@@ -117,8 +116,6 @@ class ItemRunner:
         return ok
 
     def tables(self) -> list[TableBlock]:
-        import pyarrow as pa
-
         blocks = []
         for index, spec in enumerate(self.report.config.tables):
             ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
@@ -128,11 +125,26 @@ class ItemRunner:
             except QueryError as exc:
                 self.problems.extend(exc.problems)
                 continue
+            if not self._formats_ok(index, spec.columns, shown.column_names):
+                continue
             self.rows += total
-            numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type)
-                       for f in shown.schema]
             data = shown.to_pydict()
-            rows = [[charts.json_value(data[c][i]) for c in shown.column_names] for i in range(shown.num_rows)]
-            blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names, numeric,
-                                     rows, total, self._text(spec.description), relative))
+            kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
+                     for name, field in zip(shown.column_names, shown.schema, strict=True)]
+            cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
+                                                                                 strict=True)]
+            rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+            blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
+                                     [kind in NUMERIC_KINDS for kind in kinds], rows, total,
+                                     self._text(spec.description), relative, kinds,
+                                     self.formats.number(total), self.formats.number(len(rows))))
         return blocks
+
+    def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str]) -> bool:
+        """Every column named under a table's ``columns:`` must be one the query returns."""
+        unknown = [name for name in declared if name not in names]
+        for name in unknown:
+            message = (f"column '{name}' is not in the query result{did_you_mean(name, names)} "
+                       f"(columns: {', '.join(names)})")
+            self.problems.append(self.report.problem(("tables", index, "columns", name), message))
+        return not unknown

@@ -100,12 +100,16 @@ class Metric(Model):
     """A card with one number and, optionally, its change against a previous period."""
 
     name: str = Field(description="The label shown on the card.")
-    query: str = Field(description="The SQL to run. It must return one row with a 'value' column, and optionally "
-                                   f"'previous' to show the change. {SQL_HELP}")
-    format: ValueFormat = Field("number", description="How the value is shown: number, currency, percent or plain.")
+    query: str = Field(description="The SQL to run. It must return at most one row, with a 'value' column (no row "
+                                   "shows —), and optionally 'previous' to show the change. "
+                                   f"{SQL_HELP}")
+    format: ValueFormat = Field(
+        "number", description="How the value is shown: number (large ones shortened, 1.2M, the exact value on "
+                              "hover), currency (the site's currency), percent (a fraction: 0.253 is 25.3%; its "
+                              "change is in percentage points) or plain (no separators, e.g. a year or an id).")
     better: Literal["higher", "lower"] = Field(
         "higher", description="Which way is good news: higher (a rise shows green) or lower (a fall shows green, "
-                              "e.g. refunds or costs).")
+                              "e.g. refunds or costs). Equal values show 'no change'.")
     description: str | None = Field(None, description="Small print under the value.")
 
 
@@ -131,8 +135,10 @@ class Table(Model):
                           description="How many rows the page shows. All rows are in the CSV download.")
     columns: dict[str, ColumnFormat] = Field(
         default_factory=dict,
-        description="How columns are shown, by name: number, currency, percent, plain, date, datetime or text, "
-                    "e.g. {year: plain, revenue: currency, share: percent}. Others follow what they hold.")
+        description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "
+                    "plain (no separators), date, datetime or text, e.g. {year: plain, revenue: currency, share: "
+                    "percent}. Others follow what they hold: dates as dates, years and ids (year, customer_id, "
+                    "zip…) without separators. Each name must be a column of the query.")
 
 
 class Freshness(Model):
@@ -161,7 +167,8 @@ class AsOf(Model):
     """Where the page's "Data as of" comes from: the newest value of a date or timestamp column."""
 
     table: str = Field(description="The table: one defined by data_source or data_sources.")
-    column: str = Field(description="The date or timestamp column whose newest value is the data's date.")
+    column: str = Field(description="The date or timestamp column whose newest value is the data's date, shown in "
+                                    "the site's time zone and locale.")
 
 
 class ReportConfig(Model):
@@ -186,8 +193,9 @@ class ReportConfig(Model):
         None, description="Text shown under the title, in Markdown (paragraphs, lists, **bold**, links); $name "
                           "shows a parameter's value.")
     as_of: AsOf | None = Field(
-        None, description="The column whose newest value is shown as 'Data as of'. Defaults to the freshness "
-                          "check's column, else the data files' modification time.")
+        None, description="The column whose newest value is shown as 'Data as of' on the page and the index, e.g. "
+                          "{table: sales, column: order_date}. Defaults to a freshness check's column, else the "
+                          "data files' modification time (shown as 'Files updated').")
     metrics: list[Metric] = Field(
         default_factory=list, description="Metric cards: one number each, with its change against a previous "
                                           "period.")
@@ -225,11 +233,17 @@ class SiteConfig(Model):
                             f"variable {DATA_ROOT_ENV} overrides it.")
     base_url: str | None = Field(None, description="The published URL of the site, used by smoke checks.")
     deploy_target: str | None = Field(None, description="Where to publish: s3://bucket/prefix.")
-    locale: str = Field("en-US", description="How numbers, currencies, percentages and dates are written "
-                                             "everywhere, e.g. en-US, en-GB, de-DE, fr-CH.")
-    currency: str = Field("USD", description="The ISO currency code used by the currency format, e.g. USD, EUR, CHF.")
-    timezone: str = Field("UTC", description="The IANA time zone every date and time is shown in, e.g. "
-                                             "Europe/Zurich; the same for every reader, whatever their own.")
+    locale: str = Field("en-US", description="How numbers, amounts, percentages and dates are written on every "
+                                             "page, e.g. en-US (1,234.56; Jan 5, 2026), de-DE (1.234,56; "
+                                             "05.01.2026), en-GB, fr-CH. CSV downloads stay plain (1234.56, "
+                                             "2026-01-05).")
+    currency: str = Field("USD", description="The ISO currency code of the currency format, e.g. USD, EUR, CHF, "
+                                             "written the locale's way: 1.234,56 € in de-DE, CHF 1,234.56 in "
+                                             "en-US.")
+    timezone: str = Field("UTC", description="The IANA time zone times are shown in, e.g. Europe/Zurich; the same "
+                                             "for every reader, whatever their own. Timestamps with a time zone "
+                                             "are converted and labelled (7:00 AM CET); dates and timestamps "
+                                             "without one are shown as written.")
     logo: str | None = Field(None, description="An image file under site_src/ (e.g. static/logo.svg) shown in the "
                                                "header.")
     primary_color: str = Field("#2563eb", description="The brand colour of links, buttons and the first chart "

@@ -6,15 +6,32 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .formats import EMPTY, Change, Formats
+
 
 @dataclass
 class MetricCard:
+    """One metric card: its value as shown (shortened when large), in full (on hover) and its change."""
+
     name: str
-    value: Any
+    value: Any  # the query's value, unformatted
     previous: Any
-    change: float | None
     format: str
     description: str | None
+    shown: str = EMPTY  # 1.2M · $58.1T · 36.7% · — when the query returned no row
+    exact: str = EMPTY  # the whole value: $58,123,456,789,012.35
+    previous_shown: str | None = None
+    change: Change | None = None
+    better: str = "higher"
+
+
+def metric_card(name: str, value: Any, previous: Any, kind: str, better: str, description: str | None,
+                formats: Formats) -> MetricCard:
+    """A card for a metric's value and previous value, written the site's way."""
+    return MetricCard(name, value, previous, kind, description, formats.short(value, kind),
+                      formats.value(value, kind),
+                      None if previous is None else formats.short(previous, kind),
+                      formats.change(value, previous, kind, better), better)
 
 
 @dataclass
@@ -31,14 +48,27 @@ class ChartBlock:
 
 @dataclass
 class TableBlock:
+    """A table: its cells already written the site's way (None for a NULL, shown as a light dash)."""
+
     id: str
     name: str
     columns: list[str]
-    numeric: list[bool]
-    rows: list[list[Any]]
+    numeric: list[bool]  # right-aligned, with tabular figures
+    rows: list[list[str | None]]
     total_rows: int
     description: str | None
     csv: str | None
+    kinds: list[str] = field(default_factory=list)  # per column: number, currency, percent, plain, date, …
+    total_shown: str = ""  # 1,000,000 (the site's way)
+    rows_shown: str = ""
+
+    def __post_init__(self) -> None:
+        self.total_shown = self.total_shown or Formats().number(self.total_rows)
+        self.rows_shown = self.rows_shown or Formats().number(len(self.rows))
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_rows > len(self.rows)
 
 
 @dataclass
@@ -54,7 +84,10 @@ class ReportPage:
     charts: list[ChartBlock] = field(default_factory=list)
     tables: list[TableBlock] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
-    data_modified: str | None = None
+    data_modified: str | None = None  # newest modification time of the data files (ISO, UTC)
+    data_as_of: str | None = None  # "Jan 5, 2026" or "Jan 5, 2026, 7:00 AM CET", the site's way
+    data_as_of_label: str = "Data as of"  # or "Files updated" when it is the files' modification time
+    data_as_of_at: str | None = None  # the same moment in ISO 8601, for machines
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     vega_locale: dict[str, Any] | None = None  # number and date names for the page's charts
@@ -71,12 +104,15 @@ class ReportPage:
         return bool(self.problems)
 
 
-def with_parameters(text: str | None, parameters: dict[str, Any]) -> str | None:
-    """Show ``$name`` in titles and descriptions as the parameter's value (SQL binds it separately)."""
+def with_parameters(text: str | None, parameters: dict[str, Any], formats: Formats | None = None) -> str | None:
+    """Show ``$name`` in titles and descriptions as the parameter's value, written the site's way (a date
+    as Jan 1, 2025; a year as 2025); SQL binds it separately."""
     if not text or "$" not in text:
         return text
+    shown = formats or Formats()
     return re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)",
-                  lambda m: str(parameters[m.group(1)]) if m.group(1) in parameters else m.group(0), text)
+                  lambda m: shown.parameter(m.group(1), parameters[m.group(1)]) if m.group(1) in parameters
+                  else m.group(0), text)
 
 
 def slugify(text: str, limit: int = 60) -> str:

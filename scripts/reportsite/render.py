@@ -5,74 +5,72 @@ Template contract (what each page template receives):
   ``assets`` (name → site-relative path: css, vega, js, theme, and logo when site.yaml names one),
   ``built_at`` (ISO timestamp), ``page_title``.
 - ``index.html``: ``reports``: the manifest entry of each report (title, description as plain text,
-  update_frequency, data_modified, status, stale, warnings, metrics, charts, tables, …) plus href.
+  update_frequency, data_modified, data_as_of (e.g. "Jan 5, 2026", the site's way), data_as_of_label ("Data
+  as of", or "Files updated" when it is the files' modification time), status, stale, warnings, metrics,
+  charts, tables, …) plus href.
 - ``report.html``: ``report``: a ReportPage (metrics, charts, tables, text, sources, problems, warnings).
 Autoescaping is always on and undefined variables are errors.
 
-Filters besides the value formats: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown;
-headings start at h<level>), ``plain_text`` (Markdown without markup), ``reader_warning(locale)`` (a
-build warning in a reader's words), ``brand_style`` (primary_color → CSS custom properties).
+Filters write values the site's way (site.yaml's locale, currency and timezone, see ``formats``):
+``value(kind)`` a value in full, ``cell(kind)`` a table cell, ``when`` an ISO time such as ``built_at``.
+Besides: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown; headings start at h<level>),
+``plain_text`` (Markdown without markup), ``reader_warning(locale)`` (a build warning in a reader's words),
+``brand_style`` (primary_color → CSS custom properties).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
 from . import brand, markdown_text, notices
 from .errors import RenderError
-
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
-
-
-def format_value(value: Any, kind: str = "number", currency: str = "USD") -> str:
-    """Human form of a metric value: 1,234,567 · $1,234.50 · 12.5%."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return "—"
-    if kind == "percent":
-        return f"{value * 100:,.1f}%"
-    if kind == "currency":
-        symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
-        sign = "-" if value < 0 else ""
-        digits = 0 if abs(value) >= 1000 else 2
-        return f"{sign}{symbol}{abs(value):,.{digits}f}"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
+from .formats import Formats
 
 
-def format_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return f"{value:,.2f}"
-    return str(value)
+def _formats(context: Any) -> Formats:
+    """The site's formats, from the page's ``site`` (en-US, USD, UTC when a page has none)."""
+    site = context.get("site")
+    return Formats.of(site) if site is not None and hasattr(site, "locale") else Formats()
 
 
-def format_change(change: float | None) -> str:
-    if change is None:
-        return ""
-    arrow = "▲" if change > 0 else ("▼" if change < 0 else "")
-    return f"{arrow} {abs(change):.1f}%".strip()
+def format_value(value: Any, kind: str = "number", currency: str = "USD", locale: str = "en-US") -> str:
+    """A value in full, the site's way: 1,234,567 · $1,234.50 · 12.5% · Jan 5, 2026; '—' for nothing."""
+    return Formats(locale, currency).value(value, kind)
 
 
-def format_time(value: str | None) -> str:
+def format_change(value: Any, previous: Any, kind: str = "number", better: str = "higher",
+                  locale: str = "en-US", currency: str = "USD") -> str:
+    """'▲ 5.3%', '▼ 2.5 pp', '▲ $1,200', 'no change' (empty when there is nothing to compare)."""
+    change = Formats(locale, currency).change(value, previous, kind, better)
+    return change.text if change else ""
+
+
+def format_time(value: Any, formats: Formats | None = None) -> str:
+    """An ISO time (a build, a file's modification) in the site's zone and locale: Jan 5, 2026, 7:00 AM CET."""
     if not value:
         return "unknown"
-    moment = dt.datetime.fromisoformat(value)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    shown = formats or Formats()
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # the build's own times are UTC
+    return shown.moment(moment, seconds=False)
+
+
+def _value_filter(context: Any, value: Any, kind: str = "number", *_: Any) -> str:
+    return _formats(context).value(value, kind)
+
+
+def _cell_filter(context: Any, value: Any, kind: str = "text") -> str:
+    return _formats(context).cell(value, kind) or ""
+
+
+def _when_filter(context: Any, value: Any) -> str:
+    return format_time(value, _formats(context))
 
 
 def environment(templates: Path) -> Any:
@@ -85,7 +83,8 @@ def environment(templates: Path) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(value=format_value, cell=format_cell, change=format_change, when=format_time)
+    env.filters.update({name: jinja2.pass_context(function) for name, function in (
+        ("value", _value_filter), ("cell", _cell_filter), ("when", _when_filter))})
     env.filters.update(markdown=markdown_text.render, plain_text=markdown_text.plain,
                        reader_warning=notices.reader_warning, brand_style=brand.brand_style)
     return env

@@ -16,7 +16,8 @@ from typing import Any
 
 from . import checks, query, sandbox, sources
 from .config import Report, SiteConfig
-from .errors import Problem, QueryError, ReportError, SourceError
+from .errors import Problem, QueryError, ReportError, SourceError, did_you_mean
+from .formats import Formats
 from .items import ItemRunner
 from .pages import ReportPage, with_parameters
 
@@ -95,6 +96,9 @@ def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: P
         if check.table in needed:
             needed[check.table].update(
                 [*check.not_null, *check.unique, *([check.freshness.column] if check.freshness else [])])
+    as_of = report.config.as_of
+    if as_of is not None and as_of.table in needed:
+        needed[as_of.table].add(as_of.column)
     urls = {s.table: s.url for s in resolved}
     return {urls[table]: columns for table, columns in needed.items()}
 
@@ -179,6 +183,7 @@ def run_report(
     )
     modified = [s.modified for s in resolved if s.modified]
     page.data_modified = max(modified).isoformat() if modified else None
+    files_updated(page, Formats.of(site))
     page.warnings.extend(stale_sources(report, resolved, now))
     started = time.perf_counter()
     if any(s.is_s3 for s in resolved):
@@ -207,6 +212,7 @@ def run_report(
             else:
                 page.warnings.append(str(outcome.problem))
         page.seconds["checks"] = time.perf_counter() - mark
+        problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
         mark = time.perf_counter()
         run = ItemRunner(session, report, site, downloads, problems)
         page.metrics = run.metrics()
@@ -221,3 +227,86 @@ def run_report(
     return page
 
 
+
+
+FILES_UPDATED = "Files updated"
+DATA_AS_OF = "Data as of"
+
+
+def files_updated(page: ReportPage, formats: Formats) -> None:
+    """'Files updated <time>': the data files' newest modification time, when no column says better."""
+    page.data_as_of_label = FILES_UPDATED
+    page.data_as_of_at = page.data_modified
+    modified = dt.datetime.fromisoformat(page.data_modified) if page.data_modified else None
+    page.data_as_of = formats.moment(modified, seconds=False) if modified else None
+
+
+def set_data_as_of(page: ReportPage, session: query.Session, report: Report, formats: Formats) -> list[Problem]:
+    """'Data as of': the newest value of ``as_of``'s column, else of the first freshness check's column,
+    in the site's zone and locale; the files' modification time stays when neither gives a date.
+
+    A wrong ``as_of`` is a problem at its key; a freshness column is reported by its own check.
+    """
+    config = report.config
+    if config.as_of is not None:
+        table, column, key = config.as_of.table, config.as_of.column, ("as_of",)
+    else:
+        check = next((c for c in config.checks if c.freshness is not None and c.table in session.tables), None)
+        if check is None or check.freshness is None:
+            return []
+        table, column, key = check.table, check.freshness.column, None
+    try:
+        newest = _newest(session, table, column)
+    except _AsOfProblem as exc:
+        return [] if key is None else [report.problem((*key, exc.key), exc.message)]
+    moment = as_moment(newest)
+    if moment is None:
+        if key is not None and newest is not None:
+            return [report.problem((*key, "column"), f"column '{column}' of table '{table}' is not a date or "
+                                                     f"timestamp (its newest value is {newest!r})")]
+        return []  # an empty table: the files' time stays
+    page.data_as_of_label, page.data_as_of_at = DATA_AS_OF, moment.isoformat()
+    page.data_as_of = formats.moment(moment)
+    return []
+
+
+class _AsOfProblem(Exception):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+def _newest(session: query.Session, table: str, column: str) -> Any:
+    """``max(column)`` of ``table``, in the report's locked session under its time limit."""
+    import duckdb
+
+    from .sandbox import time_limit
+
+    if table not in session.tables:
+        raise _AsOfProblem("table", f"table '{table}' is not defined{did_you_mean(table, session.tables)}; "
+                                    f"defined tables: {', '.join(session.tables) or 'none'}")
+    quoted = '"' + table.replace('"', '""') + '"'
+    with time_limit(session.con, session.timeout) as limit:
+        try:
+            columns = [row[0] for row in session.con.sql(f"DESCRIBE SELECT * FROM {quoted}").fetchall()]
+            if column not in columns:
+                raise _AsOfProblem("column", f"column '{column}' is not in table '{table}'"
+                                             f"{did_you_mean(column, columns)} (columns: {', '.join(columns)})")
+            name = '"' + column.replace('"', '""') + '"'
+            rows = session.con.sql(f"SELECT max({name}) FROM {quoted}").fetchall()
+        except duckdb.Error as exc:
+            if limit.expired:
+                raise _AsOfProblem("table", query.timeout_message(f"as_of on table '{table}'", limit.seconds)) from None
+            raise _AsOfProblem("table", f"table '{table}' cannot be read: {sources.read_detail(exc)}") from None
+    return rows[0][0] if rows else None
+
+
+def as_moment(value: Any) -> dt.datetime | dt.date | None:
+    """A date stays a date, a timestamp a datetime (naive ones stay naive); ISO text becomes either."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return value if isinstance(value, dt.date) else None

@@ -83,6 +83,10 @@ def open_page(browser, url: str, viewport: dict) -> dict:
                        .filter(p => (p.getAttribute('d') || '').length > 0).length};
     })""")
     seen["metrics"] = page.locator("[data-testid=metric-value]").all_inner_texts()
+    seen["metric_titles"] = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=metric-value]')].map(el => el.title)")
+    seen["metric_clipped"] = page.evaluate("""() => [...document.querySelectorAll('[data-testid=metric-value]')]
+        .filter(el => el.scrollWidth > el.clientWidth).map(el => el.textContent)""")
     seen["table_rows"] = page.locator("[data-testid=table-card] tbody tr").count()
     seen["pwned"] = page.evaluate("() => window.pwned === undefined ? null : window.pwned")
     seen["overflow"] = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
@@ -112,6 +116,7 @@ def test_every_page_loads_offline_and_draws(browser, demo_site, viewport):
                 assert chart["marks"] > 0, (page, chart)
             assert len(seen["metrics"]) == entry["metrics"]
             assert all(v.strip() and v != "—" for v in seen["metrics"]), seen["metrics"]
+            assert seen["metric_clipped"] == [], (page, viewport, seen["metric_clipped"])
             if entry["tables"]:
                 assert seen["table_rows"] > 0
 
@@ -122,7 +127,7 @@ def test_metric_values_match_the_data(browser, demo_site, sample_data):
     total = duckdb.sql(f"SELECT SUM(amount) FROM '{sample_data / 'sales.parquet'}'").fetchall()[0][0]
     with serve_folder(demo_site) as base:
         seen = open_page(browser, base + "reports/sales.html", VIEWPORTS["desktop"])
-    assert f"${total:,.0f}" in seen["metrics"]
+    assert f"${total:,.2f}" in seen["metric_titles"] + seen["metrics"]  # the exact value, also when shortened
 
 
 def test_every_page_passes_the_smoke_checks(browser, demo_site):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportsite.config import SiteConfig
-from reportsite.pages import ChartBlock, MetricCard, ReportPage, TableBlock
+from reportsite.formats import Formats
+from reportsite.pages import ChartBlock, ReportPage, TableBlock, metric_card
 from reportsite.render import environment, format_change, format_value, render
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_src" / "templates"
@@ -59,7 +60,7 @@ def context(report: ReportPage) -> dict:
 def test_hostile_titles_and_values_render_as_text_and_never_as_markup():
     spec = {"data": {"values": [{"name": HOSTILE, "n": 1}]}, "mark": "bar", "title": "x"}
     report = page(
-        metrics=[MetricCard(HOSTILE, HOSTILE, None, None, "number", HOSTILE)],
+        metrics=[metric_card(HOSTILE, HOSTILE, None, "number", "higher", HOSTILE, Formats())],
         charts=[ChartBlock("chart-1", HOSTILE, "bar", spec, 1, HOSTILE, "full", None)],
         tables=[TableBlock("table-1", HOSTILE, [HOSTILE], [False], [[HOSTILE]], 1, HOSTILE, None)],
     )
@@ -98,7 +99,7 @@ def test_undefined_template_variables_are_errors():
 @pytest.mark.parametrize(("value", "kind", "expected"), [
     (1234567, "number", "1,234,567"),
     (1234.5678, "number", "1,234.57"),
-    (2617268.4, "currency", "$2,617,268"),
+    (2617268.4, "currency", "$2,617,268.40"),
     (44.456, "currency", "$44.46"),
     (-12.5, "currency", "-$12.50"),
     (0.253, "percent", "25.3%"),
@@ -110,9 +111,9 @@ def test_format_value(value, kind, expected):
 
 
 def test_format_change_has_direction():
-    assert format_change(5.26) == "▲ 5.3%"
-    assert format_change(-1.2) == "▼ 1.2%"
-    assert format_change(None) == ""
+    assert format_change(105.26, 100) == "▲ 5.3%"
+    assert format_change(98.8, 100) == "▼ 1.2%"
+    assert format_change(None, 100) == ""
 
 
 def parse(html: str) -> Collector:
@@ -199,3 +200,19 @@ def test_index_without_reports_says_how_to_add_one():
     del ctx["report"]
     html = render(environment(TEMPLATES), "index.html", ctx)
     assert 'data-testid="no-reports"' in html and "No reports yet" in html
+
+
+def test_index_cards_show_data_as_of_and_older_manifest_entries_still_render():
+    entry = {"slug": "s", "title": "S", "description": "", "update_frequency": "daily", "status": "ok",
+             "stale": False, "metrics": 1, "charts": 0, "tables": 0, "href": "reports/s.html",
+             "data_modified": "2026-01-05T08:00:00+00:00"}
+    site = SiteConfig(title="T", locale="de-DE", timezone="Europe/Zurich")
+    ctx = {"site": site, "assets": {"css": "assets/site.x.css"}, "built_at": "2026-01-05T08:00:00+00:00", "root": "",
+           "page_title": "T"}
+    new = {**entry, "data_as_of": "05.01.2026", "data_as_of_label": "Data as of"}
+    old = render(environment(TEMPLATES), "index.html", {**ctx, "reports": [entry]})  # a carried, older entry
+    html = render(environment(TEMPLATES), "index.html", {**ctx, "reports": [new]})
+    shown = '<dt>Data as of</dt><dd class="font-medium text-slate-700 dark:text-slate-300">'
+    assert f"{shown}05.01.2026</dd>" in html
+    assert f"{shown}05.01.2026, 09:00 CET</dd>" in old
+    assert "Built 05.01.2026, 09:00 CET" in html
