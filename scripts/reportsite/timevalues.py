@@ -75,6 +75,20 @@ def grain(values: Iterable[Any], zone_name: str = "UTC") -> str:
     return finest
 
 
+def period_end(value: Any, grain: str, zone_name: str = "UTC") -> Any:
+    """The start of the next period after ``value`` at ``grain`` (a bar on a time axis spans the two)."""
+    if not isinstance(value, dt.date):
+        return value
+    moment = wall_clock(value, zone_name) if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+    if grain in ("month", "quarter", "year"):
+        months = {"month": 1, "quarter": 3, "year": 12}[grain]
+        index = moment.year * 12 + moment.month - 1 + months
+        return moment.replace(year=index // 12, month=index % 12 + 1, day=1)
+    step = {"second": dt.timedelta(seconds=1), "minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1),
+            "day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}[grain]
+    return moment + step
+
+
 def span_days(values: Iterable[Any], zone_name: str = "UTC") -> float:
     """Days between the first and the last date or time."""
     moments = [wall_clock(v, zone_name) if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time())
@@ -84,4 +98,4 @@ def span_days(values: Iterable[Any], zone_name: str = "UTC") -> float:
     return (max(moments) - min(moments)).total_seconds() / 86400
 
 
-__all__ = ["GRAINS", "chart_instant", "grain", "span_days", "wall_clock", "zone"]
+__all__ = ["GRAINS", "chart_instant", "grain", "period_end", "span_days", "wall_clock", "zone"]

@@ -68,23 +68,47 @@
         });
       });
     }
+    var grow = 0;  // pixels the chart grows by so turned labels and long legends leave the plot its room
     if (meta.categories && !meta.horizontal) {
       var per = plot / Math.max(1, meta.categories.count);
-      var longest = Math.min(meta.categories.longest, 24) * 6.4 + 8;
+      var longest = Math.min(meta.categories.longest, 24) * 6.6 + 8;
       encodings(spec).forEach(function (enc) {
         if (enc.x && enc.x.axis && (enc.x.type === "nominal" || enc.x.type === "ordinal") && longest > per) {
           enc.x.axis.labelAngle = per < 16 ? -90 : -45;
           enc.x.axis.labelAlign = "right";
           enc.x.axis.labelLimit = 110;
+          grow = Math.max(grow, Math.round(Math.min(longest, 110) * (per < 16 ? 1 : 0.72)) - 14);
         }
       });
     }
     if (meta.legend) {
-      var entry = Math.min(meta.legend.longest, 26) * 6.4 + 30;
+      var entry = Math.min(meta.legend.longest, 28) * 7 + 34;
       var columns = Math.max(1, Math.min(meta.legend.count, Math.floor((width - 16) / entry)));
+      if (meta.legend.count > 6 && width >= 300) columns = Math.max(columns, 2);  // labels cut, legend half as tall
+      var rows = Math.ceil(meta.legend.count / columns);
       spec.config.legend.columns = columns;
-      spec.config.legend.labelLimit = Math.max(60, Math.floor((width - 16) / columns) - 30);
+      // The legend starts under the plot, after the value axis: leave that room on the left.
+      spec.config.legend.labelLimit = Math.max(60, Math.floor((width - 80) / columns) - 40);
+      spec.config.legend.symbolLimit = 0;  // every entry: a legend never drops any
+      grow += Math.max(0, rows - 1) * 18;
     }
+    if (meta.gradient) {
+      encodings(spec).forEach(function (enc) {
+        var labels = Math.min((meta.row_labels || 0) * 6.6, 140);  // the legend starts where the plot does
+        if (enc.color && enc.color.legend) {
+          enc.color.legend.gradientLength = Math.max(60, Math.min(200, width - labels - 120));
+        }
+      });
+    }
+    if (plot < 420) {  // a phone: fewer value ticks, so wide amounts ('CHF 400'000') keep apart
+      encodings(spec).forEach(function (enc) {
+        ["x", "y"].forEach(function (channel) {
+          var axis = enc[channel] && enc[channel].type === "quantitative" && enc[channel].axis;
+          if (axis && axis.tickCount) axis.tickCount = channel === "x" ? 3 : 5;
+        });
+      });
+    }
+    if (grow && typeof spec.height === "number") spec.height += grow;
     if (theme() === "dark") merge(spec.config, DARK);
     return spec;
   }

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Chart
+from ..timevalues import chart_instant, period_end, span_days
 from ..timevalues import grain as data_grain
-from ..timevalues import span_days
 from . import colors, dates, numbers, temporal
 from .theme import light_config
 from .values import column_kind, field_names, is_integer_type, looks_like_id, looks_like_year, records, shown_titles
@@ -24,6 +24,7 @@ DENSE_POINTS = 100  # a line with more points than this draws no point markers
 HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
 LONG_LABEL = 12  # characters; longer bar labels turn bars horizontal
 HEIGHT = 300
+MAX_SERIES = len(colors.PALETTE)  # more colour series than this fold the smallest into 'Other'
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ class Column:
     def tooltip(self, locale: str) -> dict[str, Any]:
         tip: dict[str, Any] = {"field": self.field, "type": self.kind, "title": self.title}
         if self.kind == "temporal":
+            # A UTC time unit makes Vega-Lite format with utcFormat (formatType "utc" compiles to a broken
+            # call in this version: every date tooltip read NaN); the unit is the data's grain, so nothing is lost.
             tip.update(format=temporal.tooltip_format(self.grain, self.style == "date", dates.patterns(locale)),
-                       formatType="utc")
+                       timeUnit={"unit": temporal.time_unit(self.grain).removeprefix("utc"), "utc": True})
         elif self.kind == "quantitative":
             tip["format"] = numbers.tooltip_format(self.style, self.values)
         return tip
@@ -75,17 +78,23 @@ def colored_categories(chart: Chart, table: Any) -> list[Any]:
 def fold(chart: Chart, table: Any) -> Any:
     """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other'."""
     params = chart.params
-    if not params.top or table.num_rows == 0:
+    if table.num_rows == 0 or chart.type == "heatmap":
         return table
-    category = params.x if chart.type in ("pie", "bar") and not params.color else params.color
+    category = params.x if chart.type == "pie" or (chart.type == "bar" and not params.color) else params.color
     if not category or category not in table.column_names:
         return table
     if column_kind(table.schema.field(category).type) != "nominal":
         return table
+    keep = params.top
+    if keep is None and (category == params.color or chart.type == "pie"):
+        distinct = len(set(table.column(category).to_pylist()))
+        keep = MAX_SERIES - 1 if distinct > MAX_SERIES else None  # past the palette, series cannot be told apart
+    if not keep:
+        return table
     value = params.y if params.y in table.column_names and column_kind(
         table.schema.field(params.y).type) == "quantitative" else None
     others = [c for c in (params.x, params.y2) if c and c != category]
-    return colors.fold_top(table, category, value, params.top, *others)
+    return colors.fold_top(table, category, value, keep, *others)
 
 
 def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> dict[str, Any]:
@@ -115,7 +124,11 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
     shown_titles(spec.get("encoding", {}))
     for layer in spec.get("layer", []):
         shown_titles(layer.get("encoding", {}))
-    spec["data"] = {"values": records({n: data[n] for n in names}, fields, ctx.timezone)}
+    values = records({n: data[n] for n in names}, fields, ctx.timezone)
+    for field_, derived in builder.derived.items():
+        for row, value in zip(values, derived, strict=True):
+            row[field_] = value
+    spec["data"] = {"values": values}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
     spec["config"] = light_config(ctx.primary_color)
     spec["usermeta"] = {"reportsite": builder.meta}
@@ -145,8 +158,8 @@ def _column(name: str, field_: str, arrow_type: Any, values: list[Any], chart: C
     distinct = len({v for v in values if v is not None})
     if kind == "quantitative" and name == params.x and is_integer_type(arrow_type) and (
             (chart.type == "bar" and distinct <= 60) or (column.style == "plain" and chart.type in ("line", "area")
-                                                        and looks_like_year(name, values) and distinct <= 60)):
-        column.kind = "ordinal"  # whole numbers along bars, or years: one category each, never 2,013.5
+                                                        and looks_like_year(name, values) and distinct <= 12)):
+        column.kind = "ordinal"  # whole numbers along bars, or a few years: one category each, never 2,013.5
     return column
 
 
@@ -156,6 +169,7 @@ class _Builder:
     def __init__(self, chart: Chart, columns: dict[str, Column], ctx: ChartContext) -> None:
         self.chart, self.params, self.columns, self.ctx = chart, chart.params, columns, ctx
         self.meta: dict[str, Any] = {}
+        self.derived: dict[str, list[Any]] = {}  # fields computed here (bar ends), added to the data
 
     def col(self, name: str | None) -> Column | None:
         return self.columns.get(name) if name else None
@@ -189,7 +203,9 @@ class _Builder:
             scale["nice"] = True
         style = "percent" if stack == "normalize" else column.style
         axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency),
-                                "tickCount": 6}
+                                "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True}
+        if style == "plain" and column.kind == "quantitative":
+            axis["tickMinStep"] = 1  # whole numbers (years, ids) never get ticks in between
         encoding = {"field": column.field, "type": "quantitative", "title": column.title, "scale": scale,
                     "axis": axis}
         return encoding
@@ -200,6 +216,7 @@ class _Builder:
                                     else "nominal", "title": column.title, "sort": sort,
                                     "axis": {"labelLimit": 180, "labelOverlap": False, "labelAngle": 0}}
         if column.kind == "ordinal":
+            encoding["axis"]["labelOverlap"] = self.chart.type != "bar"  # bars turn their labels instead
             encoding["axis"]["labelExpr"] = "format(datum.value, 'd')" if all(
                 isinstance(v, int | float) for v in column.values if v is not None) else "datum.label"
         self.meta["categories"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
@@ -215,12 +232,19 @@ class _Builder:
             encoding["timeUnit"] = {"unit": temporal.time_unit(column.grain), "utc": True}
         return encoding
 
+    def period_ends(self, column: Column) -> dict[str, Any]:
+        """An x2 channel ending each bar where its period ends (the next month, week, day …)."""
+        field_ = f"{column.field}__end"
+        self.derived[field_] = [chart_instant(period_end(v, column.grain, self.ctx.timezone), "UTC")
+                                if v is not None else None for v in column.values]
+        return {"field": field_}
+
     def color(self, column: Column) -> dict[str, Any]:
         labels = [colors.category_label(v) for v in column.values]
         encoding = {"field": column.field, "type": "nominal", "title": column.title,
                     "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(labels,
                                                                                         self.ctx.primary_color)),
-                    "sort": None, "legend": {"labelLimit": 160}}
+                    "sort": None, "legend": {}}
         self.meta["legend"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
         return encoding
 
@@ -239,7 +263,9 @@ class _Builder:
         zero = kind in ("bar", "area")
         encoding: dict[str, Any] = {"tooltip": self.tooltips()}
         if x.kind == "temporal":
-            position = self.time_axis(x, banded=kind == "bar")
+            position = self.time_axis(x, banded=False)
+            if kind == "bar":
+                encoding["x2"] = self.period_ends(x)
         elif category_x:
             position = self.category_axis(x)
         else:
@@ -318,7 +344,7 @@ class _Builder:
         label, size = self.col(self.params.x), self.col(self.params.y)
         assert label is not None and size is not None
         color = self.color(label)
-        color["legend"] = {"labelLimit": 160, "title": None}
+        color["legend"] = {"title": None}
         return {"mark": {"type": "arc", "innerRadius": 50, "stroke": "#fff"},
                 "encoding": {"theta": {"field": size.field, "type": "quantitative", "stack": True,
                                        "title": size.title},
@@ -359,11 +385,13 @@ class _Builder:
             encoding["color"] = {"field": value.field, "type": "quantitative", "title": value.title,
                                  "scale": {"scheme": "blues"},
                                  "legend": {"format": numbers.tooltip_format(value.style, value.values),
-                                            "gradientLength": 160}}
+                                            "gradientLength": 160, "labelOverlap": True}}
+            self.meta["gradient"] = True
         else:
             encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": "Count",
                                  "scale": {"scheme": "blues"}}
         rows = len({str(v) for v in y.values})
+        self.meta["row_labels"] = max((len(str(v)) for v in y.values), default=0)
         return [{"mark": {"type": "rect", "stroke": "#fff", "strokeWidth": 0.5}, "encoding": encoding}], {
             "height": max(160, min(22 * rows + 60, 1600))}
 

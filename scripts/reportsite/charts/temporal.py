@@ -23,8 +23,9 @@ LADDER = [("second", 1), ("second", 5), ("second", 15), ("second", 30), ("minute
 LABEL_PIXELS = {"second": 62, "minute": 46, "hour": 46, "day": 50, "week": 50, "month": 34, "quarter": 30,
                 "year": 38}
 ORDER = ["second", "minute", "hour", "day", "week", "month", "quarter", "year"]
+# Weeks are kept as their first day: Vega's weeks start on Sunday, DuckDB's date_trunc('week') on Monday.
 TIME_UNITS = {"second": "utcyearmonthdatehoursminutesseconds", "minute": "utcyearmonthdatehoursminutes",
-              "hour": "utcyearmonthdatehours", "day": "utcyearmonthdate", "week": "utcyearweek",
+              "hour": "utcyearmonthdatehours", "day": "utcyearmonthdate", "week": "utcyearmonthdate",
               "month": "utcyearmonth", "quarter": "utcyearquarter", "year": "utcyear"}
 
 
