@@ -100,6 +100,14 @@
         }
       });
     }
+    if (meta.bars) {  // bars on a time axis fill their period, whatever the width
+      var bar = Math.max(1, Math.floor(plot / meta.bars.periods * 0.86));
+      spec.config.bar = merge(spec.config.bar || {}, { continuousBandSize: bar });  // bars with rounded ends
+      (function size(view) {
+        if (view.mark && view.mark.type === "bar") view.mark.width = bar;
+        (view.layer || []).forEach(size);
+      })(spec);
+    }
     if (plot < 420) {  // a phone: fewer value ticks, so wide amounts ('CHF 400'000') keep apart
       encodings(spec).forEach(function (enc) {
         ["x", "y"].forEach(function (channel) {

@@ -141,9 +141,14 @@ def test_dates_follow_the_locale() -> None:
 def test_bars_on_a_time_axis_are_bands_of_the_grain() -> None:
     spec = valid(vega_lite(chart(type="bar"), sales_table()))
 
-    assert spec["encoding"]["x2"] == {"field": "date__end"}
-    assert [(v["date"], v["date__end"]) for v in spec["data"]["values"]][:2] == [
-        (JAN_1_2025, JAN_1_2025 + 31 * 86400000), (JAN_1_2025 + 31 * 86400000, JAN_1_2025 + 59 * 86400000)]
+    x = spec["encoding"]["x"]
+    assert x["field"] == "date__middle"
+    assert x["scale"]["domain"] == [JAN_1_2025, JAN_1_2025 + 90 * 86400000]  # Jan 1 to Apr 1
+    assert [v["date__middle"] for v in spec["data"]["values"]][:2] == [
+        JAN_1_2025 + round(15.5 * 86400000), JAN_1_2025 + (31 + 14) * 86400000]
+    assert spec["usermeta"]["reportsite"]["bars"]["periods"] == pytest.approx(90 / 28)
+    tip = next(t for t in spec["encoding"]["tooltip"] if t["title"] == "date")
+    assert tip["field"] == "date"  # the tooltip names the month itself
 
 
 # ---------------------------------------------------------------- value axes and numbers

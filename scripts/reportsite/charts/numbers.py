@@ -76,11 +76,15 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def axis_label_expr(style: Style, locale: str, currency: str, value: str = "datum.value") -> str:
-    """A Vega expression for an axis label: shortened in the locale's words for large values."""
+def axis_label_expr(style: Style, locale: str, currency: str, value: str = "datum.value",
+                    values: list[Any] | None = None) -> str:
+    """A Vega expression for an axis label: shortened in the locale's words for large values; percentages
+    with the decimals their size needs (0.0123% stays 0.0123%, not 0%)."""
     prefix, suffix = currency_affixes(locale, currency) if style == "currency" else ("", "")
     if style == "percent":
-        return f"format({value}, '.0~%')"
+        largest = max((abs(v) for v in _numbers(values or [])), default=1.0)
+        decimals = 0 if largest >= 0.1 or largest == 0 else min(6, 1 - math.floor(math.log10(largest * 100)))
+        return f"format({value}, '.{decimals}~%')"
     if style == "plain":
         return f"format({value}, 'd')"
     size = f"abs({value})"

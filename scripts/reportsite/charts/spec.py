@@ -169,7 +169,7 @@ class _Builder:
     def __init__(self, chart: Chart, columns: dict[str, Column], ctx: ChartContext) -> None:
         self.chart, self.params, self.columns, self.ctx = chart, chart.params, columns, ctx
         self.meta: dict[str, Any] = {}
-        self.derived: dict[str, list[Any]] = {}  # fields computed here (bar ends), added to the data
+        self.derived: dict[str, list[Any]] = {}  # fields computed here (bar middles), added to the data
 
     def col(self, name: str | None) -> Column | None:
         return self.columns.get(name) if name else None
@@ -195,14 +195,16 @@ class _Builder:
     def value_axis(self, column: Column, zero_default: bool, axis_name: str, stack: str | None = None
                    ) -> dict[str, Any]:
         params = self.params
-        scale: dict[str, Any] = {"zero": params.zero if params.zero is not None else zero_default}
+        zero = params.zero if params.zero is not None and axis_name != "x" else zero_default  # zero: the value axis
+        scale: dict[str, Any] = {"zero": zero}
         if axis_name in params.log:
             found = [float(v) for v in column.values if v is not None]
             scale = {"type": "log"} if found and min(found) > 0 else {"type": "symlog"}
         if not scale.get("zero", True) and "type" not in scale:
             scale["nice"] = True
         style = "percent" if stack == "normalize" else column.style
-        axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency),
+        axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency,
+                                                                     values=column.values),
                                 "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True}
         if style == "plain" and column.kind == "quantitative":
             axis["tickMinStep"] = 1  # whole numbers (years, ids) never get ticks in between
@@ -232,12 +234,23 @@ class _Builder:
             encoding["timeUnit"] = {"unit": temporal.time_unit(column.grain), "utc": True}
         return encoding
 
-    def period_ends(self, column: Column) -> dict[str, Any]:
-        """An x2 channel ending each bar where its period ends (the next month, week, day …)."""
-        field_ = f"{column.field}__end"
-        self.derived[field_] = [chart_instant(period_end(v, column.grain, self.ctx.timezone), "UTC")
-                                if v is not None else None for v in column.values]
-        return {"field": field_}
+    def period_bars(self, column: Column, position: dict[str, Any]) -> None:
+        """Bars on a time axis as wide as their period: each sits at its period's middle, the domain runs from
+        the first period's start to the last one's end, and the page script sizes the bars to the width."""
+        zone = self.ctx.timezone
+        starts = [chart_instant(v, zone) if v is not None else None for v in column.values]
+        ends = [chart_instant(period_end(v, column.grain, zone), "UTC") if v is not None else None
+                for v in column.values]
+        field_ = f"{column.field}__middle"
+        self.derived[field_] = [None if a is None or b is None else (a + b) // 2 for a, b in zip(starts, ends,
+                                                                                             strict=True)]
+        known = [(a, b) for a, b in zip(starts, ends, strict=True) if a is not None and b is not None]
+        position["field"] = field_
+        if known:
+            position["scale"].update(domain=[min(a for a, _ in known), max(b for _, b in known)], nice=False)
+            periods = (max(b for _, b in known) - min(a for a, _ in known)) / max(
+                min(b - a for a, b in known), 1)
+            self.meta["bars"] = {"periods": max(1.0, periods)}
 
     def color(self, column: Column) -> dict[str, Any]:
         labels = [colors.category_label(v) for v in column.values]
@@ -265,15 +278,16 @@ class _Builder:
         if x.kind == "temporal":
             position = self.time_axis(x, banded=False)
             if kind == "bar":
-                encoding["x2"] = self.period_ends(x)
+                self.period_bars(x, position)
         elif category_x:
             position = self.category_axis(x)
         else:
             position = self.value_axis(x, zero_default=False, axis_name="x")
-            position["axis"].pop("tickCount")
         value = self.value_axis(y, zero_default=zero, axis_name="y", stack=stack if kind in ("bar", "area") else None)
         if kind in ("bar", "area") and series:
             value["stack"] = {"stacked": "zero", "grouped": None, "normalize": "normalize"}[stack or "stacked"]
+        elif kind in ("bar", "area") and params.zero is False:
+            value["stack"] = None  # a stack always starts at zero
         if horizontal:
             position["axis"]["labelLimit"] = 150
             encoding.update(y=position, x=value)
@@ -326,18 +340,19 @@ class _Builder:
             if horizontal:
                 along = "x" if along == "y" else "y"
             position = rule.y if rule.y is not None else rule.x
-            datum = position.isoformat() if isinstance(position, dt.date) else position
+            datum = chart_instant(position, self.ctx.timezone) if isinstance(position, dt.date) else position
             mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b"}
-            encoding: dict[str, Any] = {along: {"datum": datum}}
+            place: dict[str, Any] = {"datum": datum}
             if isinstance(position, dt.date):
-                encoding[along]["type"] = "temporal"
-            layers.append({"mark": mark, "encoding": encoding})
+                place["type"] = "temporal"
+            one = {"values": [{}]}  # drawn once, not once per row of the chart's data
+            layers.append({"data": one, "mark": mark, "encoding": {along: place}})
             if rule.label:
                 text = {"type": "text", "text": rule.label, "align": "right" if along == "y" else "left",
                         "baseline": "bottom", "dx": -4 if along == "y" else 4, "dy": -3, "color": "#475569",
                         "fontSize": 11, "x": "width" if along == "y" else None, "y": 0 if along == "x" else None}
-                layers.append({"mark": {k: v for k, v in text.items() if v is not None},
-                               "encoding": {along: {"datum": datum}}})
+                layers.append({"data": one, "mark": {k: v for k, v in text.items() if v is not None},
+                               "encoding": {along: dict(place)}})
         return layers
 
     def pie(self) -> dict[str, Any]:
@@ -359,7 +374,7 @@ class _Builder:
              "bin": {"maxbins": self.params.bins or 20},
              "axis": {"labelExpr": numbers.axis_label_expr(value.style, self.ctx.locale, self.ctx.currency)}}
         encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": "Count",
-                                                  "axis": {"tickCount": 5}},
+                                                  "axis": {"tickCount": 5, "tickMinStep": 1, "format": ",d"}},
                                     "tooltip": [{"field": value.field, "bin": {"maxbins": self.params.bins or 20},
                                                  "type": "quantitative", "title": value.title,
                                                  "format": numbers.tooltip_format(value.style, value.values)},
