@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assets import cache_dir
+from .assets import cache_dir, logo_problem
 from .config import Report, gather_project
 from .errors import CheckError, Problem, ReportError
 
@@ -33,6 +33,9 @@ def check_project(root: Path, strict: bool = False,
     project, config_errors = gather_project(root)
     now = now or dt.datetime.now(dt.UTC)
     errors: list[ReportError] = list(config_errors)
+    logo = logo_problem(root, project.site)
+    if logo:
+        errors.insert(0, ReportError(logo))
     warnings: list[str] = []
     queries = 0
     resolved = []

@@ -164,3 +164,17 @@ def test_an_unusable_logo_is_a_located_error_and_nothing_is_written(make_project
         build(root, BuildOptions(out=Path("_site")))
     assert str(error.value) == f"site_src/site.yaml:3:1 logo: {message}"
     assert not (root / "_site").exists()
+
+
+def test_check_reports_an_unusable_logo_too(make_project, sample_data):
+    from reportsite.checking import check_project
+    from reportsite.errors import ReportError
+
+    root = make_project({"notes.yaml": TEXT_REPORT},
+                        site_yaml=f'title: "T"\ndata_root: "{sample_data}"\nlogo: "static/missing.svg"\n')
+
+    with pytest.raises(ReportError) as error:
+        check_project(root)
+
+    assert [str(p) for p in error.value.problems] == [
+        "site_src/site.yaml:3:1 logo: 'static/missing.svg' not found: there is no file site_src/static/missing.svg"]
