@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import manifest, outfolder
-from .config import Project, Report, gather_project
+from .config import Project, Report, gather_project, refused_sql
 from .errors import CheckError, ConfigError, Problem, ReportError
 
 Log = Callable[[str], None]
@@ -148,6 +148,10 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     todo = [r for r in project.reports if r.slug in resolved and (
         options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
         or not (out / f"reports/{r.slug}.html").exists())]
+    # Every query that will run is reviewed before any runs (an unchanged report was reviewed when it was built).
+    refused = {r.slug: refused_sql(r) for r in todo}
+    errors.extend(error for error in refused.values() if error)
+    todo = [r for r in todo if not refused[r.slug]]
     unchanged_site = (not todo and not errors and _usable(previous) and not changed
                       and set(previous_reports) == {r.slug for r in project.reports})
     if unchanged_site:

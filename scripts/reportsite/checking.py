@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import cache_dir, logo_problem
-from .config import Report, gather_project
+from .config import Report, gather_project, refused_sql
 from .errors import CheckError, Problem, ReportError
 
 
@@ -40,6 +40,10 @@ def check_project(root: Path, strict: bool = False,
     queries = 0
     resolved = []
     for report in project.reports:
+        refused = refused_sql(report)
+        if refused:
+            errors.append(refused)
+            continue
         try:
             resolved.append((report, report_run.resolve_sources(report, project.data_root)))
         except ReportError as exc:

@@ -141,18 +141,18 @@ def load_report(root: Path, path: Path) -> Report:
     report = Report(slug=path.stem, path=path, display=display, config=config, source=located)
     problems: list[Problem] = []
     _resolve_sql_files(report, problems)
-    if not problems:
-        problems += _refused_sql(report)
     if problems:
         raise ConfigError(problems)
     return report
 
 
-def _refused_sql(report: Report) -> list[Problem]:
-    """Queries that may not run: more than one statement, not read-only, or reading beyond the data sources."""
+def refused_sql(report: Report) -> ConfigError | None:
+    """The report's queries that may not run (more than one statement, not read-only, reading beyond the data
+    sources), as one located error; reviewed before any of a build's queries run (``sqlpolicy``)."""
     from .sqlpolicy import review_report
 
-    return review_report(report)
+    problems = review_report(report)
+    return ConfigError(problems) if problems else None
 
 
 def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:

@@ -18,7 +18,6 @@ from . import checks, query, sandbox, sources
 from .config import Report, SiteConfig
 from .errors import Problem, QueryError, ReportError, SourceError, did_you_mean
 from .formats import Formats
-from .items import ItemRunner
 from .pages import ReportPage, with_parameters
 
 STALE_AFTER = {"hourly": dt.timedelta(hours=2), "daily": dt.timedelta(days=2), "weekly": dt.timedelta(days=14),
@@ -214,6 +213,8 @@ def run_report(
         page.seconds["checks"] = time.perf_counter() - mark
         problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
         mark = time.perf_counter()
+        from .items import ItemRunner  # charts, formats and Markdown: only when a report runs
+
         run = ItemRunner(session, report, site, downloads, problems)
         page.metrics = run.metrics()
         page.charts = run.charts(page)

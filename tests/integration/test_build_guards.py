@@ -86,11 +86,9 @@ def test_a_data_check_past_the_time_limit_is_stopped_at_its_key(make_project, tm
 
 def test_the_locked_connection_refuses_what_sqlpolicy_would_if_it_missed_it(make_project, sample_data,
                                                                            monkeypatch) -> None:
-    from reportsite import config, query, sqlpolicy
+    from reportsite import sqlpolicy
 
-    monkeypatch.setattr(config, "_refused_sql", lambda report: [])
-    monkeypatch.setattr(sqlpolicy, "review", lambda sql, tables: [])
-    monkeypatch.setattr(query, "review", lambda sql, tables: [], raising=False)
+    monkeypatch.setattr(sqlpolicy, "review", lambda sql, tables: [])  # every caller reviews through it
     other = sample_data / "customers.csv"
     root = make_project({"leak.yaml": f"""
         title: Leak

@@ -345,7 +345,7 @@ class _Builder:
             place: dict[str, Any] = {"datum": datum}
             if isinstance(position, dt.date):
                 place["type"] = "temporal"
-            one = {"values": [{}]}  # drawn once, not once per row of the chart's data
+            one: dict[str, Any] = {"values": [{}]}  # drawn once, not once per row of the chart's data
             layers.append({"data": one, "mark": mark, "encoding": {along: place}})
             if rule.label:
                 text = {"type": "text", "text": rule.label, "align": "right" if along == "y" else "left",
