@@ -14,6 +14,7 @@ from reportsite.build import BuildOptions, build
 from reportsite.deploy import IMMUTABLE, REVALIDATE, cache_control, content_type, parse_target, phase
 from reportsite.errors import DeployError
 from tests.support.faulty_proxy import Fault, FaultyProxy, every_nth_put, puts_after
+from tests.support.s3_proxy import through
 
 pytestmark = pytest.mark.integration
 
@@ -64,11 +65,8 @@ charts:
 def proxy(s3, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyProxy]:
     """Every client the deploy creates goes through this proxy to the (empty) loopback S3 server."""
     s3.create_bucket(Bucket=BUCKET)
-    with FaultyProxy(s3_server) as running:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", running.url)
-        s3env.reset()
+    with through(FaultyProxy, s3_server, monkeypatch) as running:
         yield running
-    s3env.reset()
 
 
 @pytest.fixture

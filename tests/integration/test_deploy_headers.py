@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import s3env
 from reportsite.build import BuildOptions, build
 from reportsite.deploy import IMMUTABLE, REVALIDATE
 from tests.integration.test_deploy import BUCKET, CHANNELS, REGIONS, TARGET, bucket, deploy, put_keys, site_files
 from tests.support.faulty_proxy import FaultyProxy
+from tests.support.s3_proxy import through
 
 pytestmark = pytest.mark.integration
 
@@ -19,11 +19,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def proxy(s3, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyProxy]:
     s3.create_bucket(Bucket=BUCKET)
-    with FaultyProxy(s3_server) as running:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", running.url)
-        s3env.reset()
+    with through(FaultyProxy, s3_server, monkeypatch) as running:
         yield running
-    s3env.reset()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 import boto3
 import pytest
 
-from reportsite import s3env
 from reportsite.build import BuildOptions, build
 from reportsite.deploy import DeployResult, deploy
 from reportsite.deploy_lock import LOCK, TIMEOUT, DeployLock
@@ -23,6 +22,7 @@ from tests.integration.test_deploy import BUCKET, CHANNELS, REGIONS, TARGET, buc
 from tests.integration.test_deploy import deploy as run_cli
 from tests.support.atomic_proxy import AtomicProxy
 from tests.support.faulty_proxy import Fault, Seen, is_object_put, puts_after
+from tests.support.s3_proxy import through
 
 pytestmark = pytest.mark.integration
 
@@ -42,11 +42,8 @@ CRASHED = {**OTHER, "host": "old-runner", "github_run_id": "7", "started": "2000
 def proxy(s3, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AtomicProxy]:
     """Every client the deploy creates goes through this proxy, which applies conditional writes atomically."""
     s3.create_bucket(Bucket=BUCKET)
-    with AtomicProxy(s3_server) as running:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", running.url)
-        s3env.reset()
+    with through(AtomicProxy, s3_server, monkeypatch) as running:
         yield running
-    s3env.reset()
 
 
 @pytest.fixture

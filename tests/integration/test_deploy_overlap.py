@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import s3env
 from reportsite.build import BuildOptions, build
 from tests.integration.test_deploy import BUCKET, REGIONS, bucket, deploy, site_files
 from tests.support.faulty_proxy import FaultyProxy
+from tests.support.s3_proxy import through
 
 pytestmark = pytest.mark.integration
 
@@ -22,11 +22,8 @@ ADVICE = ("deploy deletes every object under its target that is not part of the 
 def proxy(s3, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultyProxy]:
     """Counts every request the deploy sends to the loopback S3 server."""
     s3.create_bucket(Bucket=BUCKET)
-    with FaultyProxy(s3_server) as running:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", running.url)
-        s3env.reset()
+    with through(FaultyProxy, s3_server, monkeypatch) as running:
         yield running
-    s3env.reset()
 
 
 def built(make_project, sample_data: Path, reports: dict[str, str]) -> Path:
