@@ -15,8 +15,8 @@ import pytest
 
 from reportsite.build import BuildOptions, build
 from reportsite.deploy import DeployResult, deploy
-from reportsite.deploy_lock import LOCK, TIMEOUT, DeployLock
-from reportsite.deploy_target import parse_target
+from reportsite.deploy.lock import LOCK, TIMEOUT, DeployLock
+from reportsite.deploy.target import parse_target
 from reportsite.errors import DeployError
 from tests.integration.test_deploy import BUCKET, CHANNELS, REGIONS, TARGET, bucket, lock_puts, put_keys, site_files
 from tests.integration.test_deploy import deploy as run_cli

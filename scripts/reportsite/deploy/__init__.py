@@ -1,9 +1,9 @@
 """Publish ``_site/`` to ``s3://bucket/prefix``: upload what changed, in a safe order, then delete stale objects.
 
 The build's ``manifest.json`` is the source of truth: a partial or tampered build is
-refused (``deploy_site``). A target that holds or lies inside a data source is refused
-from the configuration alone (``deploy_target``). One deploy at a time holds the
-target's lock (``deploy_lock``). Uploads are compared with the bucket (``deploy_plan``:
+refused (``deploy.site``). A target that holds or lies inside a data source is refused
+from the configuration alone (``deploy.target``). One deploy at a time holds the
+target's lock (``deploy.lock``). Uploads are compared with the bucket (``deploy.plan``:
 one listing and a HEAD per kept object), so an unchanged site writes only its lock.
 Order: assets and data, report pages, the index page, the manifest; stale objects are
 deleted last, so a visitor never gets a page that points at a missing file, and a
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .deploy_lock import Clock, DeployLock, dry_run_note, utc_now
-from .deploy_plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
-from .deploy_s3 import ATTEMPTS, RETRYABLE_CODES, WORKERS, Sleep, backoff, explain, retryable, retrying, run_parallel
-from .deploy_site import IMMUTABLE, PHASES, REVALIDATE, LocalFile, cache_control, content_type, phase, read_site
-from .deploy_target import TARGET_ENV, Target, parse_target, resolve_target
-from .errors import DeployError, Problem
+from ..errors import DeployError, Problem
+from .lock import Clock, DeployLock, dry_run_note, utc_now
+from .plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
+from .s3 import ATTEMPTS, RETRYABLE_CODES, WORKERS, Sleep, backoff, explain, retryable, retrying, run_parallel
+from .site import IMMUTABLE, PHASES, REVALIDATE, LocalFile, cache_control, content_type, phase, read_site
+from .target import TARGET_ENV, Target, parse_target, resolve_target
 
 Log = Callable[[str], None]
 SHOWN = 100  # changed files listed in the console and the job summary
@@ -146,7 +146,7 @@ def deploy(site: Path, target: Target, client: Any, dry_run: bool = False, worke
 
 def deploy_command(project_root: Path, args: Any, console: Any) -> int:
     """``reportsite deploy``: resolve the target, publish (or plan), print and record the summary."""
-    from . import s3env
+    from .. import s3env
 
     site = Path(args.site)
     site = site if site.is_absolute() else project_root / site

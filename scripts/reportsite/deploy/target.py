@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DeployError, Problem
+from ..errors import DeployError, Problem
 
 if TYPE_CHECKING:
-    from .config import Report
+    from ..config import Report
 
 TARGET_ENV = "REPORTSITE_DEPLOY_TARGET"
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -59,7 +59,7 @@ def parse_target(url: str, origin: str = "--target") -> Target:
 def resolve_target(explicit: str | None, root: Path) -> Target:
     """The target from --target, else $REPORTSITE_DEPLOY_TARGET, else site.yaml's deploy_target; refused if it
     overlaps the data root or any S3 location a report reads."""
-    from .config import SITE_FILE, gather_project, load_site, resolved_data_root
+    from ..config import SITE_FILE, gather_project, load_site, resolved_data_root
 
     site = load_site(root)
     if explicit:
@@ -91,7 +91,7 @@ def data_root_overlap(target: Target, data_root: str) -> list[Problem]:
 
 def source_overlaps(target: Target, report: Report, data_root: str) -> list[Problem]:
     """A located problem for each of ``report``'s sources that the target holds or lies inside."""
-    from .sources import resolve_url
+    from ..sources import resolve_url
 
     problems = []
     for table, written in report.config.tables_by_name().items():

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import manifest
-from .deploy_target import STATE
-from .errors import DeployError, Problem
+from .. import manifest
+from ..errors import DeployError, Problem
+from .target import STATE
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"

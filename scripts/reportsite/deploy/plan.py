@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .deploy_s3 import WORKERS, Sleep, is_missing, retrying, run_parallel
-from .deploy_site import LocalFile, phase
-from .deploy_target import Target
+from .s3 import WORKERS, Sleep, is_missing, retrying, run_parallel
+from .site import LocalFile, phase
+from .target import Target
 
 
 @dataclass(frozen=True)
