@@ -124,6 +124,16 @@ def theme_script(site_src: Path) -> Asset:
     return hashed("theme", "js", (site_src / "static" / "theme.js").read_bytes())
 
 
+def filters_script(site_src: Path) -> Asset:
+    """Page filters: swaps the blocks that follow a filter for the chosen combination's (filter pages only)."""
+    return hashed("filters", "js", (site_src / "static" / "filters.js").read_bytes())
+
+
+def search_script(site_src: Path) -> Asset:
+    """The search box of a for_each report's listing page."""
+    return hashed("search", "js", (site_src / "static" / "list_search.js").read_bytes())
+
+
 LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif")
 
 
@@ -162,7 +172,8 @@ def logo(root: Path, site: SiteConfig) -> Asset | None:
 def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
                site: SiteConfig | None = None) -> dict[str, Asset]:
     found = {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
-             "js": page_script(site_src), "theme": theme_script(site_src)}
+             "js": page_script(site_src), "theme": theme_script(site_src), "filters": filters_script(site_src),
+             "search": search_script(site_src)}
     brand_logo = logo(root, site) if site else None
     if brand_logo:
         found["logo"] = brand_logo

@@ -142,7 +142,8 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             continue
         resolved[report.slug] = found
         fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found]
-                                                       + _staleness(report, found, now()))
+                                                       + _staleness(report, found, now())
+                                                       + _dated(report, project.site, now()))
     timings["sources"] = time.perf_counter() - mark
 
     todo = [r for r in project.reports if r.slug in resolved and (
@@ -268,10 +269,11 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             shown = _failed_page(report, failed_pages[slug])
         if shown is not None:
             _with_markdown(shown, report)
-            html = render.render(env, "report.html", {**common, "root": "../", "page_title": shown.title,
-                                                      "report": shown})
-            (staging / f"reports/{slug}.html").write_text(html, encoding="utf-8")
-            entries[slug] = _entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at)
+            if report.config.for_each is not None and slug not in failed_pages:
+                files = write_family(env, common, shown, slug, staging)
+            else:
+                files = write_page(env, common, shown, slug, staging)
+            entries[slug] = _entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
@@ -290,7 +292,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         "status": status,
         "built_at": built_at,
         "site_key": key,
-        "pages": ["index.html", *[f"reports/{s}.html" for s in sorted(entries)]],
+        "pages": ["index.html", *[page for s in sorted(entries) for page in _pages_to_check(s, entries[s])]],
         "reports": entries,
         "seconds": {k: round(v, 4) for k, v in timings.items()},
     })
@@ -298,6 +300,42 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []))
                for r in project.reports]
     return BuildResult(status, out, ordered, timings)
+
+
+def write_page(env: Any, common: dict[str, Any], page: Any, page_path: str, staging: Path) -> list[str]:
+    """Write reports/<page_path>.html and its filter slices; returns every file of the page (downloads too)."""
+    from . import render, slice_files
+
+    root = "../" * (page_path.count("/") + 1)
+    context = {**common, "root": root, "page_title": page.title, "report": page}
+    if page.filters:
+        context["filters_config"] = slice_files.config(page, page_path, root)
+    html = render.render(env, "report.html", context)
+    target = staging / f"reports/{page_path}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return [f"reports/{page_path}.html", *page.files, *slice_files.write(env, context, page, page_path, staging)]
+
+
+def write_family(env: Any, common: dict[str, Any], page: Any, slug: str, staging: Path) -> list[str]:
+    """Write every page of a for_each report and reports/<slug>.html listing them."""
+    from . import render
+
+    files = []
+    for member in page.members:
+        files += write_page(env, common, member.page, f"{slug}/{member.file}", staging)
+        member.page = None  # written: its blocks are no longer needed
+    html = render.render(env, "family.html", {**common, "root": "../", "page_title": page.title, "report": page})
+    (staging / f"reports/{slug}.html").write_text(html, encoding="utf-8")
+    return [f"reports/{slug}.html", *files]
+
+
+FAMILY_SAMPLE = 3  # pages of a for_each report smoke opens (it follows the listing's links to all of them)
+
+
+def _pages_to_check(slug: str, entry: dict[str, Any]) -> list[str]:
+    members = entry.get("members") or {}
+    return [f"reports/{slug}.html", *[f"reports/{slug}/{file}.html" for file in list(members.values())[:FAMILY_SAMPLE]]]
 
 
 def _failed_page(report: Report, problems: list[str]) -> Any:
@@ -313,6 +351,8 @@ def _with_markdown(page: Any, report: Report) -> None:
     from . import markdown_text
 
     config = report.config
+    if page.text_html or page.description_html:
+        return  # set when the report ran, per filter choice
     page.text_html = markdown_text.render(config.text, config.parameters, level=2)
     page.description_html = markdown_text.render(config.description, config.parameters, level=2)
 
@@ -327,11 +367,19 @@ def _staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:
     return [f"stale:{s.table}:{int((now - s.modified).total_seconds() // 86400)}" for s in found if s.modified]
 
 
-def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, built_at: str) -> dict[str, Any]:
+def _dated(report: Report, site: Any, now: dt.datetime) -> list[str]:
+    """A page with date_range filters counts back from the build's date: it is made again each new day."""
+    from .report_run import site_today
+
+    if not any(f.type == "date_range" for f in report.config.filters):
+        return []
+    return [f"today:{site_today(site, now).isoformat()}"]
+
+
+def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, built_at: str,
+           files: list[str]) -> dict[str, Any]:
     from . import markdown_text, notices
 
-    files = [f"reports/{report.slug}.html"]
-    files += [c.csv for c in page.charts if c.csv] + [t.csv for t in page.tables if t.csv]
     return {
         "title": page.title,
         "description": markdown_text.plain(report.config.description, report.config.parameters),
@@ -344,15 +392,17 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "fingerprint": None if failed else fingerprint,
         "built_at": built_at,
         "rows": page.rows_returned,
-        "charts": len(page.charts),
-        "metrics": len(page.metrics),
-        "tables": len(page.tables),
+        "charts": len(report.config.charts) if page.members else len(page.charts),  # a for_each page's
+        "metrics": len(report.config.metrics) if page.members else len(page.metrics),
+        "tables": len(report.config.tables) if page.members else len(page.tables),
         "sources": page.sources,
         "problems": page.problems,
         "warnings": page.warnings,
         "stale": any(notices.is_stale(w) for w in page.warnings),
         "seconds": {k: round(v, 4) for k, v in page.seconds.items()},
-        "files": files,
+        "files": list(dict.fromkeys(files)),
+        **({"members": {m.token: m.file for m in page.members}, "pages": len(page.members)}
+           if report.config.for_each is not None and not failed else {}),
     }
 
 

@@ -56,7 +56,7 @@ def check_project(root: Path, strict: bool = False,
             errors.append(ReportError([attribute(report, p) for p in exc.problems]))
             continue
         warnings.extend(page.warnings)
-        queries += len(page.metrics) + len(page.charts) + len(page.tables)
+        queries += page.queries
     if errors:
         raise ReportError.gather(errors)
     if warnings and strict:

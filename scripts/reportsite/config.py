@@ -25,6 +25,8 @@ from .models import (  # noqa: F401 - the models are part of this module's inter
     Chart,
     ChartParams,
     Check,
+    Filter,
+    ForEach,
     Freshness,
     Metric,
     Model,
@@ -52,6 +54,25 @@ class Report:
 
     def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
         return self.source.problem(path, message)
+
+    def queries(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every query of the report, as (key path, label): metrics, charts, tables, filter options, for_each."""
+        config = self.config
+        found: list[tuple[tuple[str | int, ...], str]] = [
+            ((section, index, "query"), f"{section[:-1]} '{item.name}'")
+            for section in ("metrics", "charts", "tables") for index, item in enumerate(getattr(config, section))]
+        found += [(("filters", index, "options"), f"filter '{f.name}' options")
+                  for index, f in enumerate(config.filters) if isinstance(f.options, str)]
+        if config.for_each is not None:
+            found.append((("for_each", "query"), "for_each query"))
+        return found
+
+    def bindable(self) -> dict[str, Any]:
+        """Every name a query may use as $name: the parameters, each filter's, and for_each's (None until bound)."""
+        names: dict[str, Any] = dict(self.config.parameters)
+        for name in filter_parameters(self.config):
+            names.setdefault(name, None)
+        return names
 
     def query_text(self, path: tuple[str | int, ...], query: str) -> str:
         """The SQL for the query at ``path``: inline, or read from the .sql file it names."""
@@ -110,8 +131,11 @@ def validate(model: type[Model], located: Located) -> Any:
 
 def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
     """Problems pydantic cannot see: a table defined twice, a chart type without the columns it needs."""
-    problems = []
+    problems = _binding_problems(config, located)
     for index, chart in enumerate(config.charts):
+        if chart.params.link is not None and chart.type not in ("bar", "pie"):
+            problems.append(located.problem(("charts", index, "params", "link"),
+                                            f"link works on bar and pie charts, not {chart.type}"))
         if chart.type in NEEDS_Y and chart.params.y is None:
             what = messages.summary(ChartParams.model_fields["y"].description)
             problems.append(located.problem(("charts", index, "params"), f"missing required key 'y' ({what})"))
@@ -122,6 +146,35 @@ def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
         return problems
     return [*problems, located.problem(("data_sources", name), f"table '{name}' is already defined by data_source "
                                                                f"('{config.data_source}'); rename one of them")]
+
+
+def filter_parameters(config: ReportConfig) -> list[str]:
+    """The $names filters and for_each bind: region; period_start and period_end for a date_range."""
+    names = []
+    for spec in config.filters:
+        names += [f"{spec.name}_start", f"{spec.name}_end"] if spec.type == "date_range" else [spec.name]
+    if config.for_each is not None:
+        names.append(config.for_each.parameter)
+    return names
+
+
+def _binding_problems(config: ReportConfig, located: Located) -> list[Problem]:
+    """Filters and for_each bind names of their own: none may be a parameter's or another's."""
+    problems = []
+    seen: dict[str, tuple[str | int, ...]] = {name: ("parameters", name) for name in config.parameters}
+    keyed: list[tuple[str, tuple[str | int, ...]]] = []
+    for index, spec in enumerate(config.filters):
+        for name in ([f"{spec.name}_start", f"{spec.name}_end"] if spec.type == "date_range" else [spec.name]):
+            keyed.append((name, ("filters", index, "name")))
+    if config.for_each is not None:
+        keyed.append((config.for_each.parameter, ("for_each", "parameter")))
+    for name, key in keyed:
+        if name in seen:
+            other = ".".join(str(part) for part in seen[name])
+            problems.append(located.problem(key, f"'${name}' is already bound by {other}; give it another name"))
+        else:
+            seen[name] = key
+    return problems
 
 
 def load_site(root: Path) -> SiteConfig:
@@ -157,22 +210,24 @@ def refused_sql(report: Report) -> ConfigError | None:
 
 def _resolve_sql_files(report: Report, problems: list[Problem]) -> None:
     """Find each query that names a .sql file beside the report; a missing or non-UTF-8 file is a problem."""
-    for section in ("metrics", "charts", "tables"):
-        for index, item in enumerate(getattr(report.config, section)):
-            query = item.query.strip()
-            if query.lower().endswith(".sql") and not re.search(r"\s", query):
-                key = (section, index, "query")
-                sql_path = report.path.parent / query
-                problem = None
-                if sql_path.exists() and not sql_path.resolve().is_relative_to(report.path.parent.resolve()):
-                    target = os.readlink(sql_path) if sql_path.is_symlink() else sql_path.resolve()
-                    problem = (f"SQL file '{shorten(query)}' leads outside {REPORTS_DIR}/ (to {target}); keep .sql "
-                               "files beside the report")  # checked before anything is read from it
-                problem = problem or _sql_file_problem(sql_path, shorten(query), report.display)
-                if problem:
-                    problems.append(report.problem(key, problem))
-                    continue
-                report.sql_files[key] = sql_path
+    for key, _ in report.queries():
+        node: Any = report.config
+        for part in key:
+            node = node[part] if isinstance(part, int) else getattr(node, part)
+        query = str(node).strip()
+        if not (query.lower().endswith(".sql") and not re.search(r"\s", query)):
+            continue
+        sql_path = report.path.parent / query
+        problem = None
+        if sql_path.exists() and not sql_path.resolve().is_relative_to(report.path.parent.resolve()):
+            target = os.readlink(sql_path) if sql_path.is_symlink() else sql_path.resolve()
+            problem = (f"SQL file '{shorten(query)}' leads outside {REPORTS_DIR}/ (to {target}); keep .sql "
+                       "files beside the report")  # checked before anything is read from it
+        problem = problem or _sql_file_problem(sql_path, shorten(query), report.display)
+        if problem:
+            problems.append(report.problem(key, problem))
+            continue
+        report.sql_files[key] = sql_path
 
 
 def _sql_file_problem(path: Path, name: str, beside: str) -> str | None:

@@ -15,18 +15,27 @@ from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, metric_card, 
 
 
 class ItemRunner:
-    """Runs each metric, chart and table query of one report, collecting problems."""
+    """Runs metric, chart and table queries of one report with one set of bound values, collecting problems.
+
+    ``parameters`` are the SQL's bound values (the report's, plus a filter choice's or a for_each value);
+    ``shown`` what ``$name`` writes in titles (a filter's label rather than NULL); ``folder`` the
+    downloads' sub-folder for this set of values (``data/<page>/<folder>/…``), empty when they are the page's.
+    """
 
     def __init__(self, session: query.Session, report: Report, site: SiteConfig, downloads: Path | None,
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem], parameters: Mapping[str, Any] | None = None,
+                 shown: Mapping[str, Any] | None = None, page: str | None = None, folder: str = "") -> None:
         self.session, self.report, self.site = session, report, site
         self.downloads, self.problems = downloads, problems
-        self.parameters = report.config.parameters
+        self.parameters = dict(report.config.parameters if parameters is None else parameters)
+        self.shown = dict(self.parameters if shown is None else shown)
+        self.page, self.folder = page or report.slug, folder
         self.formats = Formats.of(site)
         self.rows = 0
+        self.files: list[str] = []  # every download written, relative to the site
 
     def _text(self, text: str | None) -> str | None:
-        return with_parameters(text, self.parameters, self.formats)
+        return with_parameters(text, self.shown, self.formats)
 
     def _fetch(self, ref: query.QueryRef, limit: int | None = None) -> Any:
         try:
@@ -38,68 +47,86 @@ class ItemRunner:
     def _csv_path(self, name: str, index: int, kind: str) -> tuple[Path | None, str | None]:
         if self.downloads is None:
             return None, None
-        relative = f"data/{self.report.slug}/{kind}-{index + 1}-{slugify(name)}.csv"
+        folder = f"{self.folder}/" if self.folder else ""
+        relative = f"data/{self.page}/{folder}{kind}-{index + 1}-{slugify(name)}.csv"
+        self.files.append(relative)
         return self.downloads / relative, relative
 
     def metrics(self) -> list[MetricCard]:
-        cards = []
-        for index, metric in enumerate(self.report.config.metrics):
-            ref = query.QueryRef(self.report, ("metrics", index, "query"), f"metric '{metric.name}'")
-            table = self._fetch(ref, limit=1)
-            if table is None:
-                continue
-            names = table.column_names
-            if "value" not in names:
-                self.problems.append(query.locate(ref, f"{ref.label}: the query must return a column named "
-                                                       f"'value' (columns: {', '.join(names)}); add 'AS value'"))
-                continue
-            if table.num_rows > 1:
-                self.problems.append(query.locate(ref, f"{ref.label}: the query must return one row (it returned "
-                                                       "more); aggregate it (e.g. SUM(...)) or filter it to one "
-                                                       "row"))
-                continue
-            row = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}  # no row: the card shows —
-            self.rows += table.num_rows
-            cards.append(metric_card(self._text(metric.name) or metric.name, row.get("value"), row.get("previous"),
-                                     metric.format, metric.better, self._text(metric.description), self.formats))
-        return cards
+        return [card for index in range(len(self.report.config.metrics)) if (card := self.metric(index))]
+
+    def metric(self, index: int) -> MetricCard | None:
+        metric = self.report.config.metrics[index]
+        ref = query.QueryRef(self.report, ("metrics", index, "query"), f"metric '{metric.name}'")
+        table = self._fetch(ref, limit=1)
+        if table is None:
+            return None
+        names = table.column_names
+        if "value" not in names:
+            self.problems.append(query.locate(ref, f"{ref.label}: the query must return a column named "
+                                                   f"'value' (columns: {', '.join(names)}); add 'AS value'"))
+            return None
+        if table.num_rows > 1:
+            self.problems.append(query.locate(ref, f"{ref.label}: the query must return one row (it returned "
+                                                   "more); aggregate it (e.g. SUM(...)) or filter it to one "
+                                                   "row"))
+            return None
+        row = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}  # no row: the card shows —
+        self.rows += table.num_rows
+        card = metric_card(self._text(metric.name) or metric.name, row.get("value"), row.get("previous"),
+                           metric.format, metric.better, self._text(metric.description), self.formats)
+        card.id = f"metric-{index + 1}"
+        return card
 
     def charts(self, page: ReportPage) -> list[ChartBlock]:
         """Every chart of the page: queried first, so one category gets one colour across all of them."""
-        fetched = []
-        limit = self.site.max_chart_rows
-        for index, chart in enumerate(self.report.config.charts):
-            ref = query.QueryRef(self.report, ("charts", index, "query"), f"chart '{chart.name}'")
-            table = self._fetch(ref, limit=limit)
-            if table is None or not self._columns_ok(chart, index, table.column_names):
-                continue
-            if table.num_rows > limit:
-                self.problems.append(query.locate(ref, (
-                    f"{ref.label}: the query returns more than {limit} rows, too many for one chart; aggregate "
-                    "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
-                )))
-                continue
-            fetched.append((index, chart, table))
-        site = self.site
-        categories = [label for _, chart, table in fetched for label in charts.colored_categories(chart, table)]
-        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color,
-                                      charts.page_colors(categories, site.primary_color))
-        blocks = []
-        for index, chart, table in fetched:
-            self.rows += table.num_rows
-            spec = charts.vega_lite(chart, table, context) if table.num_rows else None
-            path, relative = self._csv_path(chart.name, index, "chart")
-            if path is not None:
-                write_csv(table, path)
-            heading = self._text(chart.params.title or chart.name) or ""
-            description = markdown_text.render(chart.description, self.parameters, level=3) \
-                if chart.description else None
-            blocks.append(ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows,
-                                     description, chart.width, relative))
+        fetched = [found for index in range(len(self.report.config.charts)) if (found := self.chart_data(index))]
+        colors = self.page_colors(fetched)
+        blocks = [self.chart(index, table, colors) for index, table in fetched]
         if any(block.spec for block in blocks):
-            page.vega_locale = {"format": charts.format_locale(site.locale, site.currency),
-                                "time": charts.time_format_locale(site.locale)}
+            page.vega_locale = self.vega_locale()
         return blocks
+
+    def chart_data(self, index: int) -> tuple[int, Any] | None:
+        """The rows of chart ``index`` (None, with the problem noted, when they cannot be charted)."""
+        chart = self.report.config.charts[index]
+        limit = self.site.max_chart_rows
+        ref = query.QueryRef(self.report, ("charts", index, "query"), f"chart '{chart.name}'")
+        table = self._fetch(ref, limit=limit)
+        if table is None or not self._columns_ok(chart, index, table.column_names):
+            return None
+        if table.num_rows > limit:
+            self.problems.append(query.locate(ref, (
+                f"{ref.label}: the query returns more than {limit} rows, too many for one chart; aggregate "
+                "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
+            )))
+            return None
+        return index, table
+
+    def page_colors(self, fetched: list[tuple[int, Any]]) -> dict[str, str]:
+        """One colour per category over the given (chart index, rows), in order of first appearance."""
+        chart_of = self.report.config.charts
+        categories = [label for index, table in fetched for label in charts.colored_categories(chart_of[index], table)]
+        return charts.page_colors(categories, self.site.primary_color)
+
+    def vega_locale(self) -> dict[str, Any]:
+        return {"format": charts.format_locale(self.site.locale, self.site.currency),
+                "time": charts.time_format_locale(self.site.locale)}
+
+    def chart(self, index: int, table: Any, colors: dict[str, str]) -> ChartBlock:
+        """Chart ``index`` drawn from its rows, its categories in the page's colours."""
+        site, chart = self.site, self.report.config.charts[index]
+        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color, colors)
+        self.rows += table.num_rows
+        spec = charts.vega_lite(chart, table, context) if table.num_rows else None
+        path, relative = self._csv_path(chart.name, index, "chart")
+        if path is not None:
+            write_csv(table, path)
+        heading = self._text(chart.params.title or chart.name) or ""
+        description = markdown_text.render(chart.description, self.shown, level=3) \
+            if chart.description else None
+        return ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows, description, chart.width,
+                          relative)
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -116,29 +143,30 @@ class ItemRunner:
         return ok
 
     def tables(self) -> list[TableBlock]:
-        blocks = []
-        for index, spec in enumerate(self.report.config.tables):
-            ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
-            try:
-                path, relative = self._csv_path(spec.name, index, "table")
-                shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
-            except QueryError as exc:
-                self.problems.extend(exc.problems)
-                continue
-            if not self._formats_ok(index, spec.columns, shown.column_names):
-                continue
-            self.rows += total
-            data = shown.to_pydict()
-            kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
-                     for name, field in zip(shown.column_names, shown.schema, strict=True)]
-            cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
-                                                                                 strict=True)]
-            rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
-            blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
-                                     [kind in NUMERIC_KINDS for kind in kinds], rows, total,
-                                     self._text(spec.description), relative, kinds,
-                                     self.formats.number(total), self.formats.number(len(rows))))
-        return blocks
+        return [block for index in range(len(self.report.config.tables)) if (block := self.table(index))]
+
+    def table(self, index: int) -> TableBlock | None:
+        spec = self.report.config.tables[index]
+        ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
+        try:
+            path, relative = self._csv_path(spec.name, index, "table")
+            shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
+        except QueryError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if not self._formats_ok(index, spec.columns, shown.column_names):
+            return None
+        self.rows += total
+        data = shown.to_pydict()
+        kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
+                 for name, field in zip(shown.column_names, shown.schema, strict=True)]
+        cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
+                                                                             strict=True)]
+        rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+        return TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
+                          [kind in NUMERIC_KINDS for kind in kinds], rows, total,
+                          self._text(spec.description), relative, kinds,
+                          self.formats.number(total), self.formats.number(len(rows)))
 
     def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str]) -> bool:
         """Every column named under a table's ``columns:`` must be one the query returns."""

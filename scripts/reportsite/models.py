@@ -89,6 +89,10 @@ class ChartParams(Model):
                               description="Reference lines, e.g. [{y: 1000, label: Target}].")
     tooltip: list[str] = Field(default_factory=list,
                                description="More columns shown in each mark's tooltip, e.g. [route, carrier].")
+    link: str | None = Field(
+        None, description="A for_each report whose pages the marks of a bar or pie chart open: clicking the bar of "
+                          "customer C-042 opens reports/<link>/c-042.html. The x column (y for horizontal bars, the "
+                          "slice labels for pies) holds the values.")
 
     @field_validator("log", "tooltip", mode="before")
     @classmethod
@@ -139,6 +143,11 @@ class Table(Model):
                     "plain (no separators), date, datetime or text, e.g. {year: plain, revenue: currency, share: "
                     "percent}. Others follow what they hold: dates as dates, years and ids (year, customer_id, "
                     "zip…) without separators. Each name must be a column of the query.")
+    links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Columns whose cells link to the page of a for_each report, as column: report, e.g. {customer: "
+                    "customers} links each customer cell to reports/customers/<value>.html. Values without a page "
+                    "stay plain text.")
 
 
 class Freshness(Model):
@@ -169,6 +178,62 @@ class AsOf(Model):
     table: str = Field(description="The table: one defined by data_source or data_sources.")
     column: str = Field(description="The date or timestamp column whose newest value is the data's date, shown in "
                                     "the site's time zone and locale.")
+
+
+Preset = Literal["last_7_days", "last_30_days", "last_90_days", "last_12_months", "month_to_date", "year_to_date",
+                 "last_month", "last_year", "all"]
+DEFAULT_PRESETS: list[Preset] = ["last_30_days", "last_90_days", "last_12_months", "year_to_date", "all"]
+FilterName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
+
+
+class Filter(Model):
+    """A choice the reader makes on the page; every query, title and text that uses it follows the choice."""
+
+    name: FilterName = Field(
+        description="The parameter the choice binds: $name in the queries (a date_range binds $name_start and "
+                    "$name_end). Letters, digits and underscores.")
+    label: str | None = Field(None, description="The label shown beside the dropdown. Defaults to the name.")
+    type: Literal["select", "date_range"] = Field(
+        "select", description="select (one value from options) or date_range (a period from presets).")
+    options: str | list[Scalar] | None = Field(
+        None, description="select: the values to choose from, as a YAML list or a query whose first column holds "
+                          "them (NULL and empty values are left out). date_range: optionally a query returning the "
+                          "data's first and last date (one row, two columns), which the 'all' preset binds.")
+    all: bool = Field(True, description="select: offer an 'All' choice, which binds NULL (write queries as "
+                                        "($name IS NULL OR column = $name)).")
+    presets: list[Preset] = Field(
+        default_factory=lambda: list(DEFAULT_PRESETS),
+        description="date_range: the periods offered, counted back from the build's date in the site's time zone: "
+                    "last_7_days, last_30_days, last_90_days, last_12_months, month_to_date, year_to_date, "
+                    "last_month, last_year, all (the data's whole range).")
+    default: Scalar = Field(
+        None, description="The choice the page opens with: a value of options (default: All, else the first "
+                          "value), or a preset (default: the last preset).")
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Filter:
+        if self.type == "select" and self.options is None:
+            raise ValueError("a select filter needs options: a YAML list of values or a query")
+        if self.type == "date_range":
+            if isinstance(self.options, list):
+                raise ValueError("a date_range filter's options is a query returning the data's first and last date")
+            if not self.presets:
+                raise ValueError("a date_range filter needs at least one preset")
+            if len(set(self.presets)) != len(self.presets):
+                raise ValueError("presets lists a period twice")
+            if self.default is not None and self.default not in self.presets:
+                raise ValueError(f"default '{self.default}' is not one of the presets ({', '.join(self.presets)})")
+        return self
+
+
+class ForEach(Model):
+    """One page per value: the report is built once for every row of a query."""
+
+    parameter: FilterName = Field(description="The parameter each page binds: $name in the queries, title and text.")
+    query: str = Field(description="The SQL whose first column lists the values, one page each (NULLs are left "
+                                   f"out). {SQL_HELP}")
+    title: str | None = Field(None, description="Each page's title, e.g. 'Customer $customer'. Defaults to the "
+                                                "report's title followed by the value.")
 
 
 class ReportConfig(Model):
@@ -203,6 +268,14 @@ class ReportConfig(Model):
     tables: list[Table] = Field(default_factory=list, description="Tables of query rows, each with a CSV download.")
     checks: list[Check] = Field(
         default_factory=list, description="Data checks that must pass before the report is published.")
+    filters: list[Filter] = Field(
+        default_factory=list,
+        description="Choices the reader makes on the page (a dropdown each). The build runs the queries that use "
+                    "them once per combination and the page swaps the exact results; the choice is kept in the "
+                    "page's URL.")
+    for_each: ForEach | None = Field(
+        None, description="Build one page per value of a query, e.g. a page per customer: reports/<name>/<value>.html, "
+                          "listed on reports/<name>.html.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -249,6 +322,11 @@ class SiteConfig(Model):
     primary_color: str = Field("#2563eb", description="The brand colour of links, buttons and the first chart "
                                                       "series, as #rrggbb.")
     max_chart_rows: int = Field(5000, ge=1, description="The most rows one chart may embed.")
+    max_slices: int = Field(200, ge=1, le=5000,
+                            description="The most combinations of filter values one report may have (each is "
+                                        "computed at build time).")
+    max_pages: int = Field(2000, ge=1, le=20000,
+                           description="The most pages one for_each report may have.")
     query_timeout_seconds: float = Field(
         120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
                                         "stopped and the build fails.")
@@ -306,5 +384,6 @@ def table_name_for(url: str) -> str:
     return name if IDENTIFIER.match(name) else f"t_{name}"
 
 
-__all__ = ["DATA_ROOT_ENV", "AsOf", "Chart", "ChartParams", "Check", "Freshness", "Metric", "Model",
+__all__ = ["DATA_ROOT_ENV", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach", "Freshness", "Metric",
+           "Model",
            "ReportConfig", "Rule", "SiteConfig", "Table", "table_name_for"]

@@ -23,6 +23,7 @@ class MetricCard:
     previous_shown: str | None = None
     change: Change | None = None
     better: str = "higher"
+    id: str = ""  # metric-1: the block a filter choice swaps
 
 
 def metric_card(name: str, value: Any, previous: Any, kind: str, better: str, description: str | None,
@@ -93,11 +94,19 @@ class ReportPage:
     vega_locale: dict[str, Any] | None = None  # number and date names for the page's charts
     notes: list[str] = field(default_factory=list)  # e.g. a cached copy that failed its check and was refetched
     rows_returned: int = 0
+    queries: int = 0  # statements run (a filter's choices and a for_each's pages each run theirs)
     seconds: dict[str, float] = field(default_factory=dict)
     # ``text`` and ``description`` as safe HTML from their Markdown, $parameters filled (set by the build;
     # empty means the templates render ``text`` and ``description`` themselves)
     text_html: str = ""
     description_html: str = ""
+    filters: list[Any] = field(default_factory=list)  # page_filters.PageFilter: the page's dropdowns
+    following: list[str] = field(default_factory=list)  # ids of the blocks that follow a filter
+    slices: list[Any] = field(default_factory=list)  # slices.Slice: every combination of the filters' choices
+    files: list[str] = field(default_factory=list)  # every download written for the page, relative to the site
+    members: list[Any] = field(default_factory=list)  # family.Member: a for_each report's pages
+    parent_title: str | None = None  # a for_each page: the report listing it
+    parent_href: str | None = None
 
     @property
     def failed(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Report
@@ -273,6 +273,9 @@ class Session:
     con: Any
     tables: list[str]
     timeout: float | None = None
+    count: int = 0  # statements run
+    reviewed: dict[str, list[Any]] = field(default_factory=dict)  # SQL text → its refusals (a for_each report
+    # runs the same SQL once per page)
 
     def fetch(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None) -> Any:
         """The query's result as an Arrow table (at most ``limit + 1`` rows when a limit is given)."""
@@ -295,11 +298,14 @@ class Session:
         from .sqlpolicy import review
 
         sql = _statement(ref.sql)
-        refusals = review(sql, ref.report.config.tables_by_name())  # config refused these already: the same
+        if sql not in self.reviewed:
+            self.reviewed[sql] = review(sql, ref.report.config.tables_by_name())
+        refusals = self.reviewed[sql]  # config refused these already: the same
         if refusals:                                                    # check guards every caller
             raise QueryError([locate(ref, f"{ref.label}: {r.message}{position_note(sql, r.offset)}", offset=r.offset)
                               for r in refusals])
         params = bound_parameters(sql, parameters, ref)
+        self.count += 1
         return self.con.sql(sql, params=params or None)
 
     @contextmanager

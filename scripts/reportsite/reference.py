@@ -22,6 +22,8 @@ from .config import (
     Chart,
     ChartParams,
     Check,
+    Filter,
+    ForEach,
     Freshness,
     Metric,
     ReportConfig,
@@ -50,6 +52,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`checks[]`", Check, "Each item of `checks`; a failure names the check, the table and the value found."),
     ("`checks[].freshness`", Freshness, "The `freshness` mapping of a check."),
     ("`as_of`", AsOf, "The `as_of` mapping of a report."),
+    ("`filters[]`", Filter, "Each item of `filters`: a dropdown on the page (see Filters below)."),
+    ("`for_each`", ForEach, "The `for_each` mapping of a report: one page per value (see Pages per value below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

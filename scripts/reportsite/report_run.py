@@ -59,14 +59,14 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
 def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
     """Every metric, chart and table query with its bound parameters (None if one cannot be bound)."""
     out = []
-    for section in ("metrics", "charts", "tables"):
-        for index, item in enumerate(getattr(report.config, section)):
-            ref = query.QueryRef(report, (section, index, "query"), item.name)
-            try:
-                sql = ref.sql.strip().rstrip(";")
-                out.append((sql, query.bound_parameters(sql, report.config.parameters, ref)))
-            except (QueryError, OSError):
-                return None
+    bindable = report.bindable()
+    for key, label in report.queries():
+        ref = query.QueryRef(report, key, label)
+        try:
+            sql = ref.sql.strip().rstrip(";")
+            out.append((sql, query.bound_parameters(sql, bindable, ref)))
+        except (QueryError, OSError):
+            return None
     return out
 
 
@@ -213,19 +213,27 @@ def run_report(
         page.seconds["checks"] = time.perf_counter() - mark
         problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
         mark = time.perf_counter()
-        from .items import ItemRunner  # charts, formats and Markdown: only when a report runs
+        from . import family, slices  # charts, formats and Markdown: only when a report runs
 
-        run = ItemRunner(session, report, site, downloads, problems)
-        page.metrics = run.metrics()
-        page.charts = run.charts(page)
-        page.tables = run.tables()
-        page.rows_returned = run.rows
+        if config.for_each is not None:
+            family.run_members(session, report, site, downloads, problems, page, site_today(site, now))
+        else:
+            slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
+                             config.parameters, config.title)
         page.seconds["queries"] = time.perf_counter() - mark
+        page.queries = session.count
     finally:
         con.close()
     if problems:
-        raise ReportError(problems)
+        raise ReportError(list({str(p): p for p in problems}.values()))  # once, whichever choices it failed for
     return page
+
+
+def site_today(site: SiteConfig, now: dt.datetime) -> dt.date:
+    """The build's date in the site's time zone: what date_range presets count back from."""
+    import zoneinfo
+
+    return now.astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
 
 
 

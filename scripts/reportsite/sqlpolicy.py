@@ -216,17 +216,15 @@ def review_report(report: Any) -> list[Any]:
 
     problems = []
     tables = report.config.tables_by_name()
-    for section in ("metrics", "charts", "tables"):
-        for index, item in enumerate(getattr(report.config, section)):
-            kind = section[:-1]
-            ref = query.QueryRef(report, (section, index, "query"), f"{kind} '{item.name}'")
-            try:
-                sql = ref.sql
-            except OSError:
-                continue  # a missing .sql file is reported by config
-            for refusal in review(sql, tables):
-                note = query.position_note(sql, refusal.offset)
-                problems.append(query.locate(ref, f"{ref.label}: {refusal.message}{note}", offset=refusal.offset))
+    for key, label in report.queries():
+        ref = query.QueryRef(report, key, label)
+        try:
+            sql = ref.sql
+        except OSError:
+            continue  # a missing .sql file is reported by config
+        for refusal in review(sql, tables):
+            note = query.position_note(sql, refusal.offset)
+            problems.append(query.locate(ref, f"{ref.label}: {refusal.message}{note}", offset=refusal.offset))
     return problems
 
 

@@ -121,11 +121,8 @@
     return spec;
   }
 
-  var charts = [].slice.call(document.querySelectorAll("[data-spec]"));
-  if (charts.length === 0) return;
-  if (typeof window.vegaEmbed !== "function") {
-    charts.forEach(function (el) { fail(el, "the Vega library did not load"); });
-    return;
+  function chartsIn(root) {
+    return [].slice.call(root.querySelectorAll("[data-spec]"));
   }
   var locale = {};
   var localeScript = document.getElementById("vega-locale");
@@ -134,6 +131,10 @@
   }
 
   function draw(el) {
+    if (typeof window.vegaEmbed !== "function") {
+      fail(el, "the Vega library did not load");
+      return;
+    }
     var spec;
     try {
       spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
@@ -156,19 +157,25 @@
       .catch(function (err) { fail(el, err && err.message ? err.message : String(err)); });
   }
 
-  charts.forEach(draw);
+  chartsIn(document).forEach(draw);
+  // A filter choice swapped a block in: draw the charts it brought.
+  document.addEventListener("reportsite:swapped", function (event) {
+    var root = event.target;
+    if (root.matches && root.matches("[data-spec]")) draw(root);
+    else if (root.querySelectorAll) chartsIn(root).forEach(draw);
+  });
 
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
     pending = setTimeout(function () {
-      charts.forEach(function (el) {
+      chartsIn(document).forEach(function (el) {
         if (el.dataset.rendered !== "true") return;
         if (Math.abs((el.clientWidth || 0) - Number(el.dataset.drawnWidth || 0)) > 40) draw(el);
       });
     }, 200);
   });
   window.addEventListener("reportsite:theme", function () {
-    charts.forEach(function (el) { if (el.dataset.drawnTheme !== theme()) draw(el); });
+    chartsIn(document).forEach(function (el) { if (el.dataset.drawnTheme !== theme()) draw(el); });
   });
 })();

@@ -57,14 +57,16 @@ def test_demo_site_layout_and_manifest(demo):
     assert {r.status for r in result.reports} == {"built"}
     manifest = json.loads((site / "manifest.json").read_text())
     assert manifest["status"] == "ok"
-    assert manifest["pages"] == ["index.html", "reports/customers.html", "reports/products.html",
-                                 "reports/sales.html"]
+    family = [f"reports/product/{name}.html" for name in ("apron", "bagel-dozen", "cafe-crema")]  # first 3
+    assert manifest["pages"] == ["index.html", "reports/customers.html", "reports/product.html", *family,
+                                 "reports/products.html", "reports/sales.html"]
     for relative, info in manifest["files"].items():
         assert (site / relative).stat().st_size == info["size"]
     assets = sorted(re.sub(r"\.[0-9a-f]{12}\.", ".HASH.", p.name) for p in (site / "assets").iterdir())
-    assert assets == ["site.HASH.css", "site.HASH.js", "theme.HASH.js", "vega.HASH.js"]
+    assert assets == ["filters.HASH.js", "search.HASH.js", "site.HASH.css", "site.HASH.js", "theme.HASH.js",
+                      "vega.HASH.js"]
     index = (site / "index.html").read_text()
-    for slug in ("sales", "customers", "products"):
+    for slug in ("sales", "customers", "products", "product"):
         assert f'href="reports/{slug}.html"' in index
     for page in manifest["pages"]:
         html = (site / page).read_text()

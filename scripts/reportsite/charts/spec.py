@@ -247,7 +247,8 @@ class _Builder:
         known = [(a, b) for a, b in zip(starts, ends, strict=True) if a is not None and b is not None]
         position["field"] = field_
         if known:
-            position["scale"].update(domain=[min(a for a, _ in known), max(b for _, b in known)], nice=False)
+            position["scale"].update(domain=[min(a for a, _ in known), max(b for _, b in known)], nice=False,
+                                     padding=0)  # Vega-Lite pads by a bar width otherwise
             periods = (max(b for _, b in known) - min(a for a, _ in known)) / max(
                 min(b - a for a, b in known), 1)
             self.meta["bars"] = {"periods": max(1.0, periods)}
