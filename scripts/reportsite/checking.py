@@ -14,6 +14,7 @@ from pathlib import Path
 from .assets import cache_dir, logo_problem
 from .config import Report, gather_project, refused_sql
 from .errors import CheckError, Problem, ReportError
+from .links import link_error
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def check_project(root: Path, strict: bool = False,
     queries = 0
     resolved = []
     for report in project.reports:
-        refused = refused_sql(report)
+        refused = refused_sql(report) or link_error(project, report)
         if refused:
             errors.append(refused)
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def values(session: Any, report: Any, limit: int, problems: list[Problem]) -> li
 
 
 def run_members(session: Any, report: Any, site: Any, downloads: Path | None, problems: list[Problem],
-                page: ReportPage, today: dt.date) -> None:
+                page: ReportPage, today: dt.date, families: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Fill ``page.members``: one page per value, each run with $parameter bound to it."""
     from .formats import Formats
 
@@ -66,7 +67,8 @@ def run_members(session: Any, report: Any, site: Any, downloads: Path | None, pr
                                     rows_returned=0, members=[])
         shown.parent_title, shown.parent_href = page.title, f"../{report.slug}.html"
         slices.run_items(session, report, site, downloads, problems, shown, today,
-                         {**config.parameters, spec.parameter: value}, title, f"{report.slug}/{member.file}")
+                         {**config.parameters, spec.parameter: value}, title, f"{report.slug}/{member.file}",
+                         families)
         member.page = shown
         page.members.append(member)
         page.rows_returned += shown.rows_returned

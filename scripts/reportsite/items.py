@@ -24,8 +24,10 @@ class ItemRunner:
 
     def __init__(self, session: query.Session, report: Report, site: SiteConfig, downloads: Path | None,
                  problems: list[Problem], parameters: Mapping[str, Any] | None = None,
-                 shown: Mapping[str, Any] | None = None, page: str | None = None, folder: str = "") -> None:
+                 shown: Mapping[str, Any] | None = None, page: str | None = None, folder: str = "",
+                 families: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.session, self.report, self.site = session, report, site
+        self.families = families or {}  # for_each report → its pages' file names by value (for links)
         self.downloads, self.problems = downloads, problems
         self.parameters = dict(report.config.parameters if parameters is None else parameters)
         self.shown = dict(self.parameters if shown is None else shown)
@@ -33,6 +35,11 @@ class ItemRunner:
         self.formats = Formats.of(site)
         self.rows = 0
         self.files: list[str] = []  # every download written, relative to the site
+
+    def links_to(self, family: str) -> dict[str, str]:
+        """URL of each page of a for_each report, by value, relative to this page."""
+        root = "../" * (self.page.count("/") + 1)
+        return {token: f"{root}reports/{family}/{file}.html" for token, file in self.families.get(family, {}).items()}
 
     def _text(self, text: str | None) -> str | None:
         return with_parameters(text, self.shown, self.formats)
@@ -116,7 +123,8 @@ class ItemRunner:
     def chart(self, index: int, table: Any, colors: dict[str, str]) -> ChartBlock:
         """Chart ``index`` drawn from its rows, its categories in the page's colours."""
         site, chart = self.site, self.report.config.charts[index]
-        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color, colors)
+        links = self.links_to(chart.params.link) if chart.params.link else {}
+        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color, colors, links)
         self.rows += table.num_rows
         spec = charts.vega_lite(chart, table, context) if table.num_rows else None
         path, relative = self._csv_path(chart.name, index, "chart")
@@ -154,7 +162,8 @@ class ItemRunner:
         except QueryError as exc:
             self.problems.extend(exc.problems)
             return None
-        if not self._formats_ok(index, spec.columns, shown.column_names):
+        if not (self._formats_ok(index, spec.columns, shown.column_names)
+                & self._formats_ok(index, spec.links, shown.column_names, "links")):
             return None
         self.rows += total
         data = shown.to_pydict()
@@ -163,16 +172,29 @@ class ItemRunner:
         cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
                                                                              strict=True)]
         rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
-        return TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
-                          [kind in NUMERIC_KINDS for kind in kinds], rows, total,
-                          self._text(spec.description), relative, kinds,
-                          self.formats.number(total), self.formats.number(len(rows)))
+        block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
+                           [kind in NUMERIC_KINDS for kind in kinds], rows, total,
+                           self._text(spec.description), relative, kinds,
+                           self.formats.number(total), self.formats.number(len(rows)))
+        block.hrefs = self.cell_links(spec.links, data, shown.column_names, len(rows))
+        return block
 
-    def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str]) -> bool:
-        """Every column named under a table's ``columns:`` must be one the query returns."""
+    def cell_links(self, links: Mapping[str, str], data: Mapping[str, list[Any]], columns: list[str],
+                   count: int) -> list[list[str | None]]:
+        """For ``tables[].links``: each cell's link to its value's page (None where there is none)."""
+        from .page_filters import token_of
+
+        if not links:
+            return []
+        targets = {column: self.links_to(family) for column, family in links.items() if column in columns}
+        return [[None if (urls := targets.get(name)) is None or data[name][row] is None
+                 else urls.get(token_of(data[name][row])) for name in columns] for row in range(count)]
+
+    def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str], key: str = "columns") -> bool:
+        """Every column named under a table's ``columns:`` (or ``links:``) must be one the query returns."""
         unknown = [name for name in declared if name not in names]
         for name in unknown:
             message = (f"column '{name}' is not in the query result{did_you_mean(name, names)} "
                        f"(columns: {', '.join(names)})")
-            self.problems.append(self.report.problem(("tables", index, "columns", name), message))
+            self.problems.append(self.report.problem(("tables", index, key, name), message))
         return not unknown

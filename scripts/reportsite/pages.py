@@ -62,6 +62,7 @@ class TableBlock:
     kinds: list[str] = field(default_factory=list)  # per column: number, currency, percent, plain, date, …
     total_shown: str = ""  # 1,000,000 (the site's way)
     rows_shown: str = ""
+    hrefs: list[list[str | None]] = field(default_factory=list)  # per row and column: a link to a value's page
 
     def __post_init__(self) -> None:
         self.total_shown = self.total_shown or Formats().number(self.total_rows)

@@ -162,6 +162,7 @@ def run_report(
     now: dt.datetime,
     cache: Path | None = None,
     s3_wanted: dict[str, set[str]] | None = None,
+    families: dict[str, dict[str, str]] | None = None,
 ) -> ReportPage:
     """Query everything the report shows. Raises ReportError listing every failed item.
 
@@ -188,7 +189,7 @@ def run_report(
     if any(s.is_s3 for s in resolved):
         if cache is None:
             with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
-                return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted)
+                return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted, families)
         resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes)
         page.seconds["fetch"] = time.perf_counter() - started
     con = sandbox.connect([f.url for s in resolved for f in s.files], cache, site.timezone)
@@ -216,10 +217,10 @@ def run_report(
         from . import family, slices  # charts, formats and Markdown: only when a report runs
 
         if config.for_each is not None:
-            family.run_members(session, report, site, downloads, problems, page, site_today(site, now))
+            family.run_members(session, report, site, downloads, problems, page, site_today(site, now), families)
         else:
             slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
-                             config.parameters, config.title)
+                             config.parameters, config.title, None, families)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
     finally:

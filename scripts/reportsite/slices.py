@@ -70,7 +70,7 @@ def _item_names(report: Any) -> dict[str, set[str]]:
 
 def run_items(session: Any, report: Any, site: Any, downloads: Path | None, problems: list[Problem],
               page: ReportPage, today: dt.date, parameters: Mapping[str, Any], title: str,
-              slug: str | None = None) -> None:
+              slug: str | None = None, families: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Fill ``page`` (the default choices) and ``page.slices`` (every combination) from the report's items."""
     from .formats import Formats
     from .items import ItemRunner
@@ -94,7 +94,7 @@ def run_items(session: Any, report: Any, site: Any, downloads: Path | None, prob
         if (which, picked) not in runners:
             sql, shown = page_filters.bindings(filters, which, picked, parameters)
             runners[which, picked] = ItemRunner(session, report, site, downloads, problems, sql, shown, slug,
-                                                folder_for(filters, which, picked))
+                                                folder_for(filters, which, picked), families)
         return runners[which, picked]
 
     def each(block: str) -> list[tuple[tuple[int, ...], Any]]:

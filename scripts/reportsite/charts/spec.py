@@ -37,6 +37,7 @@ class ChartContext:
     timezone: str = "UTC"
     primary_color: str = "#2563eb"
     colors: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)  # params.link: a value (as text) → its page's URL
 
 
 @dataclass
@@ -128,11 +129,33 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
     for field_, derived in builder.derived.items():
         for row, value in zip(values, derived, strict=True):
             row[field_] = value
+    if params.link and ctx.links:
+        _link_marks(spec, values, data[params.x], ctx.links)
     spec["data"] = {"values": values}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
     spec["config"] = light_config(ctx.primary_color)
     spec["usermeta"] = {"reportsite": builder.meta}
     return spec
+
+
+LINK_FIELD = "__href"
+
+
+def _link_marks(spec: dict[str, Any], values: list[dict[str, Any]], categories: list[Any],
+                links: Mapping[str, str]) -> None:
+    """Each bar or slice whose category has a page opens it when clicked (Vega-Lite's href channel)."""
+    from ..page_filters import token_of
+
+    for row, category in zip(values, categories, strict=True):
+        url = links.get(token_of(category)) if category is not None else None
+        if url:
+            row[LINK_FIELD] = url
+    layer = spec if "encoding" in spec else next((x for x in spec.get("layer", []) if "encoding" in x), None)
+    if layer is None:
+        return
+    layer["encoding"]["href"] = {"field": LINK_FIELD, "type": "nominal"}
+    if isinstance(layer.get("mark"), dict):
+        layer["mark"]["cursor"] = "pointer"
 
 
 def _column(name: str, field_: str, arrow_type: Any, values: list[Any], chart: Chart, ctx: ChartContext) -> Column:
