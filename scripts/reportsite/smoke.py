@@ -221,7 +221,7 @@ _PAGE_STATE = """() => {
             width: box ? Math.round(box.width) : 0, height: box ? Math.round(box.height) : 0};
   });
   const main = document.querySelector('main') || document.body;
-  const text = [...main.querySelectorAll(':scope > p, [data-testid="report-text"]')]
+  const text = [...main.querySelectorAll(':scope > p, [data-testid="report-text"], [data-testid="family-list"]')]
     .map(p => p.textContent.trim()).join(' ');
   const error = document.querySelector('[data-testid="report-error"]');
   const links = [...document.querySelectorAll('a[href], link[href], script[src], img[src], source[src]')]
