@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import charts, markdown_text, query
+from . import charts, markdown_text, query, table_rows
 from .config import Report, SiteConfig
 from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
@@ -133,11 +133,19 @@ class ItemRunner:
                      for name, field in zip(shown.column_names, shown.schema, strict=True)]
             cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
                                                                                  strict=True)]
-            rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+            every = [list(row) for row in zip(*cells, strict=True)] if cells else []
+            keys = table_rows.table_keys(shown)
+            rows_json = None
+            if len(every) > table_rows.INLINE and path is not None and relative is not None:
+                table_rows.write_rows_json(table_rows.json_path(path), shown.column_names, every, keys)
+                rows_json = relative.removesuffix(".csv") + ".json"
+            rows = every[:table_rows.INLINE]
             blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
                                      [kind in NUMERIC_KINDS for kind in kinds], rows, total,
                                      self._text(spec.description), relative, kinds,
-                                     self.formats.number(total), self.formats.number(len(rows))))
+                                     self.formats.number(total), self.formats.number(len(rows)),
+                                     [None if k is None else k[:table_rows.INLINE] for k in keys], len(every),
+                                     rows_json))
         return blocks
 
     def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str]) -> bool:
