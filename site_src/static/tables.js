@@ -169,19 +169,20 @@
           return row;
         });
         data.keys.forEach(function (keys, c) { self.keyed[c] = !!keys; });
-        self.table.dataset.loaded = "all";
+        return "all";
       }, function (error) {
         var offline = location.protocol === "file:";
         self.available = self.rows.length;
-        self.table.dataset.loaded = "failed";
         self.message.textContent = (offline ? "Opened as a file, so the browser cannot load the other rows" :
           "The other rows could not be loaded (" + error.message + ")") + ": sorting, search and pages cover the " +
           "first " + n(self.rows.length) + ". The CSV has them all.";
         self.message.hidden = false;
-      }).then(function () {
+        return "failed";
+      }).then(function (outcome) {
         self.complete = true;
         self.table.removeAttribute("aria-busy");
         self.arrange();
+        self.table.dataset.loaded = outcome;  // after drawing, for tests and tools
       });
     }
     this.loading.then(function () { then(); });
@@ -289,7 +290,7 @@
       return td;
     }
     if (numeric || NOWRAP[kind]) {
-      td = el("td", "px-4 py-2 whitespace-nowrap tabular-nums" + (numeric ? " text-right" : ""));
+      td = el("td", "px-4 py-2 whitespace-nowrap" + (numeric ? " text-right" : "") + " tabular-nums");
       inner = td;
     } else {
       td = el("td", "px-4 py-2");
