@@ -56,6 +56,7 @@
     this.keyed = this.heads.map(function () { return false; });
     this.links = this.heads.map(function () { return LINK; });
     this.rows = inlineRows(table, this.keyed);
+    this.inline = this.rows.length;
     table.querySelectorAll("tbody a[href]").forEach(function (a) {
       self.links[a.closest("td").cellIndex] = a.className || LINK;
     });
@@ -145,9 +146,9 @@
       note.classList.remove("py-3");
       note.classList.add("pb-3");
     } else if (note) {
-      note.remove();
+      note.classList.add("hidden", "print:block");  // the pager says it on screen
     }
-    pager.classList.toggle("pb-3", !note || !note.isConnected);
+    pager.classList.toggle("pb-3", !note || note.classList.contains("hidden"));
   };
 
   // Everything from the JSON file, once; then ``then``. A failure keeps the inline rows and says so.
@@ -307,10 +308,19 @@
     return td;
   };
 
+  // Printed, a table shows what the page holds without JavaScript: its first rows (in the chosen order).
+  var tables = [];
+  window.addEventListener("beforeprint", function () {
+    tables.forEach(function (t) { if (t.status && t.table.isConnected) t.body(t.order.slice(0, t.inline)); });
+  });
+  window.addEventListener("afterprint", function () {
+    tables.forEach(function (t) { if (t.status && t.table.isConnected) t.show(); });
+  });
+
   function enhance(root) {
     var found = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("table[data-table]")) : [];
     if (root.matches && root.matches("table[data-table]")) found.unshift(root);
-    found.forEach(function (table) { if (!table.dataset.enhanced) new Table(table); });
+    found.forEach(function (table) { if (!table.dataset.enhanced) tables.push(new Table(table)); });
   }
 
   if (document.readyState === "loading") {

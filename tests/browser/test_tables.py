@@ -331,3 +331,12 @@ def test_opened_as_a_file_it_sorts_the_inline_rows_and_says_so(browser: Any, ord
     page.locator("#table-1 th").nth(column("order_id")).get_by_role("button").click()
     assert [int(c["text"]) for c in cells(page, 0)] == list(range(200, 175, -1))
     context.close()
+
+
+def test_printed_a_table_shows_its_first_rows_in_the_chosen_order(page: Any, orders_site: Path) -> None:
+    sort(page, "amount")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    shown = cells(page, column("amount"))
+    assert [c["key"] for c in shown] == expected(orders_site, "amount", "amount NULLS LAST")[:200]
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("#table-1 tbody tr").count() == 25
