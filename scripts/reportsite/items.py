@@ -131,8 +131,8 @@ class ItemRunner:
             data = shown.to_pydict()
             kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
                      for name, field in zip(shown.column_names, shown.schema, strict=True)]
-            cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
-                                                                                 strict=True)]
+            cells = [table_rows.column_cells(self.formats, data[name], kind)
+                     for name, kind in zip(shown.column_names, kinds, strict=True)]
             every = [list(row) for row in zip(*cells, strict=True)] if cells else []
             keys = table_rows.table_keys(shown)
             rows_json = None
