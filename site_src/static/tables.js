@@ -1,7 +1,8 @@
 // Sorting, search and paging for report tables (every table[data-table]), with no framework.
 // The page holds the first rows of each table (components/table.html): cells as shown, and the sort key of
 // number and date cells in data-sort. A table with more rows names a JSON file of all of them in data-rows
-// ({columns, rows: [[cell…]], keys: [null | [key…]]}, table_rows.py), loaded on the first sort, search or
+// ({columns, rows: [[cell…]], keys: [null | [key…]]}, table_rows.py; an optional links: [null | [href…]] per
+// column makes cells links, as an inline <a> in a cell does), loaded on the first sort, search or
 // page past the inline rows. Tables are enhanced on DOMContentLoaded and again inside the target of every
 // "reportsite:swapped" event (a filter swapped a block's HTML).
 (function () {

@@ -340,3 +340,36 @@ def test_printed_a_table_shows_its_first_rows_in_the_chosen_order(page: Any, ord
     assert [c["key"] for c in shown] == expected(orders_site, "amount", "amount NULLS LAST")[:200]
     page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert page.locator("#table-1 tbody tr").count() == 25
+
+
+def test_links_in_cells_survive_sorting_and_loading(page: Any) -> None:
+    """A cell holding a link (drill-down links: an <a> in the inline cell, or ``links`` in the JSON file)
+    is drawn as the same link wherever the row moves."""
+
+    def with_links(route: Any) -> None:
+        data = route.fetch().json()
+        data["links"] = [[f"orders/{row[0]}.html" for row in data["rows"]], None, None, None, None, None, None]
+        route.fulfill(json=data)
+
+    page.route("**/table-1-every-order.json", with_links)
+    page.evaluate("""async () => {
+        const html = await (await fetch(location.href)).text();
+        const fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('section:has(#table-1)');
+        fresh.querySelector('table').id = 'table-9';
+        for (const tr of fresh.querySelectorAll('tbody tr')) {
+            const td = tr.cells[0], id = td.textContent;
+            td.innerHTML = `<a href="orders/${id}.html" class="font-medium underline">${id}</a>`;
+        }
+        const block = document.createElement('div');
+        block.appendChild(document.adoptNode(fresh));
+        document.querySelector('main').appendChild(block);
+        block.dispatchEvent(new CustomEvent('reportsite:swapped', {bubbles: true}));
+    }""")
+    heads = page.locator("#table-9 th")
+    heads.nth(column("order_id")).get_by_role("button").click()
+    heads.nth(column("order_id")).get_by_role("button").click()  # descending: rows from the JSON file first
+    page.wait_for_selector("#table-9[data-loaded='all']", state="attached")
+    links = page.locator("#table-9 tbody tr td:first-child a")
+    assert links.count() == 25
+    assert links.first.get_attribute("href") == "orders/1200.html" and links.first.inner_text() == "1200"
+    assert links.first.get_attribute("class") == "font-medium underline"  # the inline links' look
