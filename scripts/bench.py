@@ -10,7 +10,9 @@ this file so its peak RSS (VmHWM) and CPU seconds are recorded per build):
 3. the same reports over hive-partitioned Parquet (``sales_by_month/year=…/month=…``) on moto's
    S3 server on 127.0.0.1, behind a counting proxy: bytes of GET bodies versus the compressed
    size of the column chunks the queries touch (found with DuckDB's EXPLAIN over stub tables);
-4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm.
+4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm;
+5. tables (``bench_tables.py``): tables.js gzipped, a 50,000-row table built, then sorted, searched and
+   paged in Chromium.
 
 Data sets are cached in ``bench-results/data-*``; the summary goes to ``bench-results/latest.json``
 (``latest-preload.json`` with ``--preload FILE``, which runs FILE in every build process first, to
@@ -888,6 +890,12 @@ def main() -> int:
             cold.extra.update(sql_ratio=cold.stages["total"] / raw_c["total"],
                               sql_ratio_cpu=cold.cpu / (raw_c["setup_cpu"] + raw_c["cpu"]))
         info["raw_sql_competitive"] = {**raw_c, "wall": raw_c_wall}
+
+        import bench_tables
+
+        print(f"\nTables: {bench_tables.ROWS:,} rows in one table, sorted in Chromium")
+        info["tables"] = bench_tables.run(data, work, cache)
+        bench_tables.show(info["tables"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -132,6 +132,9 @@ def filters_script(site_src: Path) -> Asset:
 def search_script(site_src: Path) -> Asset:
     """The search box of a for_each report's listing page."""
     return hashed("search", "js", (site_src / "static" / "list_search.js").read_bytes())
+def tables_script(site_src: Path) -> Asset:
+    """Sorting, search and paging of report tables (pages with tables)."""
+    return hashed("tables", "js", (site_src / "static" / "tables.js").read_bytes())
 
 
 LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif")
@@ -173,7 +176,7 @@ def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
                site: SiteConfig | None = None) -> dict[str, Asset]:
     found = {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
              "js": page_script(site_src), "theme": theme_script(site_src), "filters": filters_script(site_src),
-             "search": search_script(site_src)}
+             "search": search_script(site_src), "tables": tables_script(site_src)}
     brand_logo = logo(root, site) if site else None
     if brand_logo:
         found["logo"] = brand_logo

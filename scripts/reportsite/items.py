@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import charts, markdown_text, query
+from . import charts, markdown_text, query, table_rows
 from .config import Report, SiteConfig
 from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
@@ -169,14 +169,25 @@ class ItemRunner:
         data = shown.to_pydict()
         kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
                  for name, field in zip(shown.column_names, shown.schema, strict=True)]
-        cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
-                                                                             strict=True)]
-        rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+        cells = [table_rows.column_cells(self.formats, data[name], kind)
+                 for name, kind in zip(shown.column_names, kinds, strict=True)]
+        every = [list(row) for row in zip(*cells, strict=True)] if cells else []
+        keys = table_rows.table_keys(shown)
+        hrefs = self.cell_links(spec.links, data, shown.column_names, len(every))
+        rows_json = None
+        if len(every) > table_rows.INLINE and path is not None and relative is not None:
+            by_column = [[row[c] for row in hrefs] if any(row[c] for row in hrefs) else None
+                         for c in range(len(shown.column_names))] if hrefs else None
+            table_rows.write_rows_json(table_rows.json_path(path), shown.column_names, every, keys, by_column)
+            rows_json = relative.removesuffix(".csv") + ".json"
+            self.files.append(rows_json)
+        rows = every[:table_rows.INLINE]
         block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
                            [kind in NUMERIC_KINDS for kind in kinds], rows, total,
                            self._text(spec.description), relative, kinds,
-                           self.formats.number(total), self.formats.number(len(rows)))
-        block.hrefs = self.cell_links(spec.links, data, shown.column_names, len(rows))
+                           self.formats.number(total), self.formats.number(len(rows)),
+                           hrefs[:table_rows.INLINE], [None if k is None else k[:table_rows.INLINE] for k in keys],
+                           len(every), rows_json)
         return block
 
     def cell_links(self, links: Mapping[str, str], data: Mapping[str, list[Any]], columns: list[str],

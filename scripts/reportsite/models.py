@@ -135,8 +135,10 @@ class Table(Model):
     name: str = Field(description="The table's heading.")
     query: str = Field(description=f"The SQL to run. {SQL_HELP}")
     description: str | None = Field(None, description="Text shown under the heading (Markdown).")
-    max_rows: int = Field(200, ge=1, le=5000,
-                          description="How many rows the page shows. All rows are in the CSV download.")
+    max_rows: int = Field(200, ge=1, le=50000,
+                          description="How many rows the reader can sort, search and page through. The page "
+                                      "holds the first 200; more load on demand from a JSON file beside the CSV. "
+                                      "All rows are in the CSV download.")
     columns: dict[str, ColumnFormat] = Field(
         default_factory=dict,
         description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "

@@ -63,10 +63,17 @@ class TableBlock:
     total_shown: str = ""  # 1,000,000 (the site's way)
     rows_shown: str = ""
     hrefs: list[list[str | None]] = field(default_factory=list)  # per row and column: a link to a value's page
+    # for tables.js: per column, the inline rows' sort keys (numbers; None for a column sorted by its text),
+    # how many rows the reader can page through (up to max_rows) and the JSON file holding them all
+    # (table_rows.py; None when every one is inline)
+    keys: list[list[Any] | None] = field(default_factory=list)
+    available: int = 0
+    rows_json: str | None = None
 
     def __post_init__(self) -> None:
         self.total_shown = self.total_shown or Formats().number(self.total_rows)
         self.rows_shown = self.rows_shown or Formats().number(len(self.rows))
+        self.available = self.available or len(self.rows)
 
     @property
     def truncated(self) -> bool:

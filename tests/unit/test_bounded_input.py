@@ -378,7 +378,7 @@ def test_a_large_but_short_number_is_an_ordinary_bounds_error(tmp_path: Path) ->
         load_report(tmp_path, path)
 
     assert [str(p) for p in caught.value.problems] == [
-        "reports/x.yaml:6:5 tables[0].max_rows: expected at most 5000, found 1e+30"]
+        "reports/x.yaml:6:5 tables[0].max_rows: expected at most 50000, found 1e+30"]
 
 
 def test_long_and_huge_values_are_shortened_in_messages(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_reference_rows_show_type_default_and_description() -> None:
 def test_reference_shows_bounds_and_nested_sections() -> None:
     text = reference.render()
 
-    assert "| `max_rows` | whole number ≥ 1, ≤ 5000 | `200` |" in text
+    assert "| `max_rows` | whole number ≥ 1, ≤ 50000 | `200` |" in text
     assert "| `charts` | list of mappings (see `charts[]`) | `[]` |" in text
     assert "| `freshness` | mapping (see `checks[].freshness`) | — |" in text
 
