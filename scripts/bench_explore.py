@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 ROWS = 1_000_000
 PAGES = 2_000
+WHERE = "WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel)"
 FILTERED = """\
 title: "Orders in $region via $channel"
 data_source: "orders.parquet"
@@ -34,22 +35,24 @@ filters:
   - {name: region, label: Region, options: "SELECT DISTINCT region FROM orders ORDER BY 1"}
   - {name: channel, label: Channel, options: "SELECT DISTINCT channel FROM orders ORDER BY 1"}
 metrics:
-  - {name: Revenue, format: currency, query: "SELECT SUM(amount) AS value FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel)"}
-  - {name: Orders, query: "SELECT count(*) AS value FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel)"}
-  - {name: Customers, query: "SELECT count(DISTINCT customer) AS value FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel)"}
+  - {name: Revenue, format: currency, query: "SELECT SUM(amount) AS value FROM orders {where}"}
+  - {name: Orders, query: "SELECT count(*) AS value FROM orders {where}"}
+  - {name: Customers, query: "SELECT count(DISTINCT customer) AS value FROM orders {where}"}
 charts:
   - name: Monthly revenue
     type: bar
-    query: "SELECT date_trunc('month', day)::DATE AS month, SUM(amount) AS revenue FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel) GROUP BY 1 ORDER BY 1"
+    query: "SELECT date_trunc('month', day)::DATE AS month, SUM(amount) AS revenue FROM orders {where} GROUP BY 1"
     params: {x: month, y: revenue, y_format: currency}
   - name: Revenue by product
     type: bar
     width: half
-    query: "SELECT product, SUM(amount) AS revenue FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel) GROUP BY 1 ORDER BY 2 DESC"
+    query: "SELECT product, SUM(amount) AS revenue FROM orders {where} GROUP BY 1 ORDER BY 2 DESC"
     params: {x: product, y: revenue, y_format: currency}
 tables:
   - name: Top customers
-    query: "SELECT customer, count(*) AS orders, round(SUM(amount), 2) AS revenue FROM orders WHERE ($region IS NULL OR region = $region) AND ($channel IS NULL OR channel = $channel) GROUP BY 1 ORDER BY 3 DESC LIMIT 50"
+    query: |
+      SELECT customer, count(*) AS orders, round(SUM(amount), 2) AS revenue FROM orders {where}
+      GROUP BY 1 ORDER BY 3 DESC LIMIT 50
 """
 FAMILY = """\
 title: "Customers"
@@ -61,10 +64,15 @@ metrics:
 charts:
   - name: Monthly revenue
     type: bar
-    query: "SELECT date_trunc('month', day)::DATE AS month, SUM(amount) AS revenue FROM orders WHERE customer = $customer GROUP BY 1 ORDER BY 1"
+    query: |
+      SELECT date_trunc('month', day)::DATE AS month, SUM(amount) AS revenue
+      FROM orders WHERE customer = $customer GROUP BY 1 ORDER BY 1
     params: {x: month, y: revenue, y_format: currency}
 tables:
-  - {name: Orders, query: "SELECT day, region, channel, product, amount FROM orders WHERE customer = $customer ORDER BY day DESC", max_rows: 50}
+  - name: Orders
+    max_rows: 50
+    query: |
+      SELECT day, region, channel, product, amount FROM orders WHERE customer = $customer ORDER BY day DESC
 """
 
 
@@ -153,23 +161,24 @@ def run(work: Path) -> dict[str, Any]:
     print(f"  {ROWS:,} orders written in {time.perf_counter() - started:.1f}s")
     out: dict[str, Any] = {}
 
-    filtered = project(work / "explore-filtered", data, {"orders": FILTERED})
+    filtered = project(work / "explore-filtered", data, {"orders": FILTERED.replace("{where}", WHERE)})
     seconds, _ = timed_build(filtered)
     site = filtered / "_site"
     slices = sorted((site / "data/orders/slices").glob("*.json"))
     loads = first_load_bytes(site, "reports/orders.html")
     per_slice = statistics.median(gz(p.read_bytes()) for p in slices)
     times = switch_times(site, "reports/orders.html")
+    parts = ", ".join(f"{name} {size / 1024:.1f}" for name, size in loads.items())
     out["filtered"] = {"build_s": seconds, "combinations": len(slices), "first_load_gzip": loads,
                        "first_load_total_gzip": sum(loads.values()), "slice_gzip_median": per_slice,
                        "switch_ms_median": statistics.median(times), "switch_ms_max": max(times)}
     print(f"  filtered page, 2 filters × 10 choices ({len(slices)} combinations, 6 items each): built in "
-          f"{seconds:.1f}s; first load {sum(loads.values()) / 1024:.1f} KB gzipped ({', '.join(f'{k} {v / 1024:.1f}' for k, v in loads.items())}; "
+          f"{seconds:.1f}s; first load {sum(loads.values()) / 1024:.1f} KB gzipped ({parts}; "
           f"Vega aside), a combination's file {per_slice / 1024:.1f} KB; switching "
           f"{statistics.median(times):.0f} ms median, {max(times):.0f} ms slowest (targets 150 KB, 150 ms)")
 
     family = project(work / "explore-family", data, {"customers": FAMILY})
-    seconds, result = timed_build(family)
+    seconds, _ = timed_build(family)
     pages = len(list((family / "_site/reports/customers").glob("*.html")))
     again, unchanged = timed_build(family)
     out["family"] = {"pages": pages, "build_s": seconds, "per_page_ms": seconds / max(pages, 1) * 1000,

@@ -100,7 +100,7 @@ def test_changing_one_report_rebuilds_only_that_report(demo):
     path.write_text(path.read_text().replace('title: "Products"', 'title: "Our Products"'))
     result = build(demo, BuildOptions(out=Path("_site")))
     status = {r.slug: r.status for r in result.reports}
-    assert status == {"customers": "unchanged", "products": "built", "sales": "unchanged"}
+    assert status == {"customers": "unchanged", "products": "built", "sales": "unchanged", "product": "unchanged"}
     after = snapshot(demo / "_site")
     assert after["reports/sales.html"] == before["reports/sales.html"]
     assert b"Our Products" in after["reports/products.html"] and b"Our Products" in after["index.html"]
@@ -151,7 +151,7 @@ def test_only_rebuilds_selected_reports_and_keeps_the_others(demo):
     before = snapshot(demo / "_site")
     result = build(demo, BuildOptions(out=Path("_site"), only=["sales"], full=True))
     assert {r.slug: r.status for r in result.reports} == {"sales": "built", "customers": "unchanged",
-                                                          "products": "unchanged"}
+                                                          "products": "unchanged", "product": "unchanged"}
     after = snapshot(demo / "_site")
     assert after["reports/customers.html"] == before["reports/customers.html"]
     assert set(json.loads(after["manifest.json"])["reports"]) == {"sales", "customers", "products"}
@@ -160,7 +160,7 @@ def test_only_rebuilds_selected_reports_and_keeps_the_others(demo):
 def test_only_without_a_previous_site_still_builds_every_report(demo):
     result = build(demo, BuildOptions(out=Path("_site"), only=["sales"]))
     assert {r.slug: r.status for r in result.reports} == {"sales": "built", "customers": "built",
-                                                          "products": "built"}
+                                                          "products": "built", "product": "built"}
     assert (demo / "_site" / "reports" / "customers.html").exists()
 
 
