@@ -226,6 +226,15 @@ _PAGE_STATE = """() => {
   const error = document.querySelector('[data-testid="report-error"]');
   const links = [...document.querySelectorAll('a[href], link[href], script[src], img[src], source[src]')]
     .map(el => el.href || el.src);
+  // Files a reader's choice loads later: every filter combination, every table's rows beyond the inline ones.
+  const filters = document.getElementById('report-filters');
+  if (filters) {
+    try {
+      Object.values(JSON.parse(filters.textContent).slices || {})
+        .forEach(u => links.push(new URL(u, location.href).href));
+    } catch (err) { links.push(location.href + '#report-filters-unreadable'); }
+  }
+  document.querySelectorAll('table[data-rows]').forEach(t => links.push(new URL(t.dataset.rows, location.href).href));
   return {charts, text: text.length,
           metrics: document.querySelectorAll('[data-testid="metric"]').length,
           tables: document.querySelectorAll('[data-testid="table-card"]').length,

@@ -115,8 +115,24 @@
     });
   }
 
-  selects.forEach(function (select) {
-    if (select) select.addEventListener("change", function () { show(picksFromSelects(), "push"); });
+  // A reader about to choose (pointer over or focus on a dropdown): load that dropdown's other choices now,
+  // so the one they pick is drawn without waiting for the network.
+  function prefetch(position) {
+    var picks = picksFromSelects();
+    filters[position].choices.forEach(function (_, choice) {
+      var next = picks.slice();
+      next[position] = choice;
+      var key = next.join(".");
+      if (config.slices[key]) load(key).catch(function () {});
+    });
+  }
+
+  selects.forEach(function (select, position) {
+    if (!select) return;
+    select.addEventListener("change", function () { show(picksFromSelects(), "push"); });
+    ["focus", "pointerenter"].forEach(function (type) {
+      select.addEventListener(type, function () { prefetch(position); }, { passive: true });
+    });
   });
   window.addEventListener("popstate", function () { show(picksFromURL(), "none"); });
 

@@ -190,3 +190,25 @@ def test_a_filter_may_not_reuse_a_parameter_name(tmp_path: Path) -> None:
         build(root, BuildOptions(out=root / "_site"), now=lambda: explore_data.NOW)
     assert ("reports/orders.yaml:7:5 filters[0].name: '$region' is already bound by parameters.region; give it another "
             "name") in str(caught.value)
+
+
+def test_an_incremental_build_keeps_links_to_unchanged_pages(tmp_path: Path) -> None:
+    """The linking report is rebuilt alone: its links come from the previous build's list of pages."""
+    data = tmp_path / "data"
+    explore_data.write_data(data)
+    root = explore_data.make_project(tmp_path / "project", data)
+    site = root / "_site"
+    build(root, BuildOptions(out=site), now=lambda: explore_data.NOW)
+    first = (site / "reports/orders.html").read_text(encoding="utf-8")
+    orders = root / "reports/orders.yaml"
+    orders.write_text(orders.read_text(encoding="utf-8").replace('name: "Revenue"', 'name: "Turnover"'), "utf-8")
+    again = build(root, BuildOptions(out=site), now=lambda: explore_data.NOW)
+    assert {r.slug: r.status for r in again.reports} == {"customer": "unchanged", "orders": "built"}
+    text = (site / "reports/orders.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(\.\./reports/customer/[^"]+\.html)"', text)
+    assert links and links == re.findall(r'href="(\.\./reports/customer/[^"]+\.html)"', first)
+    assert all((site / "reports" / link).resolve().is_file() for link in links)
+    customer = root / "reports/customer.yaml"  # the family changes: whoever links to it is made again
+    customer.write_text(customer.read_text(encoding="utf-8").replace("ORDER BY 1", "ORDER BY 1 DESC"), "utf-8")
+    third = build(root, BuildOptions(out=site), now=lambda: explore_data.NOW)
+    assert {r.slug: r.status for r in third.reports} == {"customer": "built", "orders": "built"}
