@@ -346,6 +346,8 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "rows": page.rows_returned,
         "charts": len(page.charts),
         "metrics": len(page.metrics),
+        "headlines": [{"name": m.name, "value": m.exact, "change": m.change.text if m.change else None}
+                      for m in page.metrics],  # the metric cards, for notify's messages
         "tables": len(page.tables),
         "sources": page.sources,
         "problems": page.problems,

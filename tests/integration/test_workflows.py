@@ -154,34 +154,52 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
 
 
 def github_context(event: str, vars_: dict[str, str], inputs: dict[str, Any] | None = None, run_id: str = "1",
-                   head_repository: str = REPOSITORY) -> dict[str, Any]:
+                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None) -> dict[str, Any]:
     pull_request = {"pull_request": {"number": 7, "head": {"repo": {"full_name": head_repository}}}}
-    return {"vars": vars_, "inputs": inputs or {}, "secrets": {},
+    return {"vars": vars_, "inputs": inputs or {}, "secrets": secrets or {},
             "github": {"event_name": event, "ref": "refs/heads/main", "run_id": run_id, "repository": REPOSITORY,
                        "event": pull_request if event == "pull_request" else {}}}
 
 
-class Publish:
-    """One run of publish.yml: the build job, then (needs: build) the deploy job, each in a fresh checkout.
+JOBS = ("schedule", "build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
 
-    The two jobs share only the run's artifacts; runs share the repository's Actions cache.
+
+class Publish:
+    """One run of publish.yml: schedule, then build, then deploy (then `failed` if one failed), each in a
+    fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`); runs share the
+    repository's Actions cache. `now` is the time the schedule job counts as (REPORTSITE_NOW).
     """
 
     def __init__(self, checkout: Checkout, tmp_path: Path, run_id: str, vars_: dict[str, str], event: str,
-                 inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None) -> None:
+                 inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None,
+                 secrets: dict[str, str] | None = None, now: str | None = None) -> None:
         folder = tmp_path / f"run-{run_id}"
         folder.mkdir()
-        context = github_context(event, vars_, inputs, run_id)
         self.artifacts, cache = folder / "artifacts", tmp_path / "actions-cache"
-        self.build = runner_for(checkout(f"run-{run_id}-build"), folder, context, self.artifacts, cache, roles)
-        self.deploy = runner_for(checkout(f"run-{run_id}-deploy"), folder, context, self.artifacts, cache, roles)
+        self.runners = {job: runner_for(checkout(f"run-{run_id}-{job}"), folder,
+                                        github_context(event, vars_, inputs, run_id, secrets=secrets),
+                                        self.artifacts, cache, roles) for job in JOBS}
+        self.schedule, self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+        if now:
+            self.schedule.env["REPORTSITE_NOW"] = now
 
-    def run(self) -> bool:
-        workflow = load("publish.yml")
-        assert workflow["jobs"]["deploy"]["needs"] == "build"
-        if not self.build.run_job(workflow, "build"):
-            return False
-        return self.deploy.run_job(workflow, "deploy")
+    def run(self, workflow: dict[str, Any] | None = None) -> bool:
+        """Run every job whose `needs` and `if:` allow it; the first failed job fails the test (afterwards)."""
+        workflow = workflow or load("publish.yml")
+        assert list(workflow["jobs"]) == list(JOBS)
+        first_failure: pytest.fail.Exception | None = None
+        for job in JOBS:
+            needs = workflow["jobs"][job].get("needs", [])
+            runner = self.runners[job]
+            runner.context["needs"] = {n: {"result": self.runners[n].result, "outputs": self.runners[n].outputs}
+                                       for n in ([needs] if isinstance(needs, str) else needs)}
+            try:
+                runner.run_job(workflow, job)
+            except pytest.fail.Exception as exc:
+                first_failure = first_failure or exc
+        if first_failure:
+            raise first_failure
+        return self.deploy.result == "success"
 
 
 def publish_vars(site_url: str = "http://127.0.0.1:9/") -> dict[str, str]:
@@ -201,11 +219,12 @@ def runs_report_sql(command: str) -> bool:
     return bool(re.search(r"\breportsite (build|check)\b|\bmake (site|check|data)\b", command))
 
 
-BUILD_STEPS = ["Check the inputs", "Check out", "Set up Python", "Restore the previous build", "Install",
-               "Install the browser", "AWS credentials (read-only data role, OIDC)", "Check reports and data",
-               "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
-DEPLOY_STEPS = ["Check out", "Set up Python", "Install", "Install the browser", "Fetch the built site",
-                "AWS credentials (deploy role, OIDC)", "Deploy", "Smoke-check the published site"]
+BUILD_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the previous build",
+               "Install", "Install the browser", "AWS credentials (read-only data role, OIDC)",
+               "Check reports and data", "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
+DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Install", "Install the browser",
+                "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
+                "Smoke-check the published site"]
 
 
 # ---------------------------------------------------------------- publish.yml
@@ -250,8 +269,9 @@ def test_a_site_that_fails_its_smoke_check_is_never_deployed(aws: Aws, checkout,
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 10 (Smoke-check the built site) failed")
-    assert run.build.steps[-2:] == ["Smoke-check the built site", "Keep the built site for inspection"]
+    assert str(failed.value).startswith("build step 11 (Smoke-check the built site) failed")
+    assert run.build.steps[-3:] == ["Smoke-check the built site", "Keep the built site for inspection",
+                                    "Keep the error for the message"]
     assert run.deploy.steps == [] and site_keys(aws) == set()
     assert sorted(p.name for p in run.artifacts.iterdir()) == ["site-failed-1"]  # kept for inspection only
 
@@ -269,9 +289,10 @@ def test_the_reports_input_must_be_report_names(reports: str, named: str, checko
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    assert str(failed.value).startswith("build step 2 (Check the inputs) failed with exit 1:")
     assert run.build.output["Check the inputs"] == f"::error::reports: {named} {NOT_A_NAME}\n"
-    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]  # nothing built
+    assert run.build.steps == ["Note the start", "Check the inputs", "Keep the built site for inspection",
+                               "Keep the error for the message"]  # nothing built
     assert run.build.assumed == [] and not (run.build.project / "_site").exists()
     assert run.deploy.steps == [] and list(run.artifacts.iterdir()) == []
 
@@ -282,10 +303,11 @@ def test_the_reports_input_is_one_line(checkout, tmp_path: Path) -> None:
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    assert str(failed.value).startswith("build step 2 (Check the inputs) failed with exit 1:")
     expected = "::error::reports: one line of space-separated report names expected\n"
     assert run.build.output["Check the inputs"] == expected
-    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]
+    assert run.build.steps == ["Note the start", "Check the inputs", "Keep the built site for inspection",
+                               "Keep the error for the message"]
 
 
 def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_path: Path) -> None:
@@ -296,14 +318,18 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
     stub.parent.mkdir()
     stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$GITHUB_WORKSPACE/argv"\n')
     stub.chmod(0o755)
-    argv = {}
-    for inputs in ({"reports": " sales  customers ", "full": True}, {"reports": "", "full": False}, {}):
-        run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), "workflow_dispatch", inputs)
+    argv = []
+    for event, inputs, due in (("workflow_dispatch", {"reports": " sales  customers ", "full": True}, ""),
+                               ("workflow_dispatch", {"reports": "", "full": False}, ""),
+                               ("workflow_dispatch", {}, ""), ("push", {}, ""), ("schedule", {}, "sales products")):
+        run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), event, inputs)
+        run.build.context["needs"] = {"schedule": {"result": "success", "outputs": {"run": "true", "reports": due}}}
         run.build.env["PATH"] = f"{stub.parent}:{run.build.env['PATH']}"
         assert run.build.run_job(workflow, "build")
-        argv[json.dumps(inputs)] = (run.build.project / "argv").read_text().splitlines()
+        argv.append((run.build.project / "argv").read_text().splitlines())
 
-    assert list(argv.values()) == [["build", "--full", "--only", "sales", "customers"], ["build"], ["build"]]
+    assert argv == [["build", "--full", "--only", "sales", "customers"], ["build"], ["build"], ["build"],
+                    ["build", "--only", "sales", "products"]]
 
 
 @pytest.mark.browser
@@ -313,7 +339,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     build_with_deploy_role = Publish(checkout, tmp_path, "1", swapped, "push", roles=aws.roles)
     with pytest.raises(pytest.fail.Exception) as failed:
         build_with_deploy_role.run()
-    assert str(failed.value).startswith("build step 8 (Check reports and data) failed")
+    assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
     assert "access denied to s3://data/demo/" in str(failed.value)
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
@@ -323,7 +349,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
-    assert str(failed.value).startswith("deploy step 7 (Deploy) failed")
+    assert str(failed.value).startswith("deploy step 8 (Deploy) failed")
     assert "error: access denied: cannot write the deploy lock prod/.reportsite/deploy.lock" in str(failed.value)
     assert site_keys(aws) == set()
 
@@ -446,11 +472,16 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert publish["on"]["push"]["branches"] == ["main"]
     assert set(publish["on"]["workflow_dispatch"]["inputs"]) == {"reports", "full"}
     assert publish["permissions"] == {} and publish["concurrency"]["cancel-in-progress"] is False
-    build, deploy = publish["jobs"]["build"], publish["jobs"]["deploy"]
-    assert set(publish["jobs"]) == {"build", "deploy"} and deploy["needs"] == "build"
+    schedule, build, deploy, failed = (publish["jobs"][job] for job in JOBS)
+    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build" and build["needs"] == "schedule"
+    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the schedule job decides what is due
+    assert schedule["if"] == "vars.DEPLOY_TARGET != ''" and schedule["permissions"] == {"contents": "read"}
+    assert build["if"] == "needs.schedule.outputs.run == 'true'" and deploy["if"] == "vars.DEPLOY_TARGET != ''"
     for job in (build, deploy):
-        assert job["permissions"] == {"contents": "read", "id-token": "write"}
-        assert job["if"] == "vars.DEPLOY_TARGET != ''" and job["timeout-minutes"] <= 30
+        assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
+    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["schedule", "build", "deploy"]
+    assert "secrets." not in json.dumps([schedule, build])  # the webhook only where an environment guards it
+    assert {"environment" in job for job in (deploy, failed)} == {True}
     assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
     assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
 
