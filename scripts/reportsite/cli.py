@@ -165,6 +165,12 @@ def cmd_notify(args: argparse.Namespace) -> int:
     return EXIT_OK  # a notification never fails the run
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init_check import init_command
+
+    return init_command(args, _console(stderr=False))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reportsite", description=__doc__.splitlines()[0] if __doc__ else None)
     top.add_argument("--project", default=".", help="repository root (default: current folder)")
@@ -216,6 +222,15 @@ def parser() -> argparse.ArgumentParser:
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
+    init = add("init", cmd_init, "check, with your AWS CLI credentials, the repository variables, the OIDC provider, "
+                                 "the roles and the buckets publish.yml needs; print what is missing")
+    init.add_argument("--repository", help="OWNER/REPO on GitHub (default: $GITHUB_REPOSITORY)")
+    for option, variable in (("--read-role", "AWS_READ_ROLE_ARN"), ("--deploy-role", "AWS_DEPLOY_ROLE_ARN"),
+                             ("--region", "AWS_REGION"), ("--data-root", "DATA_ROOT"),
+                             ("--deploy-target", "DEPLOY_TARGET"), ("--site-url", "SITE_URL")):
+        init.add_argument(option, dest=variable.lower(), metavar=variable,
+                          help=f"the repository variable {variable} (default: ${variable})")
+
     notify = add("notify", cmd_notify, "post the run's failure (its first error and the run's URL) to the webhook "
                                        "site.yaml's notify names; never fails")
     notify.add_argument("--failed", action="store_true", required=True, help="the run failed (the only message "
