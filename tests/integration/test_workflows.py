@@ -571,3 +571,99 @@ def test_a_failing_step_fails_the_test_with_its_output_after_the_failure_steps(t
     assert runner.ran == ["echo fine", "echo cleaning up"]
     assert str(failed.value).startswith("j step 2 (broken) failed with exit 1:\n$ echo 'about to fail' >&2")
     assert "about to fail" in str(failed.value)
+
+
+# ---------------------------------------------------------------- the hourly schedule, the bill, the messages
+
+NOTIFY = "notify:\n  webhook_env: NOTIFY_WEBHOOK_URL\n  format: json\n"
+RUN_URL = "https://github.com/acme/reports/actions/runs/{}"
+
+
+def with_notify(run: Publish) -> Publish:
+    """Every job's checkout gets site.yaml's `notify` (the same site.yaml in every run, as in one repository)."""
+    for runner in run.runners.values():
+        site = runner.project / "site_src" / "site.yaml"
+        site.write_text(site.read_text(encoding="utf-8") + NOTIFY, encoding="utf-8")
+    return run
+
+
+def double_the_sales(aws: Aws, sample_data: Path, tmp_path: Path) -> None:
+    """New data: every amount in sales.parquet doubled (every report reads it)."""
+    import duckdb
+
+    changed = tmp_path / "sales.parquet"
+    source = (sample_data / "sales.parquet").as_posix()
+    duckdb.sql(f"COPY (SELECT * REPLACE (amount * 2 AS amount) FROM '{source}') TO '{changed.as_posix()}'")
+    aws.s3.upload_file(str(changed), "data", "demo/sales.parquet")
+
+
+def uploaded(runner: Runner) -> list[str]:
+    """The files the deploy step's summary lists as uploaded."""
+    return re.findall(r"^\| upload \| `([^`]+)` \|", summary(runner), flags=re.MULTILINE)
+
+
+@pytest.mark.browser
+def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the_team(
+        aws: Aws, checkout, tmp_path: Path, sample_data: Path) -> None:
+    from tests.support.webhook import webhook_receiver
+
+    with serve_target(TARGET, aws.s3) as gateway, webhook_receiver() as receiver:
+        secrets = {"NOTIFY_WEBHOOK_URL": receiver.url}
+        first = with_notify(Publish(checkout, tmp_path, "1", publish_vars(gateway.url), "push", roles=aws.roles,
+                                    secrets=secrets))
+        assert first.run()
+        published = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
+        assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 3
+        assert "### Estimated monthly bill" in summary(first.build) and "### Estimated monthly bill" in \
+            summary(first.deploy)
+
+        # 03:07 UTC on a Wednesday: the demo reports are daily and weekly (publish_hour 6, UTC): nothing is due.
+        double_the_sales(aws, sample_data, tmp_path)
+        quiet = with_notify(Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "schedule", roles=aws.roles,
+                                    secrets=secrets, now="2026-12-02T03:07:00+00:00"))
+        assert not quiet.run()
+
+        assert quiet.schedule.steps == ["Check out", "Set up Python", "Install the schedule's two packages",
+                                        "Decide which reports are due"]
+        assert summary(quiet.schedule).startswith("### Schedule\n\nNothing is due at 2026-12-02 03:07 UTC: no report "
+                                                  "rebuilt, 0 uploads.")
+        assert quiet.build.steps == quiet.deploy.steps == quiet.failed.steps == [] and quiet.build.assumed == []
+        assert {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)} == published
+        assert len(receiver.posts) == 1  # nothing published, nothing posted
+
+        # 06:07 UTC: the daily reports are due; their data changed. The weekly one (customers) is not due.
+        daily = with_notify(Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "schedule", roles=aws.roles,
+                                    secrets=secrets, now="2026-12-02T06:07:00+00:00"))
+        assert daily.run()
+
+        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: products (daily), "
+                                                  "sales (daily).")
+        built = summary(daily.build)
+        assert "| products | built |" in built and "| sales | built |" in built and "| customers | unchanged |" in built
+        pages = [path for path in uploaded(daily.deploy) if path.startswith("reports/")]
+        assert sorted(pages) == ["reports/products.html", "reports/sales.html"]
+        assert "### Estimated monthly bill" in summary(daily.deploy)
+        message = receiver.posts[1]
+        assert (message["event"], message["run_url"]) == ("published", RUN_URL.format(3))
+        assert [r["slug"] for r in message["reports"]] == ["products", "sales"]
+        sales = message["reports"][1]
+        assert sales["url"] == f"{gateway.url}reports/sales.html"
+        assert [m["name"] for m in sales["metrics"]] == ["Revenue, last full month", "Orders, last full month",
+                                                         "Average order value", "Revenue, all time"]
+        assert all(m["value"] for m in sales["metrics"]) and all(m["change"] for m in sales["metrics"][:3])
+
+        # A push that breaks a report: the run fails before anything is published; the team gets the error.
+        broken = with_notify(Publish(checkout, tmp_path, "4", publish_vars(gateway.url), "push", roles=aws.roles,
+                                     secrets=secrets))
+        report = broken.build.project / "reports" / "sales.yaml"
+        report.write_text(report.read_text(encoding="utf-8").replace("SUM(amount) AS revenue",
+                                                                     "SUM(amount_typo) AS revenue"))
+        with pytest.raises(pytest.fail.Exception) as failed:
+            broken.run()
+
+        assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
+        assert broken.deploy.steps == [] and broken.failed.steps[-1] == "Post the error"
+        error = receiver.posts[2]
+        assert (error["event"], error["run_url"]) == ("failed", RUN_URL.format(4))
+        assert error["error"].startswith("reports/sales.yaml:") and "amount_typo" in error["error"]
+        assert "\n" not in error["error"] and len(receiver.posts) == 3
