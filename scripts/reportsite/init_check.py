@@ -19,8 +19,8 @@ from typing import Any
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 VARIABLES = {  # repository variable: what it holds
-    "AWS_READ_ROLE_ARN": "the read-only data role's ARN (the build job)",
-    "AWS_DEPLOY_ROLE_ARN": "the deploy role's ARN (the deploy job, environment production)",
+    "AWS_READ_ROLE_ARN": "the read-only data role's ARN, for the build job",
+    "AWS_DEPLOY_ROLE_ARN": "the deploy role's ARN, for the deploy job",
     "AWS_REGION": "the buckets' region, e.g. eu-west-1",
     "DATA_ROOT": "where the data lives, e.g. s3://acme-data/reports",
     "DEPLOY_TARGET": "where the site is published, e.g. s3://acme-reports-site/prod",

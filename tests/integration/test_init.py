@@ -114,7 +114,7 @@ def test_missing_variables_and_roles_are_named(aws, monkeypatch: pytest.MonkeyPa
 
     assert code == 1
     assert [line for line in lines if line.startswith("✗")] == [
-        "✗ AWS_READ_ROLE_ARN: not set (the read-only data role's ARN (the build job)); gh variable set "
+        "✗ AWS_READ_ROLE_ARN: not set (the read-only data role's ARN, for the build job); gh variable set "
         "AWS_READ_ROLE_ARN --body VALUE",
         "✗ AWS_DEPLOY_ROLE_ARN: no role named not-there in this account (create it: README → AWS set-up, 3)"]
 
