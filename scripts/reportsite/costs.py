@@ -10,7 +10,8 @@ deliberately simple and says what it assumed; it is not an invoice:
 - transfer out: ``monthly_page_views`` × the average page weight (its HTML and every asset it loads, as a
   first visit), less AWS's monthly free allowance of transfer out;
 - Actions minutes: each job rounded up to a whole minute (as GitHub bills them) × runs a month, plus one
-  minute for each hourly schedule check, against the free minutes of a private repository (GitHub Free).
+  minute for the schedule job of every hourly run, against the free minutes of a private repository
+  (GitHub Free).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Usage:
     run_puts: int  # S3 PUT/LIST/DELETE requests of one run
     run_minutes: float  # billed minutes of one run (each job rounded up)
     runs_a_month: float  # runs that build and deploy
-    schedule_checks_a_month: float  # hourly schedule checks that find nothing due (billed a minute each)
+    schedule_checks_a_month: float  # the hourly schedule job, every run (billed a minute each)
     monthly_page_views: int
     notes: list[str] = field(default_factory=list)
 
@@ -182,7 +183,7 @@ def usage_of_run(root: Path, site: Path, job_minutes: float, run_puts: int, run_
     runs = scheduled_runs_a_month(frequencies, settings.timezone, settings.publish_hour)
     return Usage(site_bytes=site_bytes, data_bytes=data, page_bytes=page_bytes, files_per_view=per_view,
                  run_gets=run_gets + objects, run_puts=run_puts, run_minutes=job_minutes, runs_a_month=runs,
-                 schedule_checks_a_month=HOURS_A_MONTH - runs, monthly_page_views=settings.monthly_page_views,
+                 schedule_checks_a_month=HOURS_A_MONTH, monthly_page_views=settings.monthly_page_views,
                  notes=list(notes or []))
 
 

@@ -86,7 +86,7 @@ def test_usage_comes_from_the_built_site_and_its_manifest(make_project, tmp_path
     assert usage.page_bytes == 2000 + 2000 and usage.files_per_view == 3  # the mean page and both assets
     assert usage.run_gets == 12 and usage.monthly_page_views == 5000
     assert usage.runs_a_month == pytest.approx(365 / 12)
-    assert usage.schedule_checks_a_month == pytest.approx(8760 / 12 - 365 / 12)
+    assert usage.schedule_checks_a_month == pytest.approx(8760 / 12)  # the schedule job of every hourly run
 
 
 def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
