@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install site data serve test test-fast lint check bench css clean browser deploy
+.PHONY: install site data serve test test-fast lint check bench css clean browser deploy init
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ bench: $(STAMP)
 
 deploy: $(STAMP)
 	$(BIN)/reportsite deploy $(if $(DRY_RUN),--dry-run)
+
+# Check the AWS and GitHub set-up from a laptop: make init REPO=OWNER/REPO (values from the environment)
+init: $(STAMP)
+	$(BIN)/reportsite init $(if $(REPO),--repository $(REPO))
 
 css: $(STAMP)
 	$(BIN)/reportsite build --full

@@ -415,6 +415,8 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
         "rows": page.rows_returned,
         "charts": len(report.config.charts) if page.members else len(page.charts),  # a for_each page's
         "metrics": len(report.config.metrics) if page.members else len(page.metrics),
+        "headlines": [{"name": m.name, "value": m.exact, "change": m.change.text if m.change else None}
+                      for m in page.metrics],  # the metric cards, for notify's messages
         "tables": len(report.config.tables) if page.members else len(page.tables),
         "sources": page.sources,
         "problems": page.problems,

@@ -43,6 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if args.summary:
         _write_summary(Path(args.summary), result)
+        _append_bill(args, result.out, elapsed)
     if result.status == "unchanged":
         console.print(f"[green]✓[/] nothing changed; {result.out} is up to date ({elapsed:.2f}s)")
         return EXIT_OK
@@ -74,6 +75,15 @@ def _write_summary(path: Path, result: BuildResult) -> None:
         text += "".join(f"- **{_markdown_escape(slug)}**: {_markdown_escape(w)}\n" for slug, w in warned) + "\n"
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def _append_bill(args: argparse.Namespace, out: Path, elapsed: float) -> None:
+    """The month's estimated bill (costs.py) after the build's table."""
+    from .costs import build_bill
+
+    if (out / "manifest.json").is_file():
+        with Path(args.summary).open("a", encoding="utf-8") as handle:
+            handle.write(build_bill(_project(args), out, elapsed, time.time()))
 
 
 def _markdown_escape(text: str) -> str:
@@ -137,7 +147,28 @@ def cmd_smoke(args: argparse.Namespace) -> int:
         if not args.url:
             raise ReportError("no site to check: pass --url URL or set base_url in site_src/site.yaml")
 
-    return smoke_command(args, _console())
+    code = smoke_command(args, _console())
+    if code:
+        from .notify import record_error
+
+        record_error(f"the smoke check of {args.url} found problems (see the job summary)")
+    return code
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from .notify import after_failure
+
+    console = _console()
+    warn = lambda m: console.print(f"warning: {m}", markup=False, style="yellow")  # noqa: E731
+    if after_failure(_project(args), warn, args.error):
+        console.print("[green]✓[/] posted the failure to the webhook")
+    return EXIT_OK  # a notification never fails the run
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init_check import init_command
+
+    return init_command(args, _console(stderr=False))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -191,6 +222,21 @@ def parser() -> argparse.ArgumentParser:
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
+    init = add("init", cmd_init, "check, with your AWS CLI credentials, the repository variables, the OIDC provider, "
+                                 "the roles and the buckets publish.yml needs; print what is missing")
+    init.add_argument("--repository", help="OWNER/REPO on GitHub (default: $GITHUB_REPOSITORY)")
+    for option, variable in (("--read-role", "AWS_READ_ROLE_ARN"), ("--deploy-role", "AWS_DEPLOY_ROLE_ARN"),
+                             ("--region", "AWS_REGION"), ("--data-root", "DATA_ROOT"),
+                             ("--deploy-target", "DEPLOY_TARGET"), ("--site-url", "SITE_URL")):
+        init.add_argument(option, dest=variable.lower(), metavar=variable,
+                          help=f"the repository variable {variable} (default: ${variable})")
+
+    notify = add("notify", cmd_notify, "post the run's failure (its first error and the run's URL) to the webhook "
+                                       "site.yaml's notify names; never fails")
+    notify.add_argument("--failed", action="store_true", required=True, help="the run failed (the only message "
+                                                                             "sent by hand; deploy posts changes)")
+    notify.add_argument("--error", default="", help="the one-line error (default: the one the failed reportsite "
+                                                    "command kept in $RUNNER_TEMP)")
     return top
 
 
@@ -210,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         console = _console()
+        if exc.problems:
+            from .notify import record_error
+
+            record_error(str(exc.problems[0]))
         for problem in exc.problems[:MAX_PRINTED]:
             console.print(_printable(f"error: {problem}"), markup=False, emoji=False, style="red")
         if len(exc.problems) > MAX_PRINTED:
@@ -222,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not a user mistake
         if args.debug:
             raise
+        from .notify import record_error
+
+        record_error(f"internal error: {type(exc).__name__}: {exc}")
         _console().print(f"internal error: {type(exc).__name__}: {exc}\nRerun with --debug for the traceback "
                          "and please report it.", markup=False, style="red")
         return EXIT_INTERNAL

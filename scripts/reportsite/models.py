@@ -298,6 +298,18 @@ class ReportConfig(Model):
         return ("data_sources", table) if table in self.data_sources else ("data_source",)
 
 
+class Notify(Model):
+    """Where the workflows post a message after a publish that changed something, and after a failed run."""
+
+    webhook_env: str = Field(
+        "NOTIFY_WEBHOOK_URL", pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="The environment variable holding the webhook URL (a GitHub secret of that name; publish.yml "
+                    "passes NOTIFY_WEBHOOK_URL). The URL itself never goes in this file.")
+    format: Literal["slack", "json"] = Field(
+        "slack", description="slack: Slack's incoming-webhook format ({text, blocks}; Mattermost and others accept "
+                             "it too); json: a plain JSON object (event, site, reports, error, run_url).")
+
+
 class SiteConfig(Model):
     """Site settings in ``site_src/site.yaml``."""
 
@@ -333,6 +345,33 @@ class SiteConfig(Model):
         120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
                                         "stopped and the build fails.")
     footer: str | None = Field(None, description="Text in the page footer.")
+    publish_hour: int = Field(6, ge=0, le=23, description="The hour (0-23, in the site's time zone) when the "
+                                                            "hourly scheduled run rebuilds daily, weekly (Mondays) and "
+                                                            "monthly (the 1st) reports.")
+    monthly_page_views: int = Field(1000, ge=0, description="Page views a month the cost estimate assumes for "
+                                                            "transfer out of S3.")
+    monthly_budget: float = Field(50, ge=0, description="US dollars a month; the build and deploy summaries warn "
+                                                        "when the estimated bill is above it.")
+    prices: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of the cost estimate's prices (USD), by name: "
+                                          "s3_storage_gb_month, s3_put_per_1000, s3_get_per_1000, "
+                                          "transfer_out_gb, transfer_free_gb, actions_minute, "
+                                          "actions_free_minutes.")
+    notify: Notify | None = Field(None, description="Post a message after a publish that changed something and "
+                                                    "after a failed run, e.g. {webhook_env: NOTIFY_WEBHOOK_URL, "
+                                                    "format: slack}.")
+
+    @field_validator("prices")
+    @classmethod
+    def _known_prices(cls, value: dict[str, float]) -> dict[str, float]:
+        from .costs import PRICES
+
+        for name, price in value.items():
+            if name not in PRICES:
+                raise ValueError(f"unknown price '{name}'; known: {', '.join(PRICES)}")
+            if price < 0:
+                raise ValueError(f"price '{name}' must not be negative")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -387,5 +426,5 @@ def table_name_for(url: str) -> str:
 
 
 __all__ = ["DATA_ROOT_ENV", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach", "Freshness", "Metric",
-           "Model",
+           "Model", "Notify",
            "ReportConfig", "Rule", "SiteConfig", "Table", "table_name_for"]

@@ -33,6 +33,7 @@ from .config import (
     report_schema,
     site_schema,
 )
+from .models import Notify
 
 START, END = "<!-- reference:start -->", "<!-- reference:end -->"
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -41,6 +42,7 @@ REGENERATE = "python -m reportsite.reference --write"
 # (heading, model, a note after the model's own one-line docstring)
 SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`site_src/site.yaml`", SiteConfig, "Every key is optional; a missing or empty file means all defaults."),
+    ("`notify` (site.yaml)", Notify, "The `notify` mapping of site.yaml; see Messages."),
     ("Report files: `reports/<slug>.yaml`", ReportConfig,
      "The page is published as `reports/<slug>.html`. A report needs `title` and at least one of `metrics`, "
      "`charts`, `tables` or `text`."),

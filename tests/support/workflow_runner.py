@@ -29,9 +29,9 @@ CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"
 
 # ---------------------------------------------------------------- ${{ }} expressions
 
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<op>&&|\|\||==|!=|!|\(|\))|(?P<num>\d+(?:\.\d+)?)"
-                    r"|(?P<name>[A-Za-z_][\w.-]*)(?P<call>\(\))?)")
-_OPS = {"&&": " and ", "||": " or ", "!": " not ", "==": "==", "!=": "!=", "(": "(", ")": ")"}
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<func>contains)\(|(?P<op>&&|\|\||==|!=|!|\(|\)|,)"
+                    r"|(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][\w.*-]*)(?P<call>\(\))?)")
+_OPS = {"&&": " and ", "||": " or ", "!": " not ", "==": "==", "!=": "!=", "(": "(", ")": ")", ",": ","}
 _LITERALS = {"true": True, "false": False, "null": None}
 _STATUS = {"always": True, "success": True, "failure": False, "cancelled": False}
 _STATUS_CALL = re.compile(r"\b(?:always|success|failure|cancelled)\(\)")
@@ -72,13 +72,33 @@ def _number(value: Any) -> float:
         return float("nan")
 
 
+def _contains(haystack: _Value, needle: _Value) -> _Value:
+    """GitHub's contains(): an item of an array (case-insensitive for strings), or a substring."""
+    items, wanted = haystack.value, needle.value
+    if isinstance(items, list):
+        return _Value(any(_Value(item) == needle for item in items))
+    return _Value(str(wanted).lower() in str(items or "").lower())
+
+
+def _lookup(value: Any, keys: list[str]) -> Any:
+    """A context lookup; a `*` key maps the rest of the path over every value (needs.*.result)."""
+    for number, key in enumerate(keys):
+        if key == "*":
+            return [_lookup(v, keys[number + 1:]) for v in (value.values() if isinstance(value, dict) else [])]
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def evaluate(expression: str, context: dict[str, Any], status: dict[str, bool] | None = None) -> Any:
-    """Evaluate a GitHub expression (literals, context lookups, !, ==, !=, &&, ||, status functions)."""
+    """Evaluate a GitHub expression (literals, context lookups, !, ==, !=, &&, ||, contains, status functions)."""
     python, values, position = [], [], 0
     while position < len(expression.rstrip()):
         match = _TOKEN.match(expression, position)
         assert match and match.end() > position, f"unsupported expression: {expression!r}"
         position = match.end()
+        if match["func"]:
+            python.append("contains(")
+            continue
         if match["op"]:
             python.append(_OPS[match["op"]])
             continue
@@ -93,12 +113,11 @@ def evaluate(expression: str, context: dict[str, Any], status: dict[str, bool] |
         else:
             head, *rest = match["name"].split(".")
             assert head in context, f"unknown context {head!r} in {expression!r}"
-            value = context[head]
-            for key in rest:
-                value = value.get(key) if isinstance(value, dict) else None
+            value = _lookup(context[head], rest)
         python.append(f"v[{len(values)}]")
         values.append(_Value(value))
-    result = eval("".join(python), {"__builtins__": {}}, {"v": values})  # only operators and v[i] in it
+    # only operators, v[i] and contains() in it
+    result = eval("".join(python), {"__builtins__": {}}, {"v": values, "contains": _contains})
     return result.value if isinstance(result, _Value) else result
 
 
@@ -143,11 +162,19 @@ class Runner:
     output: dict[str, str] = field(default_factory=dict)  # step name → what its script printed (stdout, stderr)
     post: list[Callable[[], None]] = field(default_factory=list)  # post-job hooks (the cache save)
     applied: dict[str, int] = field(default_factory=dict)  # lines of $GITHUB_PATH / $GITHUB_ENV already applied
+    outputs: dict[str, str] = field(default_factory=dict)  # the job's outputs, once it has run
+    result: str = "skipped"  # success | failure | skipped, as needs.<job>.result says it
 
     def run_job(self, workflow: dict[str, Any], job: str) -> bool:
         """Run the job's steps in order (False when the job's `if:` skips it); a failing step fails the test."""
         spec = workflow["jobs"][job]
-        if "if" in spec and not evaluate(bare(spec["if"]), self.context):
+        self.context.setdefault("steps", {})
+        self.context.setdefault("needs", {})
+        condition = bare(spec.get("if", "success()"))
+        if not _STATUS_CALL.search(condition):  # success(): every job it needs succeeded
+            condition = f"success() && ({condition})"
+        ok = all(n.get("result") == "success" for n in self.context["needs"].values())
+        if not evaluate(condition, self.context, {**_STATUS, "success": ok, "failure": not ok}):
             return False
         for scope in (workflow.get("env", {}), spec.get("env", {})):
             values = {k: substitute(v, self.context) for k, v in scope.items()}
@@ -166,6 +193,8 @@ class Runner:
                 self.run_step(f"{job} step {number} ({name})", name, step)
             except StepFailed as exc:
                 failed = failed or str(exc)
+        self.outputs = {k: as_text(evaluate(bare(v), self.context)) for k, v in spec.get("outputs", {}).items()}
+        self.result = "failure" if failed else "success"
         if failed:
             pytest.fail(failed, pytrace=False)
         for hook in self.post:
@@ -184,10 +213,17 @@ class Runner:
             return
         script = self.project.parent / f"{self.project.name}-step.sh"
         script.write_text(step["run"], encoding="utf-8")
+        outputs = Path(env["GITHUB_OUTPUT"]).with_name(f"{self.project.name}-output-{len(self.steps)}")
+        outputs.write_text("")
+        env["GITHUB_OUTPUT"] = str(outputs)
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                                 cwd=self.project / step.get("working-directory", "."), env=env,
                                 capture_output=True, text=True, timeout=600, check=False)
         self.output[name] = result.stdout + result.stderr
+        if "id" in step:
+            pairs = [line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line]
+            self.context["steps"][step["id"]] = {"outputs": dict(pairs),
+                                                 "outcome": "success" if result.returncode == 0 else "failure"}
         if result.returncode != 0:
             raise StepFailed(f"{label} failed with exit {result.returncode}:\n$ {step['run'].strip()}\n"
                              f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
@@ -225,7 +261,9 @@ class Runner:
 
 def _setup_python(runner: Runner, with_: dict[str, str]) -> None:
     """This virtualenv's interpreter stands in for the one setup-python would install."""
-    assert with_.get("cache") == "pip" and with_.get("cache-dependency-path") == "requirements.txt"
+    assert with_.get("python-version") == "3.11"
+    if "cache" in with_:
+        assert with_["cache"] == "pip" and with_.get("cache-dependency-path") == "requirements.txt"
     runner.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + runner.env["PATH"]
 
 
@@ -306,12 +344,18 @@ def runner_for(project: Path, folder: Path, context: dict[str, Any], artifacts: 
     stamp = folder / f"{project.name}-installed"
     stamp.touch()  # newer than the copied requirements.txt: `make install` has nothing to do
     files = {name: folder / f"{project.name}-{name.lower()}" for name in
-             ("GITHUB_STEP_SUMMARY", "GITHUB_PATH", "GITHUB_ENV")}
+             ("GITHUB_STEP_SUMMARY", "GITHUB_PATH", "GITHUB_ENV", "GITHUB_OUTPUT")}
     for path in files.values():
         path.touch()
+    files["RUNNER_TEMP"] = folder / f"{project.name}-runner-temp"  # the job's own temporary folder
+    files["RUNNER_TEMP"].mkdir(exist_ok=True)
+    github = context.get("github", {})
     env = {**os.environ, **{k: str(v) for k, v in files.items()}, "CI": "true", "GITHUB_ACTIONS": "true",
-           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}"}
-    for name in (*CREDENTIALS, "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "REPORTSITE_CACHE_DIR"):
+           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}",
+           "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": github.get("repository", ""),
+           "GITHUB_RUN_ID": github.get("run_id", ""), "GITHUB_EVENT_NAME": github.get("event_name", "")}
+    for name in (*CREDENTIALS, "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "REPORTSITE_CACHE_DIR",
+                 "NOTIFY_WEBHOOK_URL", "REPORTSITE_NOW"):
         env.pop(name, None)
     artifacts.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)

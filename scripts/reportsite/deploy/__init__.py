@@ -167,7 +167,22 @@ def deploy_command(project_root: Path, args: Any, console: Any) -> int:
     console.print(f"[green]✓[/] {headline(result)}")
     if summary:
         _append(summary, summary_markdown(result))
+        _append(summary, _bill(project_root, site, result))
+    if not args.dry_run:
+        from ..notify import after_deploy
+
+        after_deploy(project_root, site, [f.path for f in result.plan.uploads],
+                     lambda m: console.print(f"warning: {m}", markup=False, style="yellow"))
     return 0
+
+
+def _bill(project_root: Path, site: Path, result: DeployResult) -> str:
+    """The month's estimated bill from this deploy's requests and the run's minutes (costs.py)."""
+    from ..costs import deploy_bill
+
+    work = result.plan
+    return deploy_bill(project_root, site, len(work.uploads), len(work.deletions), work.unchanged, result.seconds,
+                       time.time())
 
 
 # ---------------------------------------------------------------- reporting

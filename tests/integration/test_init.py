@@ -1,0 +1,131 @@
+"""`reportsite init` against the loopback server's IAM, STS and S3 (moto over HTTP), as from a laptop."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from reportsite.cli import main
+
+pytestmark = pytest.mark.integration
+
+ACCOUNT = "123456789012"  # the loopback server's account
+REPOSITORY = "acme/reports"
+READ = f"arn:aws:iam::{ACCOUNT}:role/reportsite-read"
+DEPLOY = f"arn:aws:iam::{ACCOUNT}:role/reportsite-deploy"
+PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+VARIABLES = {"AWS_READ_ROLE_ARN": READ, "AWS_DEPLOY_ROLE_ARN": DEPLOY, "AWS_REGION": "us-east-1",
+             "DATA_ROOT": "s3://acme-data/reports", "DEPLOY_TARGET": "s3://acme-site/prod",
+             "SITE_URL": "https://reports.acme.test/"}
+
+
+def trust(subject: str) -> str:
+    """The README's trust policy."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                       "token.actions.githubusercontent.com:sub": subject}}}]})
+
+
+def allow(*statements: tuple[str | list[str], str]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": action, "Resource": resource} for action, resource in statements]})
+
+
+READ_POLICY = allow(("s3:ListBucket", "arn:aws:s3:::acme-data"), ("s3:GetObject", "arn:aws:s3:::acme-data/*"))
+DEPLOY_POLICY = allow(("s3:ListBucket", "arn:aws:s3:::acme-site"),
+                      (["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::acme-site/prod/*"))
+
+
+@pytest.fixture
+def aws(s3) -> Any:
+    """The README's AWS set-up: the OIDC provider, both roles with their trust and permissions, both buckets."""
+    import boto3
+
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
+                                        ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
+    for arn, subject, policy in ((READ, f"repo:{REPOSITORY}:ref:refs/heads/main", READ_POLICY),
+                                 (DEPLOY, f"repo:{REPOSITORY}:environment:production", DEPLOY_POLICY)):
+        name = arn.rsplit("/", 1)[1]
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(subject))
+        iam.put_role_policy(RoleName=name, PolicyName="reportsite", PolicyDocument=policy)
+    s3.create_bucket(Bucket="acme-data")
+    s3.put_object(Bucket="acme-data", Key="reports/sales.parquet", Body=b"PAR1")
+    s3.create_bucket(Bucket="acme-site")
+    return iam
+
+
+def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    code = main(["init", *args])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_a_complete_set_up_is_ready(aws, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    for name, value in VARIABLES.items():
+        monkeypatch.setenv(name, value)
+
+    code, lines = init(capsys, "--repository", REPOSITORY)
+
+    assert code == 0
+    assert lines[-1] == "✓ ready: push to main (or run the publish workflow) for the first publish"
+    assert "✓ AWS_DEPLOY_ROLE_ARN: trusts GitHub's OIDC tokens with sub repo:acme/reports:environment:production" \
+        in lines
+    assert "✓ AWS_READ_ROLE_ARN: may not s3:PutObject on arn:aws:s3:::acme-site/prod/index.html (good)" in lines
+    assert not [line for line in lines if line.startswith("✗")]
+
+
+def test_it_prints_exactly_what_is_missing(aws, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    aws.delete_role_policy(RoleName="reportsite-deploy", PolicyName="reportsite")
+    aws.update_assume_role_policy(RoleName="reportsite-deploy",
+                                  PolicyDocument=trust(f"repo:{REPOSITORY}:ref:refs/heads/main"))
+    aws.put_role_policy(RoleName="reportsite-deploy", PolicyName="too-much", PolicyDocument=allow(
+        ("s3:*", "arn:aws:s3:::*")))
+    aws.delete_open_id_connect_provider(OpenIDConnectProviderArn=PROVIDER)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+
+    code, lines = init(capsys, "--repository", REPOSITORY, "--read-role", READ, "--deploy-role", DEPLOY,
+                       "--data-root", "s3://acme-data/missing", "--deploy-target", "s3://no-such-site/prod")
+
+    assert code == 1
+    assert [line for line in lines if not line.startswith("✓")] == [
+        "✗ SITE_URL: not set (the published site's address, e.g. https://reports.acme.example/); gh variable set "
+        "SITE_URL --body VALUE",
+        "✗ GitHub's OIDC provider is missing: aws iam create-open-id-connect-provider --url "
+        "https://token.actions.githubusercontent.com --client-id-list sts.amazonaws.com",
+        "✗ DATA_ROOT: nothing under s3://acme-data/missing yet (upload the data the reports read)",
+        "✗ DEPLOY_TARGET: the bucket no-such-site does not exist",
+        "✗ AWS_DEPLOY_ROLE_ARN: its trust policy does not accept GitHub's OIDC tokens with sub "
+        "repo:acme/reports:environment:production",
+        "✗ AWS_DEPLOY_ROLE_ARN: may s3:GetObject on arn:aws:s3:::acme-data/any-object; it should not (least "
+        "privilege: README → AWS set-up, 4)",
+        "6 thing(s) missing; fix them and run `reportsite init` again."]
+
+
+def test_missing_variables_and_roles_are_named(aws, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    for name, value in VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_READ_ROLE_ARN")
+    monkeypatch.setenv("AWS_DEPLOY_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/not-there")
+
+    code, lines = init(capsys, "--repository", REPOSITORY)
+
+    assert code == 1
+    assert [line for line in lines if line.startswith("✗")] == [
+        "✗ AWS_READ_ROLE_ARN: not set (the read-only data role's ARN, for the build job); gh variable set "
+        "AWS_READ_ROLE_ARN --body VALUE",
+        "✗ AWS_DEPLOY_ROLE_ARN: no role named not-there in this account (create it: README → AWS set-up, 3)"]
+
+
+def test_without_credentials_it_says_how_to_get_them(monkeypatch: pytest.MonkeyPatch, capsys,
+                                                     s3_server: str) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server)
+    code, lines = init(capsys, "--repository", REPOSITORY, *[f"--{k}={v}" for k, v in (
+        ("read-role", READ), ("deploy-role", DEPLOY), ("region", "us-east-1"), ("data-root", "s3://a/b"),
+        ("deploy-target", "s3://c/d"), ("site-url", "https://x.test/"))])
+
+    assert code == 1
+    assert lines[-2].startswith("✗ AWS credentials: none usable on this machine (Unable to locate credentials)")
+    assert lines[-2].endswith("; run `aws configure` or `aws sso login` first")
