@@ -253,6 +253,11 @@ class SiteConfig(Model):
         120, gt=0, le=3600, description="The longest one query or data check may run, in seconds, before it is "
                                         "stopped and the build fails.")
     footer: str | None = Field(None, description="Text in the page footer.")
+    cache_max_gb: float | None = Field(
+        None, gt=0, description="The most disk, in GB, the local cache of S3 columns may use; least recently used "
+                                "copies are evicted, and a source too big for it is read from S3 at query time "
+                                "instead. Default: half the free disk, at most 8 GB (the GitHub Actions cache "
+                                "holds 10 GB).")
 
     @field_validator("timezone")
     @classmethod

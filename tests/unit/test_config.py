@@ -166,7 +166,7 @@ def test_site_yaml_mistakes_are_located(tmp_path: Path) -> None:
         "site_src/site.yaml:2:1 max_chart_rows: expected at least 1, found 0",
         "site_src/site.yaml:3:1 data_rot: unknown key 'data_rot' (did you mean 'data_root'?); expected one of: "
         "title, description, data_root, base_url, deploy_target, locale, currency, timezone, logo, primary_color, "
-        "max_chart_rows, query_timeout_seconds, footer",
+        "max_chart_rows, query_timeout_seconds, footer, cache_max_gb",
     ]
 
 
