@@ -198,3 +198,19 @@ def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
     if brand_logo:
         found["logo"] = brand_logo
     return found
+
+
+def prepare(root: Path) -> list[Path]:
+    """Make the Vega bundle (and the CSS of ``root/site_src``, when there is one) in the tool cache now.
+
+    ``make install`` runs this (``python -m reportsite.assets``), so no build pays for them.
+    """
+    vega_bundle(root)
+    if (root / "site_src" / "static" / "site.css").exists():
+        tailwind_css(root, root / "site_src")
+    return sorted(tool_cache_dir().glob("*.js")) + sorted(tool_cache_dir().glob("*.css"))
+
+
+if __name__ == "__main__":
+    for made in prepare(Path.cwd()):
+        print(f"tool cache: {made}")

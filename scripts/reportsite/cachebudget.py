@@ -106,39 +106,27 @@ def estimate(source: Source, columns: set[str] | None, fs: Any) -> int:
     return int(source.size * share) + 4096 * len(source.files)
 
 
-def place(
-    source: Source, columns: set[str] | None, cache: Path, fs: Any, budget: Budget, notes: list[str] | None = None
-) -> Source:
+def place(source: Source, columns: set[str] | None, cache: Path, fs: Any, budget: Budget,
+          notes: list[str] | None = None) -> Source:
     """``source`` backed by local copies when they fit in the budget (evicting older ones), else streamed."""
     from . import s3fetch
 
     if source.format == "parquet":
-        need = estimate(source, columns, fs)
-        already = _present(source, columns, cache)
-        if not budget.make_room(max(0, need - already)):
+        targets = [s3fetch.copy_target(source, f, columns, cache / "s3")[0] for f in source.files]
+        missing = sum(1 for t in targets if not t.exists())
+        budget.keep.update(t for t in targets if t.exists())
+        need = estimate(source, columns, fs) * missing // len(targets) if missing else 0
+        if missing and not budget.make_room(need):
+            budget.keep.difference_update(targets)
             s3tally.streamed(source.url)
             if notes is not None:
-                notes.append(
-                    f"data source '{source.written}' ({need / GB:.2f} GB of columns) does not fit in the "
-                    f"S3 cache budget ({budget.limit / GB:.2f} GB, cache_max_gb in site_src/site.yaml): "
-                    "read from S3 at query time"
-                )
+                notes.append(f"data source '{source.written}' ({need / GB:.2f} GB of columns) does not fit in the "
+                             f"S3 cache budget ({budget.limit / GB:.2f} GB, cache_max_gb in site_src/site.yaml): "
+                             "read from S3 at query time")
             return replace(source, streamed=True)
     local = s3fetch.localize(source, columns, cache, fs, notes)
     budget.keep.update(Path(f.url) for f in local.files)
     return local
-
-
-def _present(source: Source, columns: set[str] | None, cache: Path) -> int:
-    """Bytes of this source's current copies already in the cache (no new room is needed for them)."""
-    from . import s3fetch
-
-    total = 0
-    for data_file in source.files:
-        place = s3fetch.cache_path(cache / "s3", data_file.url)
-        for copy in place.parent.glob(f"{place.name}.*.parquet") if place.parent.is_dir() else []:
-            total += copy.stat().st_size
-    return total
 
 
 def budget_for(site_max_gb: float | None, cache: Path) -> Budget:

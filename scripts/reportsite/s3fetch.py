@@ -156,15 +156,22 @@ def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any,
     return replace(source, url=str(folder), files=tuple(local))
 
 
-def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any,
-           notes: list[str] | None) -> DataFile:
+def copy_target(source: Source, data_file: DataFile, columns: set[str] | None,
+                root: Path) -> tuple[Path, list[str] | None]:
+    """Where the local copy of ``columns`` of one object lives (keyed by ETag and columns), and the columns kept."""
     place = cache_path(root, data_file.url)
     kept = None
     if source.format == "parquet" and columns is not None:
         kept = sorted(columns - set(partitions(source, data_file)))
     digest = hashlib.sha256(f"{data_file.tag}|{data_file.size}|{kept}".encode()).hexdigest()[:16]
     suffix = ".parquet" if source.format == "parquet" else "".join(Path(place.name).suffixes[-2:]) or ".csv"
-    target = place.with_name(f"{place.name}.{digest}{suffix}")
+    return place.with_name(f"{place.name}.{digest}{suffix}"), kept
+
+
+def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any,
+           notes: list[str] | None) -> DataFile:
+    place = cache_path(root, data_file.url)
+    target, kept = copy_target(source, data_file, columns, root)
     reused = integrity.reusable(target, f"the local copy of {data_file.url}", notes)
     if reused:
         _touch(target)
