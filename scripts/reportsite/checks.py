@@ -75,7 +75,7 @@ class _Checker:
                     if limit.expired:
                         raise _TimedOut(self.key, limit.seconds) from None
                     if self.session.switch_to_low_footprint(exc):
-                        self.session.retried.append(f"check on {self.key}")
+                        self.session.retried.append("a data check")
                         continue
                     if memory.is_out_of_memory(exc):
                         raise _Unreadable(memory.out_of_memory_message("the check", memory.memory_limit())
