@@ -106,8 +106,9 @@ def estimate(source: Source, columns: set[str] | None, fs: Any) -> int:
     return int(source.size * share) + 4096 * len(source.files)
 
 
-def place(source: Source, columns: set[str] | None, cache: Path, fs: Any, budget: Budget,
-          notes: list[str] | None = None) -> Source:
+def place(
+    source: Source, columns: set[str] | None, cache: Path, fs: Any, budget: Budget, notes: list[str] | None = None
+) -> Source:
     """``source`` backed by local copies when they fit in the budget (evicting older ones), else streamed."""
     from . import s3fetch
 
@@ -116,13 +117,18 @@ def place(source: Source, columns: set[str] | None, cache: Path, fs: Any, budget
         missing = sum(1 for t in targets if not t.exists())
         budget.keep.update(t for t in targets if t.exists())
         need = estimate(source, columns, fs) * missing // len(targets) if missing else 0
-        if missing and not budget.make_room(need):
+        total = need + sum(_size_with_sum(t) for t in targets if t.exists())
+        if not budget.make_room(need):  # also when its copies are there but the budget has shrunk since
             budget.keep.difference_update(targets)
+            budget.make_room(0)  # its copies go too: the cache stays under the budget
+            need = total
             s3tally.streamed(source.url)
             if notes is not None:
-                notes.append(f"data source '{source.written}' ({need / GB:.2f} GB of columns) does not fit in the "
-                             f"S3 cache budget ({budget.limit / GB:.2f} GB, cache_max_gb in site_src/site.yaml): "
-                             "read from S3 at query time")
+                notes.append(
+                    f"data source '{source.written}' ({need / GB:.2f} GB of columns) does not fit in the "
+                    f"S3 cache budget ({budget.limit / GB:.2f} GB, cache_max_gb in site_src/site.yaml): "
+                    "read from S3 at query time"
+                )
             return replace(source, streamed=True)
     local = s3fetch.localize(source, columns, cache, fs, notes)
     budget.keep.update(Path(f.url) for f in local.files)

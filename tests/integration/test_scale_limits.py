@@ -238,3 +238,22 @@ def test_a_streamed_hive_partitioned_source_gives_the_same_numbers(
     assert metric_values(tight / "_site", "lake")[0] == f"{in_2025:,}"
     assert metric_values(tight / "_site", "lake") == metric_values(free / "_site", "lake")
     assert built_times(page_body(tight / "_site", "lake")) == built_times(page_body(free / "_site", "lake"))
+
+
+def test_copies_kept_from_a_bigger_budget_are_evicted_when_the_budget_shrinks(
+    lake, sample_data, make_project, tmp_path, monkeypatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPORTSITE_CACHE_DIR", str(cache))
+    free = make_project(two_reports(), site_yaml=site_yaml(None), name="free")
+    build(free, BuildOptions(out=free / "_site"))
+    assert len(copies(cache)) == 2
+    budget = copy_size(sample_data) * 0.5 / 1e9
+    tight = make_project(two_reports(), site_yaml=site_yaml(budget), name="tight")
+
+    result = build(tight, BuildOptions(out=tight / "_site"))
+
+    assert copies(cache) == []
+    assert result.s3["streamed_sources"] == ["s3://lake/a/sales.parquet", "s3://lake/b/sales.parquet"]
+    for slug in ("first", "second"):
+        assert metric_values(tight / "_site", slug) == metric_values(free / "_site", slug)
