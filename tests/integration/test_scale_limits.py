@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from reportsite.build import BuildOptions, build
+from reportsite.cli import s3_line
 from reportsite.errors import ReportError
 
 pytestmark = pytest.mark.integration
@@ -192,6 +193,10 @@ def test_a_source_too_big_for_the_budget_is_read_from_s3_at_query_time_and_not_k
     assert copies(cache) == []
     assert result.s3["streamed_sources"] == ["s3://lake/a/sales.parquet", "s3://lake/b/sales.parquet"]
     assert result.s3["s3_bytes"] > 0 and result.s3["cache_fetched_bytes"] == 0
+    line = s3_line(result.s3)
+    assert line.startswith(f"S3: {result.s3['s3_bytes'] / 1e6:,.1f} MB read from S3 this run (0.0 MB of it whole CSV ")
+    assert line.endswith("column cache: 0.0 MB reused, 0.0 MB newly copied, 0.0 MB evicted; read from S3 at query "
+                         "time (over the cache budget): s3://lake/a/sales.parquet, s3://lake/b/sales.parquet")
     assert any(
         "data source 's3://lake/a/sales.parquet'" in line and "read from S3 at query time" in line for line in logged
     )
