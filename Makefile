@@ -13,6 +13,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m reportsite.assets  # the Vega bundle and CSS, made once per installation
 	@rm -f $(VENV)/.installed-* && touch $@
 
 data/sales.parquet: | $(STAMP)

@@ -347,8 +347,11 @@ def raw_sql_main(project: Path, data_root: Path, repeat: int) -> None:
     import duckdb
     import yaml
 
+    from reportsite import memory
+
     started = time.perf_counter()
-    con = duckdb.connect()
+    # The same memory limit and threads as the build's DuckDB (memory.py), so the ratio compares like with like.
+    con = duckdb.connect(config={"memory_limit": memory.memory_limit(), "threads": memory.threads()})
     views: dict[str, str] = {}
     queries: list[tuple[str, str, dict[str, Any]]] = []
     for path in sorted((project / "reports").glob("*.yaml")):
@@ -676,6 +679,16 @@ def s3_scenarios(data: Path, rows: int, cache: Path, work: Path) -> list[Run]:
                 print_run(run)
                 print(f"      meanwhile moto used {run.extra['moto_cpu']:.2f}s CPU and the counting proxy "
                       f"{run.extra['proxy_cpu']:.2f}s (wall times on moto are not S3's)")
+            # A cache budget too small for any copy: every source is read from S3 at query time.
+            streamed = make_project(work / "s3-streamed", partitioned_reports())
+            site_yaml = streamed / "site_src" / "site.yaml"
+            site_yaml.write_text(site_yaml.read_text() + "\ncache_max_gb: 0.000001\n")
+            counter.reset()
+            run = build("S3 hive, streamed (no cache)", rows, streamed, env)
+            run.extra.update(s3_object_bytes=counter.object_bytes, s3_other_bytes=counter.other_bytes,
+                             s3_requests=dict(counter.requests))
+            runs.append(run)
+            print_run(run)
         finally:
             proxy.shutdown()
     touched, nq = touched_columns(project, data)
@@ -775,6 +788,41 @@ def verdicts(runs: list[Run]) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------------------------------- at scale
+
+
+def tree_du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+
+
+def scale_scenarios(sizes: list[int], cache: Path, work: Path, repeat: int) -> list[Run]:
+    """The competitive site (5 pages × 4 visuals) at each size: a cold build (tool cache warm), then the
+    same SQL in DuckDB alone with the same memory limit; the ratio is build total / raw SQL total."""
+    runs = []
+    # The Vega bundle and the CSS are made once per installation (``make install``): made here first, so the
+    # builds below measure the queries, not a one-off tool start.
+    subprocess.run([PY, "-m", "reportsite.assets"], cwd=ROOT, env=base_env(cache, ""), check=True,
+                   stdout=subprocess.DEVNULL, timeout=TIMEOUT)
+    for rows in sizes:
+        data, gen = ensure_data(rows, partitioned=False)
+        size = (data / "sales.parquet").stat().st_size
+        print(f"  {rows:,} rows: {generated(gen)} ({data.name}, sales.parquet {size / 1e9:.2f} GB)")
+        project = make_project(work / f"scale-{rows}", competitive_reports())
+        env = base_env(cache, str(data))
+        run = build(f"scale {rows // 1_000_000}M, cold", rows, project, env, out=work / f"scale-{rows}-site")
+        raw, _, raw_rss = raw_sql(project, data, repeat)
+        run.extra.update(parquet_bytes=size, raw_total=raw["total"] + raw["checks"], raw_rss_mb=raw_rss,
+                         cache_bytes=tree_du(cache / "s3"), memory_limit=os.environ.get("REPORTSITE_DUCKDB_MEMORY"))
+        if run.ok and "total" in run.stages:
+            run.extra.update(sql_ratio=run.stages["queries"] / run.extra["raw_total"],
+                             sql_ratio_cpu=run.cpu / (raw["setup_cpu"] + raw["cpu"]))
+        print_run(run)
+        print(f"      raw SQL {raw['total'] + raw['checks']:.2f}s (peak RSS {raw_rss:.0f} MB); build queries / raw SQL "
+              f"{run.extra.get('sql_ratio', float('nan')):.2f}")
+        runs.append(run)
+    return runs
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 
@@ -800,6 +848,8 @@ def main() -> int:
     parser.add_argument("--skip-s3", action="store_true", help="leave out the loopback S3 scenario")
     parser.add_argument("--preload", type=Path,
                         help="a Python file run in every build process first (try a change by monkeypatching)")
+    parser.add_argument("--scale", metavar="ROWS[,ROWS…]",
+                        help="only the competitive site at these sizes (e.g. 5000000,50000000,200000000)")
     parser.add_argument("--raw-sql", nargs=3, metavar=("PROJECT", "DATA_ROOT", "REPEAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_sql:
@@ -817,6 +867,18 @@ def main() -> int:
                             "preload": str(args.preload) if args.preload else None}
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (wall times are noisy when other work runs;"
           " CPU seconds less so)")
+    if args.scale:
+        try:
+            cache = work / "tool-cache"
+            limit = os.environ.get("REPORTSITE_DUCKDB_MEMORY") or "default"
+            print(f"Competitive site at scale (DuckDB memory limit: {limit})")
+            runs = scale_scenarios([int(r) for r in args.scale.split(",")], cache, work, args.repeat)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        summary = {"info": info, "runs": [r.__dict__ for r in runs], "verdicts": []}
+        (RESULTS / "latest-scale.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        final_table(runs, summary)
+        return 0 if all(r.ok for r in runs) else 1
     try:
         print(f"Data sets (cached in {RESULTS.relative_to(ROOT)}/)")
         data, gen = ensure_data(args.rows, partitioned=True)

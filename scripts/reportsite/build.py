@@ -53,6 +53,7 @@ class BuildResult:
     out: Path
     reports: list[ReportSummary]
     seconds: dict[str, float]
+    s3: dict[str, Any] = field(default_factory=dict)  # s3tally.snapshot(): bytes read from S3 and the cache
 
 
 def _versions() -> str:
@@ -106,6 +107,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    from . import s3tally
+
+    s3tally.reset()
     project, config_errors = gather_project(root)
     if any(p.file and p.file.endswith("site.yaml") for e in config_errors for p in e.problems):
         raise ConfigError.gather(config_errors)  # every report depends on the site settings
@@ -304,7 +308,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     _swap(staging, out)
     ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []))
                for r in project.reports]
-    return BuildResult(status, out, ordered, timings)
+    from . import s3tally
+
+    return BuildResult(status, out, ordered, timings, s3tally.snapshot())
 
 
 def write_page(env: Any, common: dict[str, Any], page: Any, page_path: str, staging: Path) -> list[str]:

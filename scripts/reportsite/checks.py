@@ -65,13 +65,23 @@ class _Checker:
         """All rows of a check query; _Unreadable if the table cannot be read."""
         import duckdb
 
-        with time_limit(self.session.con, self.session.timeout) as limit:
-            try:
-                return list(self.session.con.sql(sql).fetchall())
-            except duckdb.Error as exc:
-                if limit.expired:
-                    raise _TimedOut(self.key, limit.seconds) from None
-                raise _Unreadable(_first_line(exc)) from None
+        from . import memory
+
+        for _ in range(2):  # once more on a low-footprint connection if it ran out of memory
+            with time_limit(self.session.con, self.session.timeout) as limit:
+                try:
+                    return list(self.session.con.sql(sql).fetchall())
+                except duckdb.Error as exc:
+                    if limit.expired:
+                        raise _TimedOut(self.key, limit.seconds) from None
+                    if self.session.switch_to_low_footprint(exc):
+                        self.session.retried.append("a data check")
+                        continue
+                    if memory.is_out_of_memory(exc):
+                        raise _Unreadable(memory.out_of_memory_message("the check", memory.memory_limit())
+                                          .removeprefix("the check: ")) from None
+                    raise _Unreadable(_first_line(exc)) from None
+        raise AssertionError("unreachable")
 
     def scalar(self, sql: str) -> Any:
         """The first value of a check query."""

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ReportError
 
@@ -51,6 +51,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     built = sum(1 for r in result.reports if r.status == "built")
     console.print(f"[green]✓[/] built {built} report(s), reused {len(result.reports) - built - len(failed)} "
                   f"in {elapsed:.2f}s → {result.out}/index.html")
+    if s3_line(result.s3):
+        console.print(f"  {s3_line(result.s3)}", markup=False)
     if failed:
         console.print(f"[red]✗[/] {len(failed)} report(s) failed and are shown as error pages (--keep-going):")
         for summary in failed:
@@ -67,6 +69,8 @@ def _write_summary(path: Path, result: BuildResult) -> None:
     for r in result.reports:
         lines.append(f"| {r.slug} | {r.status} | {r.rows:,} | {r.seconds:.2f} |")
     text = "### Build\n\n" + "\n".join(lines) + "\n\n"
+    if s3_line(result.s3):
+        text += s3_line(result.s3) + "\n\n"
     warned = [(r.slug, w) for r in result.reports for w in dict.fromkeys(r.warnings)]
     if warned:
         reports = len({slug for slug, _ in warned})
@@ -84,6 +88,23 @@ def _append_bill(args: argparse.Namespace, out: Path, elapsed: float) -> None:
     if (out / "manifest.json").is_file():
         with Path(args.summary).open("a", encoding="utf-8") as handle:
             handle.write(build_bill(_project(args), out, elapsed, time.time()))
+
+
+def s3_line(s3: dict[str, Any]) -> str:
+    """'S3: read 12.3 MB from S3 this run; 40.1 MB of column copies from the cache …' ('' without S3 sources)."""
+    def mb(*keys: str) -> str:
+        return f"{sum(int(s3.get(k, 0)) for k in keys) / 1e6:,.1f} MB"
+
+    if not any(s3.get(k) for k in ("s3_bytes", "downloaded_bytes", "cache_reused_bytes", "cache_fetched_bytes")):
+        return ""
+    text = (f"S3: {mb('s3_bytes', 'downloaded_bytes')} read from S3 this run ({mb('downloaded_bytes')} of it whole "
+            "CSV objects); "
+            f"column cache: {mb('cache_reused_bytes')} reused, {mb('cache_fetched_bytes')} newly copied, "
+            f"{mb('cache_evicted_bytes')} evicted")
+    streamed = s3.get("streamed_sources") or []
+    if streamed:
+        text += f"; read from S3 at query time (over the cache budget): {', '.join(streamed)}"
+    return text
 
 
 def _markdown_escape(text: str) -> str:

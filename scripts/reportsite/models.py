@@ -372,6 +372,11 @@ class SiteConfig(Model):
             if price < 0:
                 raise ValueError(f"price '{name}' must not be negative")
         return value
+    cache_max_gb: float | None = Field(
+        None, gt=0, description="The most disk, in GB, the local cache of S3 columns may use; least recently used "
+                                "copies are evicted, and a source too big for it is read from S3 at query time "
+                                "instead. Default: half the free disk, at most 8 GB (the GitHub Actions cache "
+                                "holds 10 GB).")
 
     @field_validator("timezone")
     @classmethod

@@ -104,16 +104,17 @@ def s3_columns(report: Report, resolved: list[sources.Source], fs: Any, cache: P
 
 def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path,
                      wanted: dict[str, set[str]] | None = None,
-                     notes: list[str] | None = None) -> list[sources.Source]:
+                     notes: list[str] | None = None, cache_max_gb: float | None = None) -> list[sources.Source]:
     """Replace S3 sources by local copies of the columns the build reads (see s3fetch).
 
     ``wanted`` (URL → columns) is the union over every report of the build, so reports reading the
     same source share one copy; without it, this report's own columns are fetched.
     """
-    from . import s3fetch
+    from . import cachebudget, s3fetch
 
     if not any(s.is_s3 for s in resolved):
         return resolved
+    budget = cachebudget.budget_for(cache_max_gb, cache)
     fs = s3fetch.filesystem()
     columns = dict(wanted or {})
     for url, needed in s3_columns(report, resolved, fs, cache, notes).items():
@@ -124,7 +125,7 @@ def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path
             local.append(source)
             continue
         try:
-            local.append(s3fetch.localize(source, columns.get(source.url), cache, fs, notes))
+            local.append(cachebudget.place(source, columns.get(source.url), cache, fs, budget, notes))
         except Exception as exc:
             problems.append(_unreadable(report, source, exc))
     if problems:
@@ -190,10 +191,12 @@ def run_report(
         if cache is None:
             with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
                 return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted, families)
-        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes)
+        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes, site.cache_max_gb)
         page.seconds["fetch"] = time.perf_counter() - started
-    con = sandbox.connect([f.url for s in resolved for f in s.files], cache, site.timezone)
+    readable = [f.url for s in resolved for f in s.files if not s.is_s3]  # streamed S3 sources need no file
+    con = sandbox.connect(readable, cache, site.timezone)
     problems: list[Problem] = []
+    session = None
     try:
         for source in resolved:
             try:
@@ -203,7 +206,16 @@ def run_report(
         if problems:
             raise SourceError(problems)
         sandbox.lock(con)
-        session = query.Session(con, [s.table for s in resolved], site.query_timeout_seconds)
+
+        def low_footprint() -> Any:
+            """The same tables on a fresh connection with one thread and no insertion order (see memory)."""
+            fresh = sandbox.connect(readable, cache, site.timezone, low_footprint=True)
+            for source in resolved:
+                sources.register(fresh, source)
+            sandbox.lock(fresh)
+            return fresh
+
+        session = query.Session(con, [s.table for s in resolved], site.query_timeout_seconds, low_footprint)
         page.seconds["register"] = time.perf_counter() - started
         mark = time.perf_counter()
         for outcome in checks.run_checks(session, report, now):
@@ -223,8 +235,12 @@ def run_report(
                              config.parameters, config.title, None, families)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
+        page.notes.extend(f"{label} ran out of memory and was run again with one thread and insertion order not "
+                          "preserved" for label in dict.fromkeys(session.retried))
     finally:
         con.close()
+        if session is not None:
+            session.close()
     if problems:
         raise ReportError(list({str(p): p for p in problems}.values()))  # once, whichever choices it failed for
     return page
@@ -296,19 +312,24 @@ def _newest(session: query.Session, table: str, column: str) -> Any:
         raise _AsOfProblem("table", f"table '{table}' is not defined{did_you_mean(table, session.tables)}; "
                                     f"defined tables: {', '.join(session.tables) or 'none'}")
     quoted = '"' + table.replace('"', '""') + '"'
-    with time_limit(session.con, session.timeout) as limit:
-        try:
-            columns = [row[0] for row in session.con.sql(f"DESCRIBE SELECT * FROM {quoted}").fetchall()]
-            if column not in columns:
-                raise _AsOfProblem("column", f"column '{column}' is not in table '{table}'"
-                                             f"{did_you_mean(column, columns)} (columns: {', '.join(columns)})")
-            name = '"' + column.replace('"', '""') + '"'
-            rows = session.con.sql(f"SELECT max({name}) FROM {quoted}").fetchall()
-        except duckdb.Error as exc:
-            if limit.expired:
-                raise _AsOfProblem("table", query.timeout_message(f"as_of on table '{table}'", limit.seconds)) from None
-            raise _AsOfProblem("table", f"table '{table}' cannot be read: {sources.read_detail(exc)}") from None
-    return rows[0][0] if rows else None
+    for _ in range(2):  # once more on a low-footprint connection if it ran out of memory
+        with time_limit(session.con, session.timeout) as limit:
+            try:
+                columns = [row[0] for row in session.con.sql(f"DESCRIBE SELECT * FROM {quoted}").fetchall()]
+                if column not in columns:
+                    raise _AsOfProblem("column", f"column '{column}' is not in table '{table}'"
+                                                 f"{did_you_mean(column, columns)} (columns: {', '.join(columns)})")
+                name = '"' + column.replace('"', '""') + '"'
+                rows = session.con.sql(f"SELECT max({name}) FROM {quoted}").fetchall()
+                return rows[0][0] if rows else None
+            except duckdb.Error as exc:
+                if limit.expired:
+                    raise _AsOfProblem("table", query.timeout_message(f"as_of on table '{table}'",
+                                                                      limit.seconds)) from None
+                if session.switch_to_low_footprint(exc):
+                    continue
+                raise _AsOfProblem("table", f"table '{table}' cannot be read: {sources.read_detail(exc)}") from None
+    return None
 
 
 def as_moment(value: Any) -> dt.datetime | dt.date | None:

@@ -9,6 +9,7 @@ restored (the workflows keep it) fetches only objects that changed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import re
@@ -18,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import integrity, s3env
+from . import integrity, s3env, s3tally
 from .sources import DataFile, Source
 
 WORKERS = 4  # parallel object reads; more gave no speed-up on 2 cores and more memory
@@ -41,7 +42,9 @@ def filesystem() -> Any:
                       session_token=options.get("aws_session_token"))
     else:
         kwargs["anonymous"] = True
-    return fs.S3FileSystem(**kwargs)
+    from .s3tally import counting
+
+    return counting(fs.S3FileSystem(**kwargs))  # every byte read is counted for the build summary
 
 
 def _path(url: str) -> str:
@@ -153,16 +156,26 @@ def localize(source: Source, columns: set[str] | None, cache: Path, fs: Any,
     return replace(source, url=str(folder), files=tuple(local))
 
 
-def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any,
-           notes: list[str] | None) -> DataFile:
+def copy_target(source: Source, data_file: DataFile, columns: set[str] | None,
+                root: Path) -> tuple[Path, list[str] | None]:
+    """Where the local copy of ``columns`` of one object lives (keyed by ETag and columns), and the columns kept."""
     place = cache_path(root, data_file.url)
     kept = None
     if source.format == "parquet" and columns is not None:
         kept = sorted(columns - set(partitions(source, data_file)))
     digest = hashlib.sha256(f"{data_file.tag}|{data_file.size}|{kept}".encode()).hexdigest()[:16]
     suffix = ".parquet" if source.format == "parquet" else "".join(Path(place.name).suffixes[-2:]) or ".csv"
-    target = place.with_name(f"{place.name}.{digest}{suffix}")
-    if not integrity.reusable(target, f"the local copy of {data_file.url}", notes):
+    return place.with_name(f"{place.name}.{digest}{suffix}"), kept
+
+
+def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: Path, fs: Any,
+           notes: list[str] | None) -> DataFile:
+    place = cache_path(root, data_file.url)
+    target, kept = copy_target(source, data_file, columns, root)
+    reused = integrity.reusable(target, f"the local copy of {data_file.url}", notes)
+    if reused:
+        _touch(target)
+    else:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
         if source.format == "parquet":
@@ -172,7 +185,16 @@ def _fetch(source: Source, data_file: DataFile, columns: set[str] | None, root: 
         tmp.replace(target)
         integrity.record(target)
         _forget_older(target, place.name)
+    s3tally.add(target.stat().st_size, "cache_reused_bytes" if reused else "cache_fetched_bytes")
     return replace(data_file, url=str(target))
+
+
+def _touch(path: Path) -> None:
+    """Mark a reused copy as recently used (``cachebudget`` evicts the least recently used first)."""
+    import os
+
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _copy_columns(path: str, columns: list[str] | None, target: Path, fs: Any) -> None:
@@ -192,6 +214,7 @@ def _copy_columns(path: str, columns: list[str] | None, target: Path, fs: Any) -
 def _download(url: str, target: Path) -> None:
     bucket, key = s3env.split_s3_url(url)
     s3env.client().download_file(bucket, key, str(target))
+    s3tally.add(target.stat().st_size, "downloaded_bytes")
 
 
 def _forget_older(current: Path, name: str) -> None:

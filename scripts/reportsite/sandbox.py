@@ -17,7 +17,6 @@ what holds if something gets past it.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -26,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MEMORY_ENV = "REPORTSITE_DUCKDB_MEMORY"
-DEFAULT_MEMORY = "256MB"
+from .memory import MEMORY_ENV  # noqa: F401  (re-exported: tests and callers name it here)
 
 
 def spill_folder(cache: Path | None) -> Path:
@@ -37,20 +35,27 @@ def spill_folder(cache: Path | None) -> Path:
     return folder
 
 
-def connect(readable: Iterable[str], cache: Path | None = None, timezone: str = "UTC") -> Any:
+def connect(readable: Iterable[str], cache: Path | None = None, timezone: str = "UTC",
+            low_footprint: bool = False) -> Any:
     """An in-memory DuckDB that can read only ``readable`` files (and spill); call ``lock`` after set-up.
 
     Its time zone is the site's, so date_trunc and casts of TIMESTAMPTZ work in the zone the site shows,
     whatever the build machine's.
 
-    The memory cap (default 256MB, env REPORTSITE_DUCKDB_MEMORY) keeps a build's peak memory near 0.4 GB:
-    big aggregations such as a 'unique' check spill to disk instead of growing without bound.
+    The memory cap (``memory.memory_limit()``: about half the machine's available memory, at least 256MB;
+    env REPORTSITE_DUCKDB_MEMORY) and threads (the cores) fit the machine; what does not fit spills to disk.
+    ``low_footprint`` (the retry of a query that ran out of memory) uses one thread and does not preserve
+    insertion order, so operators buffer less; these are set before the lock, like every setting.
     """
     import duckdb
 
+    from . import memory
+
     spill = spill_folder(cache)
     con = duckdb.connect(":memory:", config={
-        "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY),
+        "memory_limit": memory.memory_limit(),
+        "threads": memory.LOW_FOOTPRINT_THREADS if low_footprint else memory.threads(),
+        "preserve_insertion_order": not low_footprint,
         "temp_directory": str(spill),
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,

@@ -47,6 +47,7 @@ class Source:
     files: tuple[DataFile, ...]
     format: str  # parquet | csv
     hive: bool
+    streamed: bool = False  # an S3 source read at query time (too big for the cache budget; see s3stream)
 
     @property
     def is_s3(self) -> bool:
@@ -340,6 +341,11 @@ def read_detail(exc: Exception | str) -> str:
 
 def _register(con: Any, source: Source) -> None:
     """A DuckDB view over the source's local files (S3 sources are fetched to local copies first)."""
+    if source.is_s3 and source.streamed:
+        from . import s3stream
+
+        s3stream.register(con, source)
+        return
     if source.is_s3:
         raise SourceError(f"data source '{source.written}' must be fetched before it is registered")
     files = [f.url.replace("'", "''") for f in source.files]

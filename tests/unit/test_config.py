@@ -167,7 +167,7 @@ def test_site_yaml_mistakes_are_located(tmp_path: Path) -> None:
         "site_src/site.yaml:3:1 data_rot: unknown key 'data_rot' (did you mean 'data_root'?); expected one of: "
         "title, description, data_root, base_url, deploy_target, locale, currency, timezone, logo, primary_color, "
         "max_chart_rows, max_slices, max_pages, query_timeout_seconds, footer, publish_hour, monthly_page_views, "
-        "monthly_budget, prices, notify",
+        "monthly_budget, prices, notify, cache_max_gb",
     ]
 
 
