@@ -332,6 +332,7 @@ def _entry(report: Report, page: Any, fingerprint: str | None, failed: bool, bui
 
     files = [f"reports/{report.slug}.html"]
     files += [c.csv for c in page.charts if c.csv] + [t.csv for t in page.tables if t.csv]
+    files += [block.xlsx for block in [*page.charts, *page.tables] if getattr(block, "xlsx", None)]
     return {
         "title": page.title,
         "description": markdown_text.plain(report.config.description, report.config.parameters),

@@ -12,6 +12,17 @@ from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
 from .formats import NUMERIC_KINDS, Formats, column_kind
 from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, metric_card, slugify, with_parameters
+from .xlsx_download import CappedRows, column_kinds, write_xlsx
+
+
+def chart_formats(chart: Any) -> dict[str, str]:
+    """The formats a chart's axes give its columns (x_format, y_format, y2_format), as table kinds."""
+    params = chart.params
+    found = {}
+    for column, shown in ((params.x, params.x_format), (params.y, params.y_format), (params.y2, params.y2_format)):
+        if column and shown:
+            found[column] = shown
+    return found
 
 
 class ItemRunner:
@@ -40,6 +51,14 @@ class ItemRunner:
             return None, None
         relative = f"data/{self.report.slug}/{kind}-{index + 1}-{slugify(name)}.csv"
         return self.downloads / relative, relative
+
+    def _xlsx(self, table: Any, csv_path: Path, relative: str | None, declared: Mapping[str, str],
+              total: int | None = None) -> str | None:
+        """The Excel download beside a CSV one (same name, .xlsx); its path relative to the site."""
+        if relative is None:
+            return None
+        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total)
+        return relative.removesuffix(".csv") + ".xlsx"
 
     def metrics(self) -> list[MetricCard]:
         cards = []
@@ -89,13 +108,15 @@ class ItemRunner:
             self.rows += table.num_rows
             spec = charts.vega_lite(chart, table, context) if table.num_rows else None
             path, relative = self._csv_path(chart.name, index, "chart")
+            xlsx = None
             if path is not None:
                 write_csv(table, path)
+                xlsx = self._xlsx(table, path, relative, chart_formats(chart))
             heading = self._text(chart.params.title or chart.name) or ""
             description = markdown_text.render(chart.description, self.parameters, level=3) \
                 if chart.description else None
             blocks.append(ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows,
-                                     description, chart.width, relative))
+                                     description, chart.width, relative, xlsx))
         if any(block.spec for block in blocks):
             page.vega_locale = {"format": charts.format_locale(site.locale, site.currency),
                                 "time": charts.time_format_locale(site.locale)}
@@ -121,7 +142,9 @@ class ItemRunner:
             ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
             try:
                 path, relative = self._csv_path(spec.name, index, "table")
-                shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
+                excel = CappedRows(spec.excel_rows)
+                shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path,
+                                            [excel] if path is not None else [])
             except QueryError as exc:
                 self.problems.extend(exc.problems)
                 continue
@@ -134,10 +157,13 @@ class ItemRunner:
             cells = [self.formats.column(data[name], kind) for name, kind in zip(shown.column_names, kinds,
                                                                                  strict=True)]
             rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+            xlsx = None
+            if path is not None and relative is not None:
+                xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
             blocks.append(TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
                                      [kind in NUMERIC_KINDS for kind in kinds], rows, total,
                                      self._text(spec.description), relative, kinds,
-                                     self.formats.number(total), self.formats.number(len(rows))))
+                                     self.formats.number(total), self.formats.number(len(rows)), xlsx))
         return blocks
 
     def _formats_ok(self, index: int, declared: Mapping[str, str], names: list[str]) -> bool:

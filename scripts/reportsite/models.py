@@ -142,6 +142,9 @@ class Table(Model):
     description: str | None = Field(None, description="Text shown under the heading (Markdown).")
     max_rows: int = Field(200, ge=1, le=5000,
                           description="How many rows the page shows. All rows are in the CSV download.")
+    excel_rows: int = Field(10_000, ge=1, le=1_048_575,
+                            description="How many rows the Excel download holds at most (a capped workbook says so "
+                                        "above its header; the CSV download holds every row).")
     columns: dict[str, ColumnFormat] = Field(
         default_factory=dict,
         description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "

@@ -44,6 +44,7 @@ class ChartBlock:
     description: str | None
     width: str
     csv: str | None
+    xlsx: str | None = None  # the Excel download beside the CSV one
 
 
 @dataclass
@@ -61,6 +62,7 @@ class TableBlock:
     kinds: list[str] = field(default_factory=list)  # per column: number, currency, percent, plain, date, …
     total_shown: str = ""  # 1,000,000 (the site's way)
     rows_shown: str = ""
+    xlsx: str | None = None  # the Excel download beside the CSV one
 
     def __post_init__(self) -> None:
         self.total_shown = self.total_shown or Formats().number(self.total_rows)
