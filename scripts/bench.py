@@ -10,7 +10,8 @@ this file so its peak RSS (VmHWM) and CPU seconds are recorded per build):
 3. the same reports over hive-partitioned Parquet (``sales_by_month/year=…/month=…``) on moto's
    S3 server on 127.0.0.1, behind a counting proxy: bytes of GET bodies versus the compressed
    size of the column chunks the queries touch (found with DuckDB's EXPLAIN over stub tables);
-4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm.
+4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm;
+5. Excel (``bench_excel``): reading a 200,000-row workbook, a build over it, writing Excel downloads.
 
 Data sets are cached in ``bench-results/data-*``; the summary goes to ``bench-results/latest.json``
 (``latest-preload.json`` with ``--preload FILE``, which runs FILE in every build process first, to
@@ -796,6 +797,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2,
                         help="cold local builds and raw-SQL passes to run; the best is reported (default 2)")
     parser.add_argument("--skip-s3", action="store_true", help="leave out the loopback S3 scenario")
+    parser.add_argument("--skip-excel", action="store_true", help="leave out the Excel scenario")
+    parser.add_argument("--excel-rows", type=int, default=200_000, help="rows of the Excel workbook read")
     parser.add_argument("--preload", type=Path,
                         help="a Python file run in every build process first (try a change by monkeypatching)")
     parser.add_argument("--raw-sql", nargs=3, metavar=("PROJECT", "DATA_ROOT", "REPEAT"), help=argparse.SUPPRESS)
@@ -888,6 +891,13 @@ def main() -> int:
             cold.extra.update(sql_ratio=cold.stages["total"] / raw_c["total"],
                               sql_ratio_cpu=cold.cpu / (raw_c["setup_cpu"] + raw_c["cpu"]))
         info["raw_sql_competitive"] = {**raw_c, "wall": raw_c_wall}
+
+        if not args.skip_excel:
+            import bench_excel
+
+            print(f"\nExcel: a {args.excel_rows:,}-row workbook as a source, and Excel downloads")
+            info["excel"] = bench_excel.run(args.excel_rows, args.repeat)
+            bench_excel.show(info["excel"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
