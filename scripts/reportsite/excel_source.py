@@ -25,6 +25,7 @@ OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # the container of encrypted and 
 ZIP_MAGIC = b"PK"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 VIEW_PREFIX = "__excel_"
+UNNAMED = "__UNNAMED__"  # fastexcel's name of a column without a header
 
 
 def is_workbook(url: str) -> bool:
@@ -121,9 +122,13 @@ def localize(source: Source, cache: Path, notes: list[str] | None = None) -> Sou
 
 def read_sheet(path: str, written: str, sheet: str | None) -> Any:
     """The sheet (the first when ``sheet`` is None) as a Polars DataFrame; SourceError says what is wrong."""
+    import logging
+
     import fastexcel
     import polars as pl
 
+    # fastexcel logs a warning for every column without values ("falling back to string"): not news here
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
     _refuse_unreadable(path, written)
     try:
         reader = fastexcel.read_excel(path)
@@ -152,8 +157,26 @@ def read_sheet(path: str, written: str, sheet: str | None) -> Any:
         raise SourceError(
             f"data source '{written}': sheet '{chosen}' is empty; a sheet needs a header row with the column names"
         )
+    # a column of values without a header is named by its letter, as Excel shows it: column_D
+    frame = frame.rename(
+        {
+            name: f"column_{_letters(int(name[len(UNNAMED) :]))}"
+            for name in frame.columns
+            if name.startswith(UNNAMED) and name[len(UNNAMED) :].isdigit()
+        }
+    )
     # Excel keeps milliseconds; DuckDB's own TIMESTAMP is microseconds, what every other source gives
     return frame.with_columns(pl.col(pl.Datetime("ms")).cast(pl.Datetime("us")))
+
+
+def _letters(index: int) -> str:
+    """Excel's name of the 0-based column ``index``: 0 → A, 25 → Z, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def _refuse_unreadable(path: str, written: str) -> None:

@@ -219,3 +219,34 @@ def test_a_workbook_on_s3_is_fetched_once_per_etag(s3, make_project, tmp_path):
         ".xlsx"
     )
     assert len(list(Path(os.environ["REPORTSITE_CACHE_DIR"]).rglob("plans/targets.xlsx.*.xlsx"))) == 1
+
+
+def test_late_text_an_error_cell_and_a_column_without_a_header(make_project, tmp_path, caplog):
+    import xlsxwriter
+
+    path = tmp_path / "odd.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["code", "score"])
+    for row in range(1, 1502):
+        sheet.write(row, 0, row)  # 1,501 numbers, then text: every row decides the type
+    sheet.write(1502, 0, "A-17")
+    sheet.write_formula(1, 1, "=NA()", None, "#N/A")
+    sheet.write(2, 1, 0.5)
+    sheet.write(1, 3, "kept")  # a value in column D, which has no header
+    workbook.close()
+    text = f"""
+    title: Odd
+    data_source: {path}
+    tables:
+      - name: Odd
+        query: SELECT typeof(code) AS t, count(*) AS n, max(score) AS top, count(score) AS scores,
+          any_value(column_D) AS d FROM odd GROUP BY 1
+    """
+    root = make_project({"odd.yaml": text})
+    assert build(root, BuildOptions(out=root / "_site")).status == "ok"
+    assert read_csv(root / "_site" / "data" / "odd" / "table-1-odd.csv") == [
+        ["t", "n", "top", "scores", "d"],
+        ["VARCHAR", "1502", "0.5", "1", "kept"],
+    ]
+    assert not [r for r in caplog.records if r.name.startswith("fastexcel")]  # no "falling back to string" noise
