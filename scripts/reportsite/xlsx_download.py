@@ -62,7 +62,9 @@ def write_xlsx(
     frame = _excel_frame(pl.from_arrow(_plain_columns(table)), formats)  # type: ignore[arg-type]
     path.parent.mkdir(parents=True, exist_ok=True)
     capped = total is not None and total > frame.height
-    with xlsxwriter.Workbook(str(path), {"remove_timezone": True, "nan_inf_to_errors": True}) as workbook:
+    with xlsxwriter.Workbook(
+        str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True}
+    ) as workbook:
         sheet = workbook.add_worksheet(name)
         top = 0
         if capped:
