@@ -40,7 +40,8 @@ def resolve(report: Any, table: str, spec: Any, now: dt.datetime | None = None, 
     root = (cache or cache_dir(folder.parent)) / FOLDER
     code = loader.read_bytes()
     parameters = report.config.parameters
-    named = hashlib.sha256(str(loader.resolve()).encode()).hexdigest()[:12]
+    # one loader file run with one set of parameters: its older results are forgotten, others' kept
+    named = hashlib.sha256(f"{loader.resolve()}|{_parameters_text(parameters)}".encode()).hexdigest()[:12]
     window = now.astimezone(dt.UTC).strftime(WINDOW[spec.refresh]) if spec.refresh in WINDOW else None
     key = hashlib.sha256(b"|".join([code, _parameters_text(parameters).encode(), str(window).encode()]))
     record = root / f"{table}-{named}-{key.hexdigest()[:16]}.json"

@@ -244,3 +244,12 @@ def test_a_missing_loader_and_a_slow_one(make_project):
         "reports/shop.yaml:4:3 data_sources.orders: loader 'shop_orders.py' did not finish within 1 s "
         "(timeout_seconds); it was stopped",
     ]
+
+
+def test_reports_sharing_a_loader_with_other_parameters_keep_their_own_results(api, make_project):
+    root = project(make_project, parameters="parameters: {region: North}")
+    south = REPORT.replace("REFRESH", "parameters: {region: South}").replace(" SPEC", "")
+    (root / "reports" / "south.yaml").write_text(south.lstrip(), encoding="utf-8")
+    assert run(root) == "ok"
+    assert run(root, NOW + dt.timedelta(hours=1)) == "unchanged"
+    assert len(api.requests) == 2  # once for each report's parameters, then both reused
