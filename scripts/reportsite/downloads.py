@@ -12,17 +12,19 @@ rare nested values: lists, structs, maps, blobs, intervals, times).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 BOM = b"\xef\xbb\xbf"
 
 
-def stream_table(results: Iterator[Any], keep: int, csv_path: Path | None) -> tuple[Any, int]:
+def stream_table(results: Iterator[Any], keep: int, csv_path: Path | None,
+                 sinks: Sequence[Any] = ()) -> tuple[Any, int]:
     """Stream a table's rows once: the first ``keep`` for the page, all of them to the CSV download.
 
-    ``results`` yields the result's schema, then its record batches (``query.Session.stream``).
+    ``results`` yields the result's schema, then its record batches (``query.Session.stream``). Each of
+    ``sinks`` (e.g. ``xlsx_download.CappedRows``) is handed every batch too.
     """
     import pyarrow as pa
 
@@ -31,6 +33,8 @@ def stream_table(results: Iterator[Any], keep: int, csv_path: Path | None) -> tu
     with _CsvFile(csv_path, schema) as csv:
         for batch in results:
             csv.write(batch)
+            for sink in sinks:
+                sink.write(batch)
             if kept < keep:
                 part = batch.slice(0, keep - kept)
                 batches.append(part)

@@ -12,6 +12,17 @@ from .downloads import stream_table, write_csv
 from .errors import Problem, QueryError, did_you_mean
 from .formats import NUMERIC_KINDS, Formats, column_kind
 from .pages import ChartBlock, MetricCard, ReportPage, TableBlock, metric_card, slugify, with_parameters
+from .xlsx_download import CappedRows, column_kinds, write_xlsx
+
+
+def chart_formats(chart: Any) -> dict[str, str]:
+    """The formats a chart's axes give its columns (x_format, y_format, y2_format), as table kinds."""
+    params = chart.params
+    found = {}
+    for column, shown in ((params.x, params.x_format), (params.y, params.y_format), (params.y2, params.y2_format)):
+        if column and shown:
+            found[column] = shown
+    return found
 
 
 class ItemRunner:
@@ -58,6 +69,15 @@ class ItemRunner:
         relative = f"data/{self.page}/{folder}{kind}-{index + 1}-{slugify(name)}.csv"
         self.files.append(relative)
         return self.downloads / relative, relative
+
+    def _xlsx(self, table: Any, csv_path: Path, relative: str | None, declared: Mapping[str, str],
+              total: int | None = None) -> str | None:
+        """The Excel download beside a CSV one (same name, .xlsx); its path relative to the site."""
+        if relative is None:
+            return None
+        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total)
+        self.files.append(relative.removesuffix(".csv") + ".xlsx")
+        return relative.removesuffix(".csv") + ".xlsx"
 
     def metrics(self) -> list[MetricCard]:
         return [card for index in range(len(self.report.config.metrics)) if (card := self.metric(index))]
@@ -128,13 +148,15 @@ class ItemRunner:
         self.rows += table.num_rows
         spec = charts.vega_lite(chart, table, context) if table.num_rows else None
         path, relative = self._csv_path(chart.name, index, "chart")
+        xlsx = None
         if path is not None:
             write_csv(table, path)
+            xlsx = self._xlsx(table, path, relative, chart_formats(chart))
         heading = self._text(chart.params.title or chart.name) or ""
         description = markdown_text.render(chart.description, self.shown, level=3) \
             if chart.description else None
         return ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows, description, chart.width,
-                          relative)
+                          relative, xlsx)
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -158,7 +180,9 @@ class ItemRunner:
         ref = query.QueryRef(self.report, ("tables", index, "query"), f"table '{spec.name}'")
         try:
             path, relative = self._csv_path(spec.name, index, "table")
-            shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path)
+            excel = CappedRows(spec.excel_rows)
+            shown, total = stream_table(self.session.stream(ref, self.parameters), spec.max_rows, path,
+                                        [excel] if path is not None else [])
         except QueryError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -182,12 +206,16 @@ class ItemRunner:
             rows_json = relative.removesuffix(".csv") + ".json"
             self.files.append(rows_json)
         rows = every[:table_rows.INLINE]
+        xlsx = None
+        if path is not None and relative is not None:
+            xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
         block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
                            [kind in NUMERIC_KINDS for kind in kinds], rows, total,
                            self._text(spec.description), relative, kinds,
                            self.formats.number(total), self.formats.number(len(rows)),
                            hrefs[:table_rows.INLINE], [None if k is None else k[:table_rows.INLINE] for k in keys],
                            len(every), rows_json)
+        block.xlsx = xlsx
         return block
 
     def cell_links(self, links: Mapping[str, str], data: Mapping[str, list[Any]], columns: list[str],

@@ -73,10 +73,12 @@ def summary(description: str | None) -> str:
 def _unwrap(annotation: Any) -> Any:
     """list[X] → X, dict[str, X] → X, X | None → X (for walking models along an error path)."""
     origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(get_args(annotation)[0])
     if origin in (list, dict):
         return _unwrap(get_args(annotation)[-1])
     if origin in (types.UnionType, typing.Union):
-        members = [a for a in get_args(annotation) if a is not type(None)]
+        members = [_unwrap(a) for a in get_args(annotation) if a is not type(None)]
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
         return _unwrap(models[0]) if models else annotation
     return annotation
@@ -89,20 +91,29 @@ def _is_model(value: Any) -> bool:
 def _model_at(model: type[BaseModel], path: KeyPath) -> Any:
     """The model (or annotation) that describes the value at ``path``."""
     current: Any = model
+    dict_key = False
     for part in path:
+        if dict_key:  # a key of a mapping field (a table name under data_sources): its value's model follows
+            dict_key = False
+            continue
         if _is_model(current) and isinstance(part, str):
             field = current.model_fields.get(part)
             if field is None:
                 return None
+            dict_key = get_origin(field.annotation) is dict
             current = _unwrap(field.annotation)
     return current
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
     """The prefix of ``loc`` that exists in the data, and whether all of it does."""
+    from .models import SOURCE_MAPPING
+
     path: list[str | int] = []
     current = data
     for part in loc:
+        if part == SOURCE_MAPPING and isinstance(current, dict) and part not in current:
+            continue  # the tag of a union member, not a key of the file
         exists = (part in current) if isinstance(current, dict) else (
             isinstance(current, list) and isinstance(part, int) and part < len(current))
         if not exists:

@@ -10,7 +10,16 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
 
@@ -139,6 +148,9 @@ class Table(Model):
                           description="How many rows the reader can sort, search and page through. The page "
                                       "holds the first 200; more load on demand from a JSON file beside the CSV. "
                                       "All rows are in the CSV download.")
+    excel_rows: int = Field(10_000, ge=1, le=1_048_575,
+                            description="How many rows the Excel download holds at most (a capped workbook says so "
+                                        "above its header; the CSV download holds every row).")
     columns: dict[str, ColumnFormat] = Field(
         default_factory=dict,
         description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "
@@ -236,6 +248,46 @@ class ForEach(Model):
                                    f"out). {SQL_HELP}")
     title: str | None = Field(None, description="Each page's title, e.g. 'Customer $customer'. Defaults to the "
                                                 "report's title followed by the value.")
+class SourceSpec(Model):
+    """A data source written as a mapping: one sheet of an Excel workbook, or a Python loader."""
+
+    path: str | None = Field(
+        None, description="A data file, folder or glob, as in data_source: Parquet, CSV or an Excel workbook "
+                          "(.xlsx, .xlsm), a path or an s3:// URL.")
+    sheet: str | None = Field(
+        None, description="The sheet of an Excel workbook to read, by its name (e.g. \"2026\"). Defaults to the "
+                          "first sheet.")
+    loader: str | None = Field(
+        None, description="A Python file beside the report whose load() returns a Polars DataFrame or LazyFrame; "
+                          "load may take the report's parameters as keyword arguments.")
+    refresh: Literal["hourly", "daily", "always"] = Field(
+        "daily", description="How long a loader's result is reused: hourly, daily (the default) or always (run it "
+                             "on every build). A changed loader file always runs again.")
+    timeout_seconds: float = Field(600, gt=0, le=7200,
+                                   description="The longest a loader may run, in seconds, before it is stopped.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SourceSpec:
+        if (self.path is None) == (self.loader is None):
+            raise ValueError("a data source mapping needs exactly one of path (a file) or loader (a Python file)")
+        if self.sheet is not None and self.path is None:
+            raise ValueError("sheet applies to an Excel workbook named by path, not to a loader")
+        given = self.model_fields_set
+        if self.loader is None and given & {"refresh", "timeout_seconds"}:
+            raise ValueError("refresh and timeout_seconds apply to a loader, not to a file")
+        return self
+
+    @property
+    def written(self) -> str:
+        """The file this source names, as written: the data path or the loader file."""
+        return self.path if self.path is not None else str(self.loader)
+
+
+SOURCE_MAPPING = "SourceSpec"  # the tag of a data source written as a mapping (messages leave it out of key paths)
+WrittenSource = Annotated[
+    Annotated[str, Tag("text")] | Annotated[SourceSpec, Tag(SOURCE_MAPPING)],
+    Discriminator(lambda value: SOURCE_MAPPING if isinstance(value, dict | SourceSpec) else "text"),
+]
 
 
 class ReportConfig(Model):
@@ -246,12 +298,14 @@ class ReportConfig(Model):
     update_frequency: Frequency = Field(
         "daily", description="How often the data changes: hourly, daily, weekly, monthly or manual.")
     data_source: str | None = Field(
-        None, description="One Parquet or CSV file, folder or glob (a path or an s3:// URL). It becomes a table "
-                          "named after the file: sales.parquet → sales.")
-    data_sources: dict[TableName, str] = Field(
+        None, description="One Parquet or CSV file, folder or glob, or an Excel workbook (its first sheet), as a path "
+                          "or an s3:// URL. It becomes a table named after the file: sales.parquet → sales.")
+    data_sources: dict[TableName, WrittenSource] = Field(
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Several sources, as table name: path or URL. Table names are letters, digits and "
-                    "underscores; relative paths are read from the site's data_root.")
+                    "underscores; relative paths are read from the site's data_root. A source may also be a "
+                    "mapping: {path: targets.xlsx, sheet: \"2026\"} reads one sheet of a workbook, "
+                    "{loader: shop_orders.py, refresh: hourly} runs a Python loader beside the report.")
     parameters: dict[str, Scalar] = Field(
         default_factory=dict,
         description="Values for $name placeholders in the queries, titles and text. They are bound, never pasted "
@@ -290,8 +344,16 @@ class ReportConfig(Model):
         out: dict[str, str] = {}
         if self.data_source:
             out[table_name_for(self.data_source)] = self.data_source
-        out.update(self.data_sources)
+        out.update({table: spec if isinstance(spec, str) else spec.written
+                    for table, spec in self.data_sources.items()})
         return out
+
+    def source_spec(self, table: str) -> SourceSpec:
+        """How ``table``'s source is written, as a mapping (a plain path becomes ``{path: …}``)."""
+        spec = self.data_sources.get(table)
+        if isinstance(spec, SourceSpec):
+            return spec
+        return SourceSpec(path=spec if spec is not None else self.data_source)
 
     def source_key(self, table: str) -> tuple[str, ...]:
         """The key path that defines ``table``: ``("data_sources", table)`` or ``("data_source",)``."""
@@ -430,6 +492,6 @@ def table_name_for(url: str) -> str:
     return name if IDENTIFIER.match(name) else f"t_{name}"
 
 
-__all__ = ["DATA_ROOT_ENV", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach", "Freshness", "Metric",
-           "Model", "Notify",
-           "ReportConfig", "Rule", "SiteConfig", "Table", "table_name_for"]
+__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
+           "Freshness", "Metric", "Model", "Notify", "ReportConfig", "Rule", "SiteConfig", "SourceSpec", "Table",
+           "table_name_for"]

@@ -45,6 +45,7 @@ class ChartBlock:
     description: str | None
     width: str
     csv: str | None
+    xlsx: str | None = None  # the Excel download beside the CSV one
 
 
 @dataclass
@@ -69,6 +70,7 @@ class TableBlock:
     keys: list[list[Any] | None] = field(default_factory=list)
     available: int = 0
     rows_json: str | None = None
+    xlsx: str | None = None  # the Excel download beside the CSV one
 
     def __post_init__(self) -> None:
         self.total_shown = self.total_shown or Formats().number(self.total_rows)

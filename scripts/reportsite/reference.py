@@ -29,6 +29,7 @@ from .config import (
     ReportConfig,
     Rule,
     SiteConfig,
+    SourceSpec,
     Table,
     report_schema,
     site_schema,
@@ -56,6 +57,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`as_of`", AsOf, "The `as_of` mapping of a report."),
     ("`filters[]`", Filter, "Each item of `filters`: a dropdown on the page (see Filters below)."),
     ("`for_each`", ForEach, "The `for_each` mapping of a report: one page per value (see Pages per value below)."),
+    ("`data_sources.<table>`", SourceSpec, "Written instead of a path under `data_sources`, e.g. "
+     "`{path: targets.xlsx, sheet: \"2026\"}` or `{loader: shop_orders.py}`."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\
@@ -78,7 +81,10 @@ def type_name(annotation: Any) -> str:
     """How a field's type reads in the reference: 'text', 'list of text', 'one of `a`, `b`'."""
     origin = get_origin(annotation)
     if origin in (types.UnionType, typing.Union):
-        members = [a for a in get_args(annotation) if a is not type(None)]
+        members = [get_args(a)[0] if get_origin(a) is typing.Annotated else a
+                   for a in get_args(annotation) if a is not type(None)]
+        if len(members) > 1 and any(isinstance(m, type) and issubclass(m, BaseModel) for m in members):
+            return " or ".join(type_name(m) for m in members)
         if len(members) > 1:
             return "a single value (text, number, true/false or date)"
         return type_name(members[0])

@@ -40,15 +40,23 @@ def stale_sources(report: Report, resolved: list[sources.Source], now: dt.dateti
     return warnings
 
 
-def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None) -> list[sources.Source]:
-    """List every source of a report; SourceErrors come back located at their key."""
+def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None,
+                    now: dt.datetime | None = None) -> list[sources.Source]:
+    """List every source of a report (running its loaders, see ``loaders``); SourceErrors come back located
+    at their key."""
     found: list[sources.Source] = []
     problems: list[Problem] = []
     config = report.config
     for table, written in config.tables_by_name().items():
         key = config.source_key(table)
+        spec = config.source_spec(table)
         try:
-            found.append(sources.resolve(table, written, data_root, s3_client))
+            if spec.loader is not None:
+                from . import loaders
+
+                found.append(loaders.resolve(report, table, spec, now))
+            else:
+                found.append(sources.resolve(table, written, data_root, s3_client, spec.sheet))
         except SourceError as exc:
             problems.extend(report.problem(key, p.message) for p in exc.problems)
     if problems:
@@ -125,6 +133,11 @@ def fetch_s3_sources(report: Report, resolved: list[sources.Source], cache: Path
             local.append(source)
             continue
         try:
+            if source.format == "xlsx":  # a workbook is fetched whole, once per ETag
+                from . import excel_source
+
+                local.append(excel_source.localize(source, cache, notes))
+                continue
             local.append(cachebudget.place(source, columns.get(source.url), cache, fs, budget, notes))
         except Exception as exc:
             problems.append(_unreadable(report, source, exc))

@@ -45,9 +45,10 @@ class Source:
     written: str  # as written in the report
     url: str  # resolved against data_root
     files: tuple[DataFile, ...]
-    format: str  # parquet | csv
+    format: str  # parquet | csv | xlsx
     hive: bool
     streamed: bool = False  # an S3 source read at query time (too big for the cache budget; see s3stream)
+    sheet: str | None = None  # the sheet of an Excel workbook (None: the first)
 
     @property
     def is_s3(self) -> bool:
@@ -55,7 +56,8 @@ class Source:
 
     @property
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(f"{self.table}|{self.url}|{self.format}".encode())
+        sheet = f"|{self.sheet}" if self.sheet is not None else ""
+        digest = hashlib.sha256(f"{self.table}|{self.url}|{self.format}{sheet}".encode())
         for f in self.files:
             digest.update(f"{f.url}|{f.size}|{f.tag}\n".encode())
         return digest.hexdigest()
@@ -290,9 +292,16 @@ def _code(exc: Any) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def resolve(table: str, written: str, data_root: str, s3_client: Any | None = None) -> Source:
-    """List the files behind one source (cheap: names, sizes and tags only)."""
+def resolve(table: str, written: str, data_root: str, s3_client: Any | None = None,
+            sheet: str | None = None) -> Source:
+    """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet."""
+    from . import excel_source
+
     url = resolve_url(written, data_root)
+    if excel_source.is_workbook(url):
+        return excel_source.resolve(table, written, url, sheet, s3_client)
+    if sheet is not None:
+        raise SourceError(f"data source '{written}': sheet applies only to Excel workbooks (.xlsx, .xlsm)")
     if url.startswith("s3://"):
         files = list_s3(url, written, s3_client)
     elif "://" in url:
@@ -348,6 +357,11 @@ def _register(con: Any, source: Source) -> None:
         return
     if source.is_s3:
         raise SourceError(f"data source '{source.written}' must be fetched before it is registered")
+    if source.format == "xlsx":
+        from . import excel_source
+
+        excel_source.register(con, source)
+        return
     files = [f.url.replace("'", "''") for f in source.files]
     listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     if source.format == "parquet":

@@ -109,7 +109,7 @@ def test_broken_links_external_requests_hidden_charts_and_empty_pages_are_named(
     s3.put_object(Bucket="site", Key="prod/reports/products.html", ContentType="text/html; charset=utf-8",
                   Body=b'<!doctype html><html><head><link rel="icon" href="data:,"></head>'
                        b"<body><main><h1>Products</h1></main></body></html>")
-    csv = key_of(s3, "data/sales/", "table-1")
+    csv = key_of(s3, "data/sales/", "table-1-monthly-summary.csv")
     s3.delete_object(Bucket="site", Key=csv)
 
     problems = [str(p) for p in smoke_site(published.url, session_browser, reader=False)]

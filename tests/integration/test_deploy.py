@@ -118,7 +118,8 @@ def test_deploy_publishes_every_file_with_its_bytes_and_headers(project, s3, pro
     assert f"deployed to {TARGET}/: uploaded {len(local)} file(s)" in out
     expected_types = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                       ".js": "text/javascript; charset=utf-8", ".csv": "text/csv; charset=utf-8",
-                      ".json": "application/json"}
+                      ".json": "application/json",
+                      ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     for relative in local:
         head = s3.head_object(Bucket=BUCKET, Key=f"site/{relative}")
         assert head["ContentType"] == expected_types[Path(relative).suffix], relative

@@ -29,6 +29,7 @@ CONTENT_TYPES = {
     ".ttf": "font/ttf", ".otf": "font/otf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
     ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
     ".pdf": "application/pdf", ".wasm": "application/wasm", ".parquet": "application/vnd.apache.parquet",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 PHASES = ("assets and data files", "report pages", "index page", "manifest")
 
