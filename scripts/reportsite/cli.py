@@ -140,6 +140,13 @@ def cmd_smoke(args: argparse.Namespace) -> int:
     return smoke_command(args, _console())
 
 
+def cmd_password(args: argparse.Namespace) -> int:
+    from .password import new_password
+
+    print(new_password())  # alone on stdout, so it can be piped: reportsite password new | gh secret set …
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reportsite", description=__doc__.splitlines()[0] if __doc__ else None)
     top.add_argument("--project", default=".", help="repository root (default: current folder)")
@@ -191,6 +198,9 @@ def parser() -> argparse.ArgumentParser:
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
+
+    password = add("password", cmd_password, "make passwords for private reports' audiences")
+    password.add_argument("action", choices=["new"], help="new: print a strong random password")
     return top
 
 
