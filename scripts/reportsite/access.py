@@ -30,20 +30,33 @@ def problems(project: Project, environ: Mapping[str, str] | None = None) -> list
                 used.add(name)
                 continue
             known = ", ".join(sorted(site.audiences)) or "none"
-            found.append(report.problem(("access", index), f"unknown audience '{name}'{suggest(name, site.audiences)}; "
-                                                           f"{SITE_FILE.as_posix()} defines: {known}"))
+            found.append(
+                report.problem(
+                    ("access", index),
+                    f"unknown audience '{name}'{suggest(name, site.audiences)}; "
+                    f"{SITE_FILE.as_posix()} defines: {known}",
+                )
+            )
         if config.hide_title and not config.access:
-            found.append(report.problem(("hide_title",), "hide_title hides the title of a private report; add "
-                                                         "access: [audience] or remove hide_title"))
+            found.append(
+                report.problem(
+                    ("hide_title",),
+                    "hide_title hides the title of a private report; add access: [audience] or remove hide_title",
+                )
+            )
     for name in sorted(used):
         variable = site.audiences[name].password_env
         password = environ.get(variable)
         if password is None or not password:
-            message = (f"the environment variable {variable} is not set; set it to the password of audience "
-                       f"'{name}' (at least {MIN_PASSWORD} characters; {HINT})")
+            message = (
+                f"the environment variable {variable} is not set; set it to the password of audience "
+                f"'{name}' (at least {MIN_PASSWORD} characters; {HINT})"
+            )
         elif len(password) < MIN_PASSWORD:
-            message = (f"{variable} holds a password of {len(password)} characters; audience '{name}' needs at "
-                       f"least {MIN_PASSWORD} ({HINT})")
+            message = (
+                f"{variable} holds a password of {len(password)} characters; audience '{name}' needs at "
+                f"least {MIN_PASSWORD} ({HINT})"
+            )
         else:
             continue
         found.append(_site_problem(project, ("audiences", name, "password_env"), message))

@@ -57,8 +57,9 @@ def content_key(slug: str, audiences: list[AudienceKey]) -> bytes:
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
     material = b"".join(a.key for a in sorted(audiences, key=lambda a: a.name))
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"reportsite content key v1",
-                info=slug.encode("utf-8")).derive(material)
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"reportsite content key v1", info=slug.encode("utf-8")
+    ).derive(material)
 
 
 def _nonce(key: bytes, purpose: str, plaintext: bytes) -> bytes:
@@ -80,7 +81,7 @@ def unseal(key: bytes, sealed: bytes) -> bytes:
 
     if not sealed.startswith(MAGIC) or len(sealed) < len(MAGIC) + 12 + 16:
         raise ValueError("not a sealed file")
-    nonce, body = sealed[len(MAGIC):len(MAGIC) + 12], sealed[len(MAGIC) + 12:]
+    nonce, body = sealed[len(MAGIC) : len(MAGIC) + 12], sealed[len(MAGIC) + 12 :]
     try:
         return AESGCM(key).decrypt(nonce, body, None)
     except InvalidTag:
@@ -105,17 +106,25 @@ class Lock:
 
     def page_config(self) -> dict[str, object]:
         """What private.js needs to open the page: per audience its salt and the content key wrapped in its key."""
-        return {"iterations": ITERATIONS, "audiences": [
-            {"name": a.name, "salt": b64(a.salt), "wrapped": b64(seal(a.key, self.key, f"wrap:{self.slug}"))}
-            for a in self.audiences]}
+        return {
+            "iterations": ITERATIONS,
+            "audiences": [
+                {"name": a.name, "salt": b64(a.salt), "wrapped": b64(seal(a.key, self.key, f"wrap:{self.slug}"))}
+                for a in self.audiences
+            ],
+        }
 
     def fingerprint(self) -> list[str]:
         return [f"access:{a.name}:{a.key_id}" for a in self.audiences]
 
     def file_names(self, tokens: Iterable[str]) -> dict[str, str]:
         """For_each pages' file names that do not show their values: a keyed digest of each."""
-        return {token: hmac.new(self.key, b"page name\x00" + token.encode("utf-8", "surrogatepass"),
-                                hashlib.sha256).hexdigest()[:20] for token in tokens}
+        return {
+            token: hmac.new(
+                self.key, b"page name\x00" + token.encode("utf-8", "surrogatepass"), hashlib.sha256
+            ).hexdigest()[:20]
+            for token in tokens
+        }
 
     def seal_json(self, value: object) -> str:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

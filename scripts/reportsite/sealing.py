@@ -39,20 +39,36 @@ def seal_page(env: Any, common: dict[str, Any], html: str, relative: str, lock: 
     from .render import render
 
     found = _TITLE.search(html)
-    payload = {"content": _part("content", html, relative), "scripts": _part("scripts", html, relative),
-               "title": htmlmod.unescape(found.group(1)) if found else title}
+    payload = {
+        "content": _part("content", html, relative),
+        "scripts": _part("scripts", html, relative),
+        "title": htmlmod.unescape(found.group(1)) if found else title,
+    }
     root = "../" * relative.count("/")
-    return render(env, "private.html", {**common, "root": root, "page_title": title,
-                                        "lock_config": lock.page_config(), "payload": lock.seal_json(payload)})
+    return render(
+        env,
+        "private.html",
+        {
+            **common,
+            "root": root,
+            "page_title": title,
+            "lock_config": lock.page_config(),
+            "payload": lock.seal_json(payload),
+        },
+    )
 
 
-def seal_files(env: Any, common: dict[str, Any], staging: Path, files: list[str], lock: Lock, slug: str,
-               title: str) -> list[str]:
+def seal_files(
+    env: Any, common: dict[str, Any], staging: Path, files: list[str], lock: Lock, slug: str, title: str
+) -> list[str]:
     """Rewrite every file of a private report in ``staging``: pages as shells, the rest sealed. Downloads are
     renamed to keyed digests (their names hold chart and table titles) and links to them follow; a download
     still saves under its own name. Returns the report's files as they are now."""
-    renamed = {old: _hidden_name(lock, slug, old) for old in dict.fromkeys(files)
-               if not old.endswith(".html") and "/slices/" not in old}
+    renamed = {
+        old: _hidden_name(lock, slug, old)
+        for old in dict.fromkeys(files)
+        if not old.endswith(".html") and "/slices/" not in old
+    }
     out = []
     for relative in dict.fromkeys(files):
         path = staging / relative
@@ -108,11 +124,23 @@ def public_entry(entry: dict[str, Any], config: Any, failed: bool) -> dict[str, 
     keys = ("update_frequency", "status", "fingerprint", "built_at", "stale", "files", "seconds")
     kept: dict[str, Any] = {key: entry[key] for key in keys if key in entry}
     out: dict[str, Any] = {
-        "title": shown_title(config, entry["title"]), "description": "", "data_modified": None, "data_as_of": None,
-        "data_as_of_label": "Data as of", "data_as_of_at": None, "rows": 0, "charts": 0, "metrics": 0, "tables": 0,
-        "sources": [], "warnings": [],
+        "title": shown_title(config, entry["title"]),
+        "description": "",
+        "data_modified": None,
+        "data_as_of": None,
+        "data_as_of_label": "Data as of",
+        "data_as_of_at": None,
+        "rows": 0,
+        "charts": 0,
+        "metrics": 0,
+        "tables": 0,
+        "sources": [],
+        "warnings": [],
         "problems": ["This private report could not be built; the build's log says why."] if failed else [],
-        **kept, "private": True, "access": list(config.access)}
+        **kept,
+        "private": True,
+        "access": list(config.access),
+    }
     if "members" in entry:  # the page names are keyed digests: keep them, not the values they stand for
         out["members"] = {file: file for file in entry["members"].values()}
         out["pages"] = 0

@@ -11,8 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 NOW = dt.datetime(2026, 6, 15, 9, 30, tzinfo=dt.UTC)
-PASSWORDS = {"REPORTSITE_PASSWORD_FINANCE": "finance-horse-battery-staple",
-             "REPORTSITE_PASSWORD_OWNERS": "owners only, correct staple 42"}
+PASSWORDS = {
+    "REPORTSITE_PASSWORD_FINANCE": "finance-horse-battery-staple",
+    "REPORTSITE_PASSWORD_OWNERS": "owners only, correct staple 42",
+}
 FINANCE = PASSWORDS["REPORTSITE_PASSWORD_FINANCE"]
 OWNERS = PASSWORDS["REPORTSITE_PASSWORD_OWNERS"]
 REGIONS = ["Quasarland", "Nebulaton"]
@@ -20,8 +22,17 @@ CUSTOMERS = ["Zorblax Ltd", "Quibbleworth Inc", "Vexillum GmbH"]
 AMOUNTS = [7310529.17, 6029183.44, 5108274.93, 4817365.28, 3927461.55, 2836174.09]
 COLUMNS = ["region_qx", "customer_qx", "amount_qx"]
 # Words of the private reports' YAML that only a reader with the password may see.
-WORDS = ["Quietmargin", "Quietmetric", "Quietchart", "Quiettable", "Quietfilter", "Quiettext", "Hiddentitle",
-         "Hiddenmetric", "Hiddenorders"]
+WORDS = [
+    "Quietmargin",
+    "Quietmetric",
+    "Quietchart",
+    "Quiettable",
+    "Quietfilter",
+    "Quiettext",
+    "Hiddentitle",
+    "Hiddenmetric",
+    "Hiddenorders",
+]
 
 SITE = """\
 title: "Private Fixture"
