@@ -19,6 +19,8 @@
   var errorEl = document.querySelector("[data-private-error]");
   var lockButton = document.querySelector("[data-private-lock]");
   var pageKey = null;
+  var root = document.documentElement;
+  function state(name) { root.dataset.private = name; }  // locked · unlocking · open · unavailable
 
   function bytes(b64) {
     var text = atob(b64), out = new Uint8Array(text.length);
@@ -109,7 +111,6 @@
     content.innerHTML = data.content;
     main.replaceChildren(content.content);
     if (data.title) document.title = data.title;
-    document.documentElement.dataset.private = "open";
     if (lockButton) { lockButton.classList.remove("hidden"); lockButton.classList.add("inline-flex"); }
     var scripts = document.createElement("template");
     scripts.innerHTML = data.scripts;
@@ -124,6 +125,7 @@
       });
     });
     return chain.then(function () {
+      state("open");  // the content and its scripts are in
       main.dispatchEvent(new CustomEvent("reportsite:unlocked", { bubbles: true }));
     });
   }
@@ -194,6 +196,7 @@
         (local ? "" : " (or http://127.0.0.1 / localhost on your own computer)") + ".");
     input.removeAttribute("aria-invalid");
     input.disabled = submit.disabled = true;
+    state("unavailable");
     return;
   }
 
@@ -203,9 +206,11 @@
     if (!password) { say("Enter the password."); input.focus(); return; }
     say("");
     busy(true);
+    state("unlocking");
     firstThatOpens(function (audience) { return derive(audience, password); }).then(function (found) {
       if (!found) {
         busy(false);
+        state("locked");
         say("That password does not open this report. Check it and try again.");
         input.select();
         input.focus();
@@ -215,6 +220,7 @@
       return open(found.key);
     }).catch(function (err) {
       busy(false);
+      state("locked");
       say("The report could not be opened (" + (err && err.message ? err.message : err) + ").");
     });
   });
@@ -225,6 +231,7 @@
     return kept ? bytes(kept) : null;
   }).then(function (found) {
     if (found) return open(found.key);
+    state("locked");
     input.focus();
-  }).catch(function () { input.focus(); });
+  }).catch(function () { state("locked"); input.focus(); });
 })();
