@@ -271,6 +271,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     site_src = project.root / "site_src"
     notes: list[str] = []
     bundle = assets.all_assets(project.root, site_src, notes, project.site)
+    if not locks:
+        bundle.pop("private", None)  # a site without private reports ships no private.js
     for note in notes:
         log(f"note: {note}")
     for asset in bundle.values():

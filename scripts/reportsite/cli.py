@@ -141,8 +141,14 @@ def cmd_smoke(args: argparse.Namespace) -> int:
 
 
 def cmd_password(args: argparse.Namespace) -> int:
-    from .password import new_password
+    from .password import new_password, throwaway_env
 
+    if args.action == "throwaway":  # for pull requests: reportsite password throwaway >> "$GITHUB_ENV"
+        from .config import load_site
+
+        for line in throwaway_env(load_site(_project(args))):
+            print(line)
+        return EXIT_OK
     print(new_password())  # alone on stdout, so it can be piped: reportsite password new | gh secret set …
     return EXIT_OK
 
@@ -200,7 +206,9 @@ def parser() -> argparse.ArgumentParser:
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
 
     password = add("password", cmd_password, "make passwords for private reports' audiences")
-    password.add_argument("action", choices=["new"], help="new: print a strong random password")
+    password.add_argument("action", choices=["new", "throwaway"],
+                          help="new: print a strong random password; throwaway: print VARIABLE=password for every "
+                               "audience of site.yaml, each new (pull-request builds)")
     return top
 
 

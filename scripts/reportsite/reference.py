@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from .config import (
     AsOf,
+    Audience,
     Chart,
     ChartParams,
     Check,
@@ -54,6 +55,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`as_of`", AsOf, "The `as_of` mapping of a report."),
     ("`filters[]`", Filter, "Each item of `filters`: a dropdown on the page (see Filters below)."),
     ("`for_each`", ForEach, "The `for_each` mapping of a report: one page per value (see Pages per value below)."),
+    ("`audiences.<name>`", Audience, "Each audience of `site.yaml` (see Private reports below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

@@ -61,13 +61,17 @@ def unlock(page: Any, known: Mapping[str, str]) -> list[str]:
         audiences = page.evaluate(_AUDIENCES)
         password = next((known[a] for a in audiences if a in known), None)
         if password is None:
-            return [f"cannot open the private page: no password for audience {' or '.join(audiences)} in the "
-                    "environment (the variable its password_env names in site_src/site.yaml)"]
+            return [
+                f"cannot open the private page: no password for audience {' or '.join(audiences)} in the "
+                "environment (the variable its password_env names in site_src/site.yaml)"
+            ]
         page.fill("#private-password", password)
         page.click("[data-private-submit]")
-        page.wait_for_function("() => ['open', 'locked'].includes(document.documentElement.dataset.private) && "
-                               "!document.querySelector('[data-private-form][aria-busy=true]')",
-                               timeout=OPEN_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => ['open', 'locked'].includes(document.documentElement.dataset.private) && "
+            "!document.querySelector('[data-private-form][aria-busy=true]')",
+            timeout=OPEN_TIMEOUT_MS,
+        )
         if page.evaluate(_STATE) != "open":
             error = page.text_content("[data-private-error]") or ""
             return [f"the password of the environment did not open the private page: {error.strip()}"]
