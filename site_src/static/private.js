@@ -111,6 +111,9 @@
     content.innerHTML = data.content;
     main.replaceChildren(content.content);
     if (data.title) document.title = data.title;
+    var trail = document.querySelector("[data-private-trail]");  // a hidden title shows once unlocked
+    var heading = main.querySelector("h1");
+    if (trail && heading) { trail.textContent = heading.textContent.trim(); trail.title = trail.textContent; }
     if (lockButton) { lockButton.classList.remove("hidden"); lockButton.classList.add("inline-flex"); }
     var scripts = document.createElement("template");
     scripts.innerHTML = data.scripts;
