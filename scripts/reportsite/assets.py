@@ -168,6 +168,11 @@ def tables_script(site_src: Path) -> Asset:
     return hashed("tables", "js", (site_src / "static" / "tables.js").read_bytes())
 
 
+def private_script(site_src: Path) -> Asset:
+    """Opens private reports' pages and files with the reader's password (private pages only)."""
+    return hashed("private", "js", (site_src / "static" / "private.js").read_bytes())
+
+
 LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif")
 
 
@@ -207,7 +212,8 @@ def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
                site: SiteConfig | None = None) -> dict[str, Asset]:
     found = {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
              "js": page_script(site_src), "theme": theme_script(site_src), "filters": filters_script(site_src),
-             "search": search_script(site_src), "tables": tables_script(site_src)}
+             "search": search_script(site_src), "tables": tables_script(site_src),
+             "private": private_script(site_src)}
     brand_logo = logo(root, site) if site else None
     if brand_logo:
         found["logo"] = brand_logo

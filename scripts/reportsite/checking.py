@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .assets import cache_dir, logo_problem
 from .config import Report, gather_project, refused_sql
-from .errors import CheckError, Problem, ReportError
+from .errors import CheckError, ConfigError, Problem, ReportError
 from .links import link_error
 
 
@@ -37,6 +37,11 @@ def check_project(root: Path, strict: bool = False,
     logo = logo_problem(root, project.site)
     if logo:
         errors.insert(0, ReportError(logo))
+    from .access import problems as access_problems
+
+    denied = access_problems(project)  # unknown audiences, missing or short passwords
+    if denied:
+        errors.insert(0, ConfigError(denied))
     warnings: list[str] = []
     queries = 0
     resolved = []

@@ -192,6 +192,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     return init_command(args, _console(stderr=False))
 
 
+def cmd_password(args: argparse.Namespace) -> int:
+    from .password import new_password, throwaway_env
+
+    if args.action == "throwaway":  # for pull requests: reportsite password throwaway >> "$GITHUB_ENV"
+        from .config import load_site
+
+        for line in throwaway_env(load_site(_project(args))):
+            print(line)
+        return EXIT_OK
+    print(new_password())  # alone on stdout, so it can be piped: reportsite password new | gh secret set …
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reportsite", description=__doc__.splitlines()[0] if __doc__ else None)
     top.add_argument("--project", default=".", help="repository root (default: current folder)")
@@ -258,6 +271,11 @@ def parser() -> argparse.ArgumentParser:
                                                                              "sent by hand; deploy posts changes)")
     notify.add_argument("--error", default="", help="the one-line error (default: the one the failed reportsite "
                                                     "command kept in $RUNNER_TEMP)")
+
+    password = add("password", cmd_password, "make passwords for private reports' audiences")
+    password.add_argument("action", choices=["new", "throwaway"],
+                          help="new: print a strong random password; throwaway: print VARIABLE=password for every "
+                               "audience of site.yaml, each new (pull-request builds)")
     return top
 
 

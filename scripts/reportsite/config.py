@@ -22,6 +22,7 @@ from .models import (  # noqa: F401 - the models are part of this module's inter
     DATA_ROOT_ENV,
     NEEDS_Y,
     AsOf,
+    Audience,
     Chart,
     ChartParams,
     Check,

@@ -46,8 +46,10 @@ def values(session: Any, report: Any, limit: int, problems: list[Problem]) -> li
 
 
 def run_members(session: Any, report: Any, site: Any, downloads: Path | None, problems: list[Problem],
-                page: ReportPage, today: dt.date, families: Mapping[str, Mapping[str, str]] | None = None) -> None:
-    """Fill ``page.members``: one page per value, each run with $parameter bound to it."""
+                page: ReportPage, today: dt.date, families: Mapping[str, Mapping[str, str]] | None = None,
+                page_files: Any = None) -> None:
+    """Fill ``page.members``: one page per value, each run with $parameter bound to it. ``page_files`` names
+    the pages (page_names.page_files by default; a private report's hide the values)."""
     from .formats import Formats
 
     config = report.config
@@ -57,7 +59,7 @@ def run_members(session: Any, report: Any, site: Any, downloads: Path | None, pr
     if found is None:
         return
     formats = Formats.of(site)
-    files = page_names.page_files(token_of(v) for v in found)
+    files = (page_files or page_names.page_files)([token_of(v) for v in found])
     title = spec.title or f"{config.title}: ${spec.parameter}"
     for value in found:
         token = token_of(value)

@@ -198,6 +198,7 @@ Preset = Literal["last_7_days", "last_30_days", "last_90_days", "last_12_months"
                  "last_month", "last_year", "all"]
 DEFAULT_PRESETS: list[Preset] = ["last_30_days", "last_90_days", "last_12_months", "year_to_date", "all"]
 FilterName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
+AudienceName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
 
 
 class Filter(Model):
@@ -332,6 +333,14 @@ class ReportConfig(Model):
     for_each: ForEach | None = Field(
         None, description="Build one page per value of a query, e.g. a page per customer: reports/<name>/<value>.html, "
                           "listed on reports/<name>.html.")
+    access: list[AudienceName] = Field(
+        default_factory=list,
+        description="The audiences (from site.yaml's audiences) who may read the report, e.g. [finance, owners]. "
+                    "The report's pages, data and downloads are then encrypted and open with one of their "
+                    "passwords. Without access the report is public.")
+    hide_title: bool = Field(
+        False, description="A private report's title stays hidden too: the index and its pages show 'Private "
+                           "report' until unlocked.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -370,6 +379,14 @@ class Notify(Model):
     format: Literal["slack", "json"] = Field(
         "slack", description="slack: Slack's incoming-webhook format ({text, blocks}; Mattermost and others accept "
                              "it too); json: a plain JSON object (event, site, reports, error, run_url).")
+
+
+class Audience(Model):
+    """Readers who share one password for the private reports naming them in access."""
+
+    password_env: str = Field(
+        description="The environment variable holding the audience's password (at least 16 characters), e.g. "
+                    "REPORTSITE_PASSWORD_FINANCE; in the workflows, from a GitHub secret of that name.")
 
 
 class SiteConfig(Model):
@@ -439,6 +456,10 @@ class SiteConfig(Model):
                                 "copies are evicted, and a source too big for it is read from S3 at query time "
                                 "instead. Default: half the free disk, at most 8 GB (the GitHub Actions cache "
                                 "holds 10 GB).")
+    audiences: dict[AudienceName, Audience] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False},
+        description="Who may read private reports, as name: {password_env: VARIABLE}, e.g. {finance: "
+                    "{password_env: REPORTSITE_PASSWORD_FINANCE}}. A report's access names them.")
 
     @field_validator("timezone")
     @classmethod
@@ -492,6 +513,6 @@ def table_name_for(url: str) -> str:
     return name if IDENTIFIER.match(name) else f"t_{name}"
 
 
-__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
-           "Freshness", "Metric", "Model", "Notify", "ReportConfig", "Rule", "SiteConfig", "SourceSpec", "Table",
-           "table_name_for"]
+__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Audience", "Chart", "ChartParams", "Check", "Filter",
+           "ForEach", "Freshness", "Metric", "Model", "Notify", "ReportConfig", "Rule", "SiteConfig", "SourceSpec",
+           "Table", "table_name_for"]

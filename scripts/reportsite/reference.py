@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from .config import (
     AsOf,
+    Audience,
     Chart,
     ChartParams,
     Check,
@@ -59,6 +60,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`for_each`", ForEach, "The `for_each` mapping of a report: one page per value (see Pages per value below)."),
     ("`data_sources.<table>`", SourceSpec, "Written instead of a path under `data_sources`, e.g. "
      "`{path: targets.xlsx, sheet: \"2026\"}` or `{loader: shop_orders.py}`."),
+    ("`audiences.<name>`", Audience, "Each audience of `site.yaml` (see Private reports below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

@@ -177,6 +177,7 @@ def run_report(
     cache: Path | None = None,
     s3_wanted: dict[str, set[str]] | None = None,
     families: dict[str, dict[str, str]] | None = None,
+    page_files: Any = None,
 ) -> ReportPage:
     """Query everything the report shows. Raises ReportError listing every failed item.
 
@@ -242,7 +243,8 @@ def run_report(
         from . import family, slices  # charts, formats and Markdown: only when a report runs
 
         if config.for_each is not None:
-            family.run_members(session, report, site, downloads, problems, page, site_today(site, now), families)
+            family.run_members(session, report, site, downloads, problems, page, site_today(site, now), families,
+                               page_files)
         else:
             slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
                              config.parameters, config.title, None, families)

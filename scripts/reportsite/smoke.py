@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from . import smoke_checks
+from . import smoke_checks, smoke_private
 from .browser import launched
 from .localhttp import serve_folder
 
@@ -346,7 +346,8 @@ def _content_problems(state: dict[str, Any], is_report: bool, viewport: str) -> 
 
 
 def check_page(context: Any, base: str, page_path: str, viewport: str, is_report: bool,
-               screenshots: Path | None = None, reader: bool = True) -> tuple[PageCheck, list[str]]:
+               screenshots: Path | None = None, reader: bool = True,
+               passwords: dict[str, str] | None = None) -> tuple[PageCheck, list[str]]:
     """Open one page; return what it showed and the links it references but did not itself load.
 
     ``reader`` runs the checks of what a reader sees (``smoke_checks``); with ``screenshots``, a
@@ -367,6 +368,7 @@ def check_page(context: Any, base: str, page_path: str, viewport: str, is_report
             if response is None:
                 recorder.problems.append("the page did not load (no response)")
             return check, links
+        recorder.problems += smoke_private.unlock(page, passwords or {})  # a private page: opened first
         waited = True
         try:
             page.wait_for_function(_CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
@@ -405,7 +407,8 @@ def screenshot(page: Any, folder: Path, page_path: str, viewport: str, scheme: s
     return path
 
 
-def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path) -> list[Path]:
+def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path,
+                      passwords: dict[str, str] | None = None) -> list[Path]:
     """Every page at every width again, in the dark colour scheme, photographed once its charts drew."""
     saved = []
     for viewport, (width, height) in VIEWPORTS.items():
@@ -418,6 +421,7 @@ def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path) -
                            (_origin(base), None) else route.abort("blockedbyclient"))
                 try:
                     page.goto(base + page_path, wait_until="load", timeout=PAGE_TIMEOUT_MS)
+                    smoke_private.unlock(page, passwords or {})  # its problems were reported by the checks
                     with contextlib.suppress(Exception):  # undrawn charts were reported by the checks
                         page.wait_for_function(_CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
                     saved.append(screenshot(page, folder, page_path, viewport, "dark"))
@@ -463,18 +467,20 @@ def _merge(checks: list[PageCheck], pages: list[str]) -> list[Problem]:
 
 
 def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
-              reader: bool = True) -> SmokeResult:
+              reader: bool = True, passwords: dict[str, str] | None = None) -> SmokeResult:
     """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
 
     With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
-    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it)."""
+    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it).
+    ``passwords`` (audience → password) open private pages; their files must be sealed all the same."""
     try:
         with site_address(url) as base:
             pages, manifest, problems = discover(base)
             if not pages and not problems:
                 problems.append(Problem(SITE, f"found no pages at {base}"))
+            problems += [Problem(f, m) for f, m in smoke_private.sealed_problems(base, manifest, fetch)]
             checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
-                                             reader) if pages else ([], {})
+                                             reader, passwords) if pages else ([], {})
             problems += _merge(checks, pages)
             problems += _link_problems(base, referenced)
     except NotASite as exc:
@@ -485,7 +491,8 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
 
 
 def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
-                screenshots: Path | None = None, reader: bool = True) -> tuple[list[PageCheck], dict[str, list[str]]]:
+                screenshots: Path | None = None, reader: bool = True,
+                passwords: dict[str, str] | None = None) -> tuple[list[PageCheck], dict[str, list[str]]]:
     """Open every page at every width; gather the internal URLs each page references."""
     checks: list[PageCheck] = []
     referenced: dict[str, list[str]] = {}
@@ -496,7 +503,7 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, br
             try:
                 for page_path in pages:
                     check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest),
-                                              screenshots, reader)
+                                              screenshots, reader, passwords)
                     checks.append(check)
                     for link in links:
                         target = urllib.parse.urldefrag(link)[0]
@@ -505,14 +512,14 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, br
             finally:
                 context.close()
         if screenshots is not None:
-            _dark_screenshots(browser, base, pages, screenshots)
+            _dark_screenshots(browser, base, pages, screenshots, passwords)
     return checks, referenced
 
 
 def smoke_site(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
-               reader: bool = True) -> list[Problem]:
+               reader: bool = True, passwords: dict[str, str] | None = None) -> list[Problem]:
     """Every problem found on the site at ``url`` (empty when it is clean)."""
-    return run_smoke(url, browser_factory, screenshots, reader).problems
+    return run_smoke(url, browser_factory, screenshots, reader, passwords).problems
 
 
 # ---------------------------------------------------------------- the command
@@ -563,7 +570,8 @@ def smoke_command(args: Any, console: Any) -> int:
     """``reportsite smoke --url URL``: print a per-page summary and every problem; 1 when any."""
     started = time.perf_counter()
     screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
-    result = run_smoke(args.url, screenshots=screenshots)
+    passwords = smoke_private.passwords(Path(getattr(args, "project", ".")))  # site.yaml's audiences
+    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords)
     if result.pages:
         _print_summary(result, console)
     summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")

@@ -93,7 +93,8 @@ def test_a_missing_vega_asset_fails_every_report_page(published: Gateway, s3, se
 
     asset = vega.removeprefix("prod/")
     expected = []
-    for page in ("reports/customers.html", "reports/products.html", "reports/sales.html"):
+    for page in ("reports/customers.html", "reports/product/apron.html", "reports/product/bagel-dozen.html",
+                 "reports/product/cafe-crema.html", "reports/products.html", "reports/sales.html"):
         expected += [Problem(page, f"request failed: {asset} (HTTP 404)"),
                      Problem(page, "3 charts (chart-1, chart-2, chart-3) did not draw: "
                                    "the Vega library did not load")]
@@ -102,20 +103,21 @@ def test_a_missing_vega_asset_fails_every_report_page(published: Gateway, s3, se
 
 def test_broken_links_external_requests_hidden_charts_and_empty_pages_are_named(published: Gateway, s3,
                                                                                 session_browser) -> None:
-    edit_object(s3, "prod/index.html", 'href="reports/products.html"', 'href="reports/product.html"')
+    edit_object(s3, "prod/index.html", 'href="reports/products.html"', 'href="reports/prodcts.html"')
     edit_object(s3, "prod/reports/sales.html", "</head>",
                 '<script src="https://cdn.example.com/x.js"></script></head>')
     edit_object(s3, "prod/reports/customers.html", "</head>", "<style>#chart-2 svg{display:none}</style></head>")
     s3.put_object(Bucket="site", Key="prod/reports/products.html", ContentType="text/html; charset=utf-8",
                   Body=b'<!doctype html><html><head><link rel="icon" href="data:,"></head>'
                        b"<body><main><h1>Products</h1></main></body></html>")
-    csv = key_of(s3, "data/sales/", "table-1-monthly-summary.csv")
+    sales = s3.get_object(Bucket="site", Key="prod/reports/sales.html")["Body"].read().decode()
+    csv = "prod/" + re.search(r'href="\.\./(data/sales/[^"]*table-1-monthly-summary\.csv)"', sales).group(1)  # type: ignore[union-attr]
     s3.delete_object(Bucket="site", Key=csv)
 
     problems = [str(p) for p in smoke_site(published.url, session_browser, reader=False)]
 
     assert problems == [
-        "index.html: broken link reports/product.html (HTTP 404)",
+        "index.html: broken link reports/prodcts.html (HTTP 404)",
         "reports/customers.html: chart chart-2 drew at zero size (0×0 px)",
         "reports/products.html: the report page has no content (no metric, chart, table or text)",
         "reports/sales.html: blocked a request to another host: https://cdn.example.com/x.js",
@@ -129,8 +131,10 @@ def test_without_a_manifest_pages_are_found_by_following_links(published: Gatewa
     result = run_smoke(published.url, session_browser, reader=False)
 
     assert result.problems == []
-    assert sorted(result.pages) == ["index.html", "reports/customers.html", "reports/products.html",
-                                    "reports/sales.html"]
+    family = [page for page in result.pages if page.startswith("reports/product/")]
+    assert len(family) == 30  # every page per product, found from the listing
+    assert sorted(set(result.pages) - set(family)) == ["index.html", "reports/customers.html", "reports/product.html",
+                                                       "reports/products.html", "reports/sales.html"]
 
 
 def test_a_local_site_folder_passes(demo_site: Path, session_browser) -> None:

