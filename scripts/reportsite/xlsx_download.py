@@ -11,6 +11,7 @@ value Excel's #DIV/0!.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from .formats import Formats, column_kind
 
 SHEET = "Data"
+CREATED = dt.datetime(1980, 1, 1)  # as the zip entries: a workbook's bytes depend on its rows only
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 
 
@@ -66,6 +68,7 @@ def write_xlsx(
         str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True}
     ) as workbook:
         sheet = workbook.add_worksheet(name)
+        workbook.set_properties({"created": CREATED})  # the same rows give the same bytes (no-op deploys)
         top = 0
         if capped:
             note = (
@@ -73,7 +76,7 @@ def write_xlsx(
                 "download holds them all."
             )
             sheet.write(0, 0, note, workbook.add_format({"bold": True, "font_color": "#9a3412"}))
-            workbook.set_properties({"comments": note})
+            workbook.set_properties({"created": CREATED, "comments": note})
             top = 1
         if frame.width:
             frame.write_excel(

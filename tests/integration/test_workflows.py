@@ -480,7 +480,9 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     for job in (build, deploy):
         assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
     assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["schedule", "build", "deploy"]
-    assert "secrets." not in json.dumps([schedule, build])  # the webhook only where an environment guards it
+    # the webhook only where an environment guards it; the build job reads private reports' passwords only
+    assert all(name.startswith("REPORTSITE_PASSWORD_")
+               for name in re.findall(r"secrets\.(\w+)", json.dumps([schedule, build])))
     assert {"environment" in job for job in (deploy, failed)} == {True}
     assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
     assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
