@@ -13,7 +13,9 @@ this file so its peak RSS (VmHWM) and CPU seconds are recorded per build):
 4. "competitive": 5 pages × 4 visuals over 5M rows, cold and warm;
 5. tables (``bench_tables.py``): tables.js gzipped, a 50,000-row table built, then sorted, searched and
    paged in Chromium;
-5. Excel (``bench_excel``): reading a 200,000-row workbook, a build over it, writing Excel downloads.
+6. Excel (``bench_excel``): reading a 200,000-row workbook, a build over it, writing Excel downloads;
+7. exploring (``bench_explore.py``): a filtered page's first-load weight and switch time in Chromium,
+   2,000 pages per value built and rebuilt.
 
 Data sets are cached in ``bench-results/data-*``; the summary goes to ``bench-results/latest.json``
 (``latest-preload.json`` with ``--preload FILE``, which runs FILE in every build process first, to
@@ -848,6 +850,8 @@ def main() -> int:
                         help="cold local builds and raw-SQL passes to run; the best is reported (default 2)")
     parser.add_argument("--skip-s3", action="store_true", help="leave out the loopback S3 scenario")
     parser.add_argument("--skip-excel", action="store_true", help="leave out the Excel scenario")
+    parser.add_argument("--skip-explore", action="store_true",
+                        help="leave out the filters / pages-per-value scenario (bench_explore.py)")
     parser.add_argument("--excel-rows", type=int, default=200_000, help="rows of the Excel workbook read")
     parser.add_argument("--preload", type=Path,
                         help="a Python file run in every build process first (try a change by monkeypatching)")
@@ -968,6 +972,12 @@ def main() -> int:
             print(f"\nExcel: a {args.excel_rows:,}-row workbook as a source, and Excel downloads")
             info["excel"] = bench_excel.run(args.excel_rows, args.repeat)
             bench_excel.show(info["excel"])
+
+        if not args.skip_explore:
+            import bench_explore
+
+            print("\nExploring: a page with 2 filters × 10 choices, 2,000 pages per value, the scripts' weight")
+            info["explore"] = bench_explore.run(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
