@@ -65,16 +65,25 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
 
 
 def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
-    """Every metric, chart and table query with its bound parameters (None if one cannot be bound)."""
+    """Every metric, chart and table query with its bound parameters (None if one cannot be bound).
+
+    None too when a query uses a filter's or for_each's value: planned with a stand-in, DuckDB would fold
+    ``$region IS NULL OR region = $region`` to true and leave out columns the real choices read.
+    """
+    from .config import filter_parameters
+
     out = []
-    bindable = report.bindable()
+    chosen = set(filter_parameters(report.config))
     for key, label in report.queries():
         ref = query.QueryRef(report, key, label)
         try:
             sql = ref.sql.strip().rstrip(";")
-            out.append((sql, query.bound_parameters(sql, bindable, ref)))
+            bound = query.bound_parameters(sql, report.bindable(), ref)
         except (QueryError, OSError):
             return None
+        if chosen & set(bound):
+            return None
+        out.append((sql, bound))
     return out
 
 
