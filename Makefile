@@ -13,7 +13,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
-	$(BIN)/python -m reportsite.assets  # the Vega bundle and CSS, made once per installation
+	$(BIN)/python -m reportsite.render.assets  # the Vega bundle and CSS, made once per installation
 	@rm -f $(VENV)/.installed-* && touch $@
 
 data/sales.parquet: | $(STAMP)
@@ -34,7 +34,7 @@ check: $(STAMP) data/sales.parquet
 	$(BIN)/reportsite check
 
 browser: $(STAMP)
-	$(BIN)/python -m reportsite.browser
+	$(BIN)/python -m reportsite.smoke.browser
 
 test: $(STAMP) browser
 	$(BIN)/ruff check scripts tests

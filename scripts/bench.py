@@ -66,7 +66,7 @@ def ensure_data(rows: int, partitioned: bool) -> tuple[Path, float | None]:
     tmp = RESULTS / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.perf_counter()
-    code = ("import sys; from pathlib import Path; from reportsite.sample_data import write_sample_data; "
+    code = ("import sys; from pathlib import Path; from reportsite.ops.sample_data import write_sample_data; "
             f"write_sample_data(Path(sys.argv[1]), rows={rows}, partitioned={partitioned})")
     subprocess.run([PY, "-c", code, str(tmp)], check=True, stdout=subprocess.DEVNULL, timeout=TIMEOUT)
     seconds = time.perf_counter() - started
@@ -350,7 +350,7 @@ def raw_sql_main(project: Path, data_root: Path, repeat: int) -> None:
     import duckdb
     import yaml
 
-    from reportsite import memory
+    from reportsite.query import memory
 
     started = time.perf_counter()
     # The same memory limit and threads as the build's DuckDB (memory.py), so the ratio compares like with like.
@@ -408,7 +408,7 @@ def raw_sql(project: Path, data_root: Path, repeat: int = 1) -> tuple[dict[str, 
 
 def report_tables(doc: dict[str, Any]) -> dict[str, str]:
     """Table name → URL of one report, named the way the build names them."""
-    from reportsite.config import table_name_for
+    from reportsite.config.models import table_name_for
 
     tables = dict(doc.get("data_sources") or {})
     if doc.get("data_source"):
@@ -804,7 +804,7 @@ def scale_scenarios(sizes: list[int], cache: Path, work: Path, repeat: int) -> l
     runs = []
     # The Vega bundle and the CSS are made once per installation (``make install``): made here first, so the
     # builds below measure the queries, not a one-off tool start.
-    subprocess.run([PY, "-m", "reportsite.assets"], cwd=ROOT, env=base_env(cache, ""), check=True,
+    subprocess.run([PY, "-m", "reportsite.render.assets"], cwd=ROOT, env=base_env(cache, ""), check=True,
                    stdout=subprocess.DEVNULL, timeout=TIMEOUT)
     for rows in sizes:
         data, gen = ensure_data(rows, partitioned=False)

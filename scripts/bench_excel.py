@@ -73,9 +73,10 @@ def best(seconds: list[float]) -> float:
 
 
 def run(rows: int = 200_000, repeat: int = 2) -> dict[str, Any]:
-    from reportsite import excel_source, sandbox
-    from reportsite.formats import Formats
-    from reportsite.xlsx_download import column_kinds, write_xlsx
+    from reportsite.downloads.xlsx import column_kinds, write_xlsx
+    from reportsite.query import sandbox
+    from reportsite.sources import excel as excel_source
+    from reportsite.values.formats import Formats
 
     path, wrote = workbook(rows)
     result: dict[str, Any] = {"rows": rows, "workbook_mb": path.stat().st_size / 1e6, "generation_s": wrote}

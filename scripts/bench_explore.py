@@ -118,8 +118,8 @@ def first_load_bytes(site: Path, page: str) -> dict[str, int]:
 
 def switch_times(site: Path, page: str, choices: int = 10) -> list[float]:
     """Milliseconds from choosing a region to every block swapped and every chart drawn, in Chromium."""
-    from reportsite.browser import launched
-    from reportsite.localhttp import serve_folder
+    from reportsite.smoke.browser import launched
+    from reportsite.smoke.localhttp import serve_folder
 
     times = []
     with serve_folder(site) as base, launched() as browser:
@@ -147,7 +147,7 @@ def switch_times(site: Path, page: str, choices: int = 10) -> list[float]:
 
 
 def timed_build(root: Path) -> tuple[float, Any]:
-    from reportsite.build import BuildOptions, build
+    from reportsite.build.builder import BuildOptions, build
 
     started = time.perf_counter()
     result = build(root, BuildOptions(out=root / "_site"))

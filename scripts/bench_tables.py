@@ -64,8 +64,8 @@ def gz(data: bytes) -> int:
 def run(data_root: Path, work: Path, cache: Path | None = None) -> dict[str, Any]:
     """Build the 50,000-row report in ``work`` and measure it in Chromium."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from reportsite.browser import launched
-    from reportsite.localhttp import serve_folder
+    from reportsite.smoke.browser import launched
+    from reportsite.smoke.localhttp import serve_folder
 
     project = work / "tables-project"
     shutil.rmtree(project, ignore_errors=True)

@@ -31,7 +31,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> Iterator
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("REPORTSITE_CACHE_DIR", str(tool_cache))
-    from reportsite import s3env
+    from reportsite.sources import s3env
 
     s3env.reset()
     yield
@@ -71,7 +71,7 @@ def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    from reportsite import s3env
+    from reportsite.sources import s3env
 
     s3env.reset()
     return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
@@ -80,7 +80,7 @@ def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data set, small: sales.parquet, customers.csv, products.parquet, sales_by_month/."""
-    from reportsite.sample_data import write_sample_data
+    from reportsite.ops.sample_data import write_sample_data
 
     out = tmp_path_factory.mktemp("sample-data")
     write_sample_data(out, rows=SAMPLE_ROWS, partitioned=True)
@@ -117,7 +117,7 @@ def make_project(tmp_path: Path) -> ProjectFactory:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Chromium (the system one where present) driven by Playwright."""
-    from reportsite.browser import launched
+    from reportsite.smoke.browser import launched
 
     with launched() as chromium:
         yield chromium

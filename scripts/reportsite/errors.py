@@ -7,6 +7,7 @@ without a traceback.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -125,8 +126,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     Close means similar spelling (ignoring case), or one containing the other ('pie-chart' → 'pie').
     """
-    import difflib
-
     options = [str(c) for c in choices]
     lowered = {c.lower(): c for c in options}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
@@ -135,3 +134,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     inside = [c for c in options if len(c) >= 3 and len(word) >= 3 and (c.lower() in word.lower()
                                                                         or word.lower() in c.lower())]
     return f" (did you mean '{inside[0]}'?)" if len(inside) == 1 else ""
+
+
+def read_detail(exc: Exception | str) -> str:
+    """The useful part of a reader error (DuckDB, pyarrow, S3), on one line without S3 noise."""
+    text = str(exc).strip()
+    text = re.sub(r"^[A-Za-z ]+ Error: ", "", text)
+    text = re.sub(r"^.*?the object registered as '[^']+' failed: ", "", text, flags=re.S)
+    if re.search(r"PermissionError|lacked the necessary privileges|AccessDenied|ACCESS_DENIED|403 Forbidden", text):
+        return "access denied; check that the AWS credentials may s3:GetObject on these objects"
+    if re.search(r"NoSuchKey|404 Not Found|Path does not exist|No such file or directory", text):
+        return "an object was not found (was it deleted or renamed while the build ran?)"
+    text = re.split(r"<\?xml| - Server returned|:? Error performing ", text)[0]
+    text = one_line(text.split("\n\n")[0])
+    return text if len(text) <= 300 else text[:299] + "…"

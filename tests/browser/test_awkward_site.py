@@ -15,9 +15,9 @@ from typing import Any, get_args
 import pytest
 import yaml
 
-from reportsite.build import BuildOptions, build
-from reportsite.models import ChartParams, ChartType
-from reportsite.smoke import run_smoke
+from reportsite.build.builder import BuildOptions, build
+from reportsite.config.models import ChartParams, ChartType
+from reportsite.smoke.runner import run_smoke
 from tests.support.awkward_data import FIXTURE, make_project
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -139,7 +139,7 @@ def test_every_page_passes_the_smoke_checks(browser, demo_site):
     hostile one) at desktop and phone width."""
     import contextlib
 
-    from reportsite.smoke import run_smoke
+    from reportsite.smoke.runner import run_smoke
 
     result = run_smoke(str(demo_site), lambda: contextlib.nullcontext(browser))
     problems = [str(problem) for problem in result.problems]

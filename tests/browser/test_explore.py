@@ -12,9 +12,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
-from reportsite.smoke import run_smoke
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
+from reportsite.smoke.runner import run_smoke
 from tests.support import explore_data
 
 pytestmark = pytest.mark.browser

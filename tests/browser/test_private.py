@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
-from reportsite.smoke import run_smoke
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
+from reportsite.smoke.runner import run_smoke
 from tests.support import private_data
 from tests.support.gateway import serve_target
 
@@ -188,8 +188,8 @@ def test_smoke_opens_private_pages_and_fails_without_their_passwords(
 def test_the_published_site_passes_smoke_through_the_s3_gateway(
     s3: Any, browser: Any, private_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reportsite.cli import main
-    from reportsite.smoke_private import passwords
+    from reportsite.cli.main import main
+    from reportsite.smoke.private import passwords
 
     s3.create_bucket(Bucket="site")
     for name, value in private_data.PASSWORDS.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from reportsite.serve import serve
+from reportsite.cli.serve import serve
 from tests.conftest import free_port
 from tests.support.polling import fetch, wait_for
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.smoke import Problem, local_folder, run_smoke, smoke_site
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.crawl import local_folder
+from reportsite.smoke.findings import Problem
+from reportsite.smoke.runner import run_smoke, smoke_site
 from tests.conftest import REPO
 from tests.support.gateway import Gateway, serve_target
 
@@ -36,7 +38,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Pa
 
 def publish(s3, site: Path, target: str) -> None:  # type: ignore[no-untyped-def]
     """Deploy the built site to the (fresh) bucket with `reportsite deploy`, as the workflow does."""
-    from reportsite.cli import main
+    from reportsite.cli.main import main
 
     s3.create_bucket(Bucket=target.removeprefix("s3://").split("/")[0])
     assert main(["--project", str(site.parent), "deploy", "--target", target, "--site", str(site)]) == 0
@@ -255,7 +257,7 @@ def metric(name: str, value: str, style: str = "") -> str:
 @pytest.fixture
 def reader(browser):  # type: ignore[no-untyped-def]
     """The reader checks' findings on one hand-made page at a screen width: reader(html, width=1280)."""
-    from reportsite.smoke_checks import check_reader
+    from reportsite.smoke.checks import check_reader
 
     def run(html: str, width: int = 1280):  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport={"width": width, "height": 800})

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser

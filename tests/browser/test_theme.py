@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.localhttp import serve_folder
+from reportsite.build.builder import BuildOptions, build
+from reportsite.smoke.localhttp import serve_folder
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite import cli
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
+from reportsite.cli import main as cli
 from reportsite.errors import ReportError
 
 ORDERS = """
@@ -86,7 +86,7 @@ def test_a_data_check_past_the_time_limit_is_stopped_at_its_key(make_project, tm
 
 def test_the_locked_connection_refuses_what_sqlpolicy_would_if_it_missed_it(make_project, sample_data,
                                                                            monkeypatch) -> None:
-    from reportsite import sqlpolicy
+    from reportsite.query import sqlpolicy
 
     monkeypatch.setattr(sqlpolicy, "review", lambda sql, tables: [])  # every caller reviews through it
     other = sample_data / "customers.csv"
@@ -154,9 +154,9 @@ def test_data_and_sql_files_reached_through_links_to_secrets_are_refused(make_pr
 
 
 def test_a_source_that_would_walk_the_whole_disk_stops_early(make_project, monkeypatch, tmp_path) -> None:
-    from reportsite import sources
+    from reportsite.sources import local
 
-    monkeypatch.setattr(sources, "MAX_LISTED", 50)
+    monkeypatch.setattr(local, "MAX_LISTED", 50)
     disk = tmp_path / "disk"
     for number in range(60):
         (disk / f"d{number % 7}").mkdir(parents=True, exist_ok=True)

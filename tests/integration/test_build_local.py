@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 
 SALES_BY_REGION = """

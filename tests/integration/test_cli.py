@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.cli import main
+from reportsite.cli.main import main
 from tests.conftest import free_port
 from tests.support.polling import fetch, wait_for
 
@@ -95,7 +95,7 @@ def test_sample_data_is_deterministic(tmp_path, capsys):
 def test_serve_previews_and_rebuilds_on_change(make_project, sample_data):
     from rich.console import Console
 
-    from reportsite.serve import serve
+    from reportsite.cli.serve import serve
 
     root = make_project(demo_reports=True, data_root=sample_data)
     port, stop = free_port(), threading.Event()

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import cli, s3env
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
+from reportsite.cli import main as cli
 from reportsite.deploy import IMMUTABLE, REVALIDATE, cache_control, content_type, parse_target, phase
 from reportsite.errors import DeployError
+from reportsite.sources import s3env
 from tests.support.faulty_proxy import Fault, FaultyProxy, every_nth_put, puts_after
 from tests.support.s3_proxy import through
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.deploy import IMMUTABLE, REVALIDATE
 from tests.integration.test_deploy import BUCKET, CHANNELS, REGIONS, TARGET, bucket, deploy, put_keys, site_files
 from tests.support.faulty_proxy import FaultyProxy

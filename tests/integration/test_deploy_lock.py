@@ -13,7 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.deploy import DeployResult, deploy
 from reportsite.deploy.lock import LOCK, TIMEOUT, DeployLock
 from reportsite.deploy.target import parse_target

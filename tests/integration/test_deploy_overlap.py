@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from tests.integration.test_deploy import BUCKET, REGIONS, bucket, deploy, site_files
 from tests.support.faulty_proxy import FaultyProxy
 from tests.support.s3_proxy import through

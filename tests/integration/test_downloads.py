@@ -11,9 +11,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from reportsite import downloads
-from reportsite.build import BuildOptions, build
-from reportsite.downloads import plain_numbers, stream_table, write_csv
+from reportsite.build.builder import BuildOptions, build
+from reportsite.downloads import csv as csv_download
+from reportsite.downloads.csv import plain_numbers, stream_table, write_csv
 
 ODD = """SELECT 'Zürich, "HB"' AS city, 1.29e13::DOUBLE AS big, 1e-7::DOUBLE AS tiny, 1234.5678::DOUBLE AS amount,
     12345678901234567890::HUGEINT AS huge, 0.0000001::DECIMAL(18, 7) AS small_decimal, 1.50::DECIMAL(10, 2) AS price,
@@ -57,7 +57,7 @@ def test_downloads_stream_batch_by_batch_without_python_per_value(tmp_path, monk
     def per_value(value):
         raise AssertionError(f"{value!r} was written value by value")
 
-    monkeypatch.setattr(downloads, "_as_text", per_value)
+    monkeypatch.setattr(csv_download, "as_text", per_value)
     table = duckdb.sql("""SELECT i AS id, i / 7 AS ratio, i * 1e12 + 0.5 AS huge, 'Zürich ' || i AS city,
         TIMESTAMPTZ '2013-01-01 00:00:00+00' + to_seconds(i) AS at, DATE '2013-01-01' + i::INT AS day
         FROM range(10000) t(i)""").to_arrow_table()

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 from tests.support import explore_data
 

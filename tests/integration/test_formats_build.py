@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 
 NBSP, NNBSP = "\u00a0", "\u202f"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import cli
+from reportsite.cli import main as cli
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "hostile_reports"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reportsite.cli import main
+from reportsite.cli.main import main
 
 pytestmark = pytest.mark.integration
 

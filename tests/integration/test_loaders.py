@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import private
-from reportsite.build import BuildOptions, build
-from reportsite.cli import main
+from reportsite.build.builder import BuildOptions, build
+from reportsite.cli.main import main
+from reportsite.private import crypto as private
 from tests.support import private_data
 
 FINANCE, OWNERS = "REPORTSITE_PASSWORD_FINANCE", "REPORTSITE_PASSWORD_OWNERS"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from reportsite.cli import main
+from reportsite.cli.main import main
 from tests.conftest import REPO
 
 NEEDS = ("reportsite check", "reportsite build", "reportsite smoke")

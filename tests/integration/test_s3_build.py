@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from reportsite import s3env
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
+from reportsite.sources import s3env
 from tests.support.faulty_proxy import FaultyProxy
 
 pytestmark = pytest.mark.integration
@@ -125,7 +125,7 @@ def test_keys_with_dot_dot_or_empty_parts_are_refused_and_nothing_lands_outside_
 
 
 def test_the_local_copy_of_any_key_lies_inside_the_cache(tmp_path):
-    from reportsite.s3fetch import cache_path
+    from reportsite.sources.s3fetch import cache_path
 
     root = tmp_path / "cache"
     for key in ("../../etc/passwd", "a//b", "./x", "a/../../../y", "a\\..\\..\\z", "n\0ul", "é/" + "x" * 300):

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.cli import s3_line
+from reportsite.build.builder import BuildOptions, build
+from reportsite.cli.main import s3_line
 from reportsite.errors import ReportError
 
 pytestmark = pytest.mark.integration

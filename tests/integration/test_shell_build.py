@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.cli import main
+from reportsite.build.builder import BuildOptions, build
+from reportsite.cli.main import main
 from reportsite.errors import ConfigError, ReportError
 
 TEXT_REPORT = """
@@ -167,7 +167,7 @@ def test_an_unusable_logo_is_a_located_error_and_nothing_is_written(make_project
 
 
 def test_check_reports_an_unusable_logo_too(make_project, sample_data):
-    from reportsite.checking import check_project
+    from reportsite.build.checking import check_project
     from reportsite.errors import ReportError
 
     root = make_project({"notes.yaml": TEXT_REPORT},

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from reportsite.build import BuildOptions, build
+from reportsite.build.builder import BuildOptions, build
 from tests.conftest import REPO
 
 DATA = """SELECT i AS order_id, CASE WHEN i % 7 = 0 THEN NULL ELSE 'Place ' || (i % 50) END AS place,

@@ -343,7 +343,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     assert "access denied to s3://data/demo/" in str(failed.value)
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
-    from reportsite.cli import main
+    from reportsite.cli.main import main
 
     monkeypatch.setenv("REPORTSITE_DATA_ROOT", str(sample_data))
     assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0

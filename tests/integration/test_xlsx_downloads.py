@@ -12,9 +12,9 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from reportsite.build import BuildOptions, build
-from reportsite.formats import Formats
-from reportsite.xlsx_download import CappedRows, column_kinds, write_xlsx
+from reportsite.build.builder import BuildOptions, build
+from reportsite.downloads.xlsx import CappedRows, column_kinds, write_xlsx
+from reportsite.values.formats import Formats
 
 pytestmark = pytest.mark.integration
 

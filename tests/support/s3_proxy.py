@@ -12,7 +12,7 @@ import pytest
 @contextmanager
 def through(proxy_class: Any, s3_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Start ``proxy_class(s3_server)``, point AWS_ENDPOINT_URL at it for the block, and stop it after."""
-    from reportsite import s3env
+    from reportsite.sources import s3env
 
     with proxy_class(s3_server) as running:
         monkeypatch.setenv("AWS_ENDPOINT_URL", running.url)

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from reportsite import cli
-from reportsite.checking import check_project
+from reportsite.build.checking import check_project
+from reportsite.cli import main as cli
 from reportsite.errors import ReportError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def iam_user(s3_bucket: Any, s3_server: str,
     """Switch the loopback server to enforcing IAM and use a user who may only s3:ListBucket (or unknown keys)."""
     import boto3
 
-    from reportsite import s3env
+    from reportsite.sources import s3env
 
     iam = boto3.client("iam", endpoint_url=s3_server, region_name="us-east-1")
     iam.create_user(UserName="analyst")
@@ -140,8 +140,9 @@ def test_s3_object_gone_after_listing_is_one_line_naming_the_source(make_project
                                                                     s3_bucket: Any, tmp_path: Path) -> None:
     import datetime as dt
 
-    from reportsite import report_run
-    from reportsite.config import SiteConfig, load_report
+    from reportsite.build import report_run
+    from reportsite.config.project import load_report
+    from reportsite.config.site_models import SiteConfig
     from reportsite.errors import SourceError
 
     root = make_project({"orders.yaml": """

@@ -21,10 +21,17 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import cli
-from reportsite.config import gather_project, load_report, suggested_slug
+from reportsite.cli import main as cli
+from reportsite.config.project import gather_project, load_report, suggested_slug
+from reportsite.config.yamlsrc import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    load_file,
+    load_text,
+)
 from reportsite.errors import ConfigError, ReportError
-from reportsite.yamlsrc import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, load_file, load_text
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "fixtures" / "hostile_reports"
@@ -182,7 +189,7 @@ def test_a_billion_laughs_takes_milliseconds_and_little_memory() -> None:
     code = textwrap.dedent(f"""
         import time, tracemalloc
         from reportsite.errors import ConfigError
-        from reportsite.yamlsrc import load_text
+        from reportsite.config.yamlsrc import load_text
         tracemalloc.start()
         started = time.perf_counter()
         try:
@@ -293,7 +300,7 @@ def test_more_values_than_the_budget_are_refused_quickly() -> None:
 
 
 def test_a_recursion_error_while_building_is_a_located_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportsite import yamlsrc
+    from reportsite.config import yamlsrc
 
     def too_deep(*args: object) -> None:
         raise RecursionError
@@ -497,7 +504,7 @@ def test_only_with_an_unprintable_name_is_a_plain_message(tmp_path: Path) -> Non
 
 def test_cli_prints_problems_verbatim_with_unencodable_text_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportsite import checking
+    from reportsite.build import checking
 
     def fails(root: Path, strict: bool = False) -> None:
         raise ConfigError.at("bad \udce9 text :smile: [red]x[/red]", "reports/x.yaml", 1, 1)
@@ -522,7 +529,7 @@ def test_there_are_hostile_yaml_cases_each_with_expectations_and_small() -> None
 
 @pytest.mark.parametrize("case", CASES)
 def test_hostile_yaml_case_gives_exact_messages(case: str, make_project: Factory, sample_data: Path) -> None:
-    from reportsite.checking import check_project
+    from reportsite.build.checking import check_project
 
     root = make_project(data_root=sample_data)
     shutil.copyfile(HOSTILE / f"{case}.yaml", root / "reports" / f"{case}.yaml")

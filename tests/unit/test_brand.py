@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportsite.brand import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, brand_style, contrast, palette
+from reportsite.values.brand import DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, brand_style, contrast, palette
 
 COLOURS = ["#2563eb", "#ffcc00", "#000000", "#ffffff", "#16a34a", "#7c3aed", "#e11d48", "#0f766e", "#777777",
            "#00ffff", "#1e3a8a", "#f97316"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from reportsite import cachebudget, integrity
+from reportsite import integrity
+from reportsite.sources import cachebudget
 
 
 def copy(root: Path, name: str, size: int, used_at: int) -> Path:

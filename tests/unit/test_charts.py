@@ -12,11 +12,12 @@ import altair as alt
 import pyarrow as pa
 import pytest
 
-from reportsite.charts import ChartContext, column_kind, format_locale, json_value, page_colors, vega_lite
+from reportsite.charts import ChartContext, column_kind, format_locale, page_colors, vega_lite
 from reportsite.charts.colors import OTHER, OTHER_COLOR, PALETTE, fold_top
 from reportsite.charts.dates import patterns, time_format_locale
-from reportsite.config import Chart
-from reportsite.timevalues import chart_instant, grain
+from reportsite.config.models import Chart
+from reportsite.values.jsonvalues import json_value
+from reportsite.values.timevalues import chart_instant, grain
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 JAN_1_2025 = 1735689600000

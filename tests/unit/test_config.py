@@ -8,19 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import messages
-from reportsite.config import (
-    ReportConfig,
-    SiteConfig,
-    gather_project,
-    load_project,
-    load_report,
-    load_site,
-    table_name_for,
-    validate,
-)
+from reportsite.config import messages
+from reportsite.config.models import ReportConfig, table_name_for
+from reportsite.config.project import gather_project, load_project, load_report, load_site, validate
+from reportsite.config.site_models import SiteConfig
+from reportsite.config.yamlsrc import load_text
 from reportsite.errors import ConfigError, Problem, did_you_mean
-from reportsite.yamlsrc import load_text
 
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed_sales.yaml").read_text()  # the brief's example
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import costs
-from reportsite.config import ConfigError, load_site
+from reportsite.config.project import load_site
+from reportsite.errors import ConfigError
+from reportsite.ops import costs
 
 GIB = 1024**3
 

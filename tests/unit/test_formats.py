@@ -8,7 +8,7 @@ import decimal
 import pyarrow as pa
 import pytest
 
-from reportsite.formats import Formats, column_kind, id_like, year_like
+from reportsite.values.formats import Formats, column_kind, id_like, year_like
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 US = Formats()

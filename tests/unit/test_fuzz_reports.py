@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from reportsite import checking, cli
-from reportsite.checking import check_project
+from reportsite.build import checking
+from reportsite.build.checking import check_project
+from reportsite.cli import main as cli
 from reportsite.errors import Problem, ReportError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from reportsite.markdown_text import allowed_link, is_external, plain, render
+from reportsite.pages.markdown_text import allowed_link, is_external, plain, render
 
 
 class Parsed(HTMLParser):

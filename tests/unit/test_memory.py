@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from reportsite import memory, sandbox
+from reportsite.query import memory, sandbox
 
 
 def test_the_default_limit_is_half_the_available_memory_but_never_below_256_mb() -> None:

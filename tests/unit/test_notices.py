@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportsite.notices import is_stale, reader_warning, split_located
+from reportsite.pages.notices import is_stale, reader_warning, split_located
 
 STALE = ("reports/sales.yaml:5:14 data_source: data source 'sales.parquet' was last modified 2026-11-20 04:00 UTC "
          "(7.0 days ago), older than twice the update_frequency (daily); is the data pipeline running?")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import notify
-from reportsite.cli import main
+from reportsite.cli.main import main
+from reportsite.ops import notify
 from tests.support.webhook import webhook_receiver
 
 SITE = 'title: "Acme Reports"\nnotify:\n  webhook_env: TEAM_HOOK\n  format: {fmt}\n'

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from reportsite import private
-from reportsite.password import ALPHABET, new_password
+from reportsite.private import crypto as private
+from reportsite.private.password import ALPHABET, new_password
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import reference
-from reportsite.config import Chart, ReportConfig, report_schema, site_schema
+from reportsite.config import reference
+from reportsite.config.models import Chart, ReportConfig
+from reportsite.config.project import report_schema, site_schema
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -102,10 +103,10 @@ def test_main_prints_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
 def test_committed_editor_schemas_are_current():
     import json
 
-    from reportsite.config import report_schema, site_schema
+    from reportsite.config.project import report_schema, site_schema
 
     folder = Path(__file__).resolve().parents[2] / "site_src" / "schema"
     for name, schema in (("report.schema.json", report_schema()), ("site.schema.json", site_schema())):
         assert json.loads((folder / name).read_text()) == schema, (
-            f"site_src/schema/{name} is out of date; run: .venv/bin/python -m reportsite.reference --schemas "
+            f"site_src/schema/{name} is out of date; run: .venv/bin/python -m reportsite.config.reference --schemas "
             "site_src/schema")

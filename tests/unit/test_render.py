@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.config import SiteConfig
-from reportsite.formats import Formats
-from reportsite.pages import ChartBlock, ReportPage, TableBlock, metric_card
-from reportsite.render import environment, format_change, format_value, render
+from reportsite.config.site_models import SiteConfig
+from reportsite.pages.page import ChartBlock, ReportPage, TableBlock, metric_card
+from reportsite.render.templates import environment, format_change, format_value, render
+from reportsite.values.formats import Formats
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_src" / "templates"
 HOSTILE = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'

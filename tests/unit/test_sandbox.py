@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reportsite import sandbox
+from reportsite.query import sandbox
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reportsite import models, schedule
+from reportsite.config import models
+from reportsite.ops import schedule
 
 UTC = dt.UTC
 

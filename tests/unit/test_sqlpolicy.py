@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportsite.sqlpolicy import READ_ONLY, SOURCES_ONLY, review
+from reportsite.query.sqlpolicy import READ_ONLY, SOURCES_ONLY, review
 
 TABLES = {"sales": "sales.parquet", "customers": "s3://acme-data/customers.csv"}
 

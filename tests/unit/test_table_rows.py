@@ -10,7 +10,7 @@ import math
 import duckdb
 import pyarrow as pa
 
-from reportsite.table_rows import DAY_MS, LARGEST, rows_json, sort_keys, table_keys
+from reportsite.pages.table_rows import DAY_MS, LARGEST, rows_json, sort_keys, table_keys
 
 VALUES = """SELECT * FROM (VALUES
     (3, 2.5::DOUBLE, 10.25::DECIMAL(18, 2), DATE '2026-01-05', TIMESTAMPTZ '2026-01-05 07:00:00+01',

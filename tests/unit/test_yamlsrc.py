@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from reportsite.config.positions import Mark, format_path
+from reportsite.config.yamlsrc import load_file, load_text
 from reportsite.errors import ConfigError
-from reportsite.yamlsrc import Mark, format_path, load_file, load_text
 
 DOC = textwrap.dedent("""\
     title: "Sales"

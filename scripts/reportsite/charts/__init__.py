@@ -1,13 +1,16 @@
-"""Charts: a chart spec and its query result → Vega-Lite JSON (pure), and the values charts and tables share."""
+"""Charts: a chart spec and its query result → Vega-Lite JSON (pure), with colours, dates and numbers by locale.
+
+Layer: pages' building blocks, beside ``downloads`` and ``private`` (they do not import each other). May import
+``config``, ``values`` and the base modules.
+"""
 
 from __future__ import annotations
 
-from .colors import page_colors
-from .dates import time_format_locale
-from .numbers import format_locale
-from .spec import ChartContext, colored_categories, fold, vega_lite
-from .values import column_kind, field_names, interval_text, json_value, looks_like_id, looks_like_year
+from reportsite.charts.colors import page_colors
+from reportsite.charts.dates import time_format_locale
+from reportsite.charts.numbers import format_locale
+from reportsite.charts.spec import ChartContext, colored_categories, fold, vega_lite
+from reportsite.charts.values import column_kind, field_names, looks_like_id, looks_like_year
 
 __all__ = ["ChartContext", "colored_categories", "column_kind", "field_names", "fold", "format_locale",
-           "interval_text", "json_value", "looks_like_id", "looks_like_year", "page_colors", "time_format_locale",
-           "vega_lite"]
+           "looks_like_id", "looks_like_year", "page_colors", "time_format_locale", "vega_lite"]

@@ -13,12 +13,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import Chart
-from ..timevalues import chart_instant, period_end, span_days
-from ..timevalues import grain as data_grain
-from . import colors, dates, numbers, temporal
-from .theme import light_config
-from .values import column_kind, field_names, is_integer_type, looks_like_id, looks_like_year, records, shown_titles
+from reportsite.charts import colors, dates, numbers, temporal
+from reportsite.charts.theme import light_config
+from reportsite.charts.values import (
+    column_kind,
+    field_names,
+    is_integer_type,
+    looks_like_id,
+    looks_like_year,
+    records,
+    shown_titles,
+)
+from reportsite.config.models import Chart
+from reportsite.values.timevalues import chart_instant, period_end, span_days
+from reportsite.values.timevalues import grain as data_grain
+from reportsite.values.tokens import token_of
 
 DENSE_POINTS = 100  # a line with more points than this draws no point markers
 HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
@@ -144,8 +153,6 @@ LINK_FIELD = "__href"
 def _link_marks(spec: dict[str, Any], values: list[dict[str, Any]], categories: list[Any],
                 links: Mapping[str, str]) -> None:
     """Each bar or slice whose category has a page opens it when clicked (Vega-Lite's href channel)."""
-    from ..page_filters import token_of
-
     for row, category in zip(values, categories, strict=True):
         url = links.get(token_of(category)) if category is not None else None
         if url:

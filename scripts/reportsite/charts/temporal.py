@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dates import DatePatterns
+from reportsite.charts.dates import DatePatterns
 
 UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
                 "month": 30.44 * 86400, "year": 365.25 * 86400}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import math
+import json
 import re
 from typing import Any
 
-from ..timevalues import chart_instant
+from reportsite.values.jsonvalues import json_value
+from reportsite.values.timevalues import chart_instant
 
 # Names every JavaScript object already has: as data fields they confuse Vega's grouping and lookups.
 OBJECT_NAMES = frozenset({"constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty",
@@ -89,41 +90,6 @@ def shown_titles(node: Any) -> None:
             shown_titles(item)
 
 
-def json_value(value: Any) -> Any:
-    """A JSON-safe value: dates as ISO strings, decimals as numbers, NaN as null."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):  # SUM of integers arrives as DECIMAL(38, 0): keep it whole
-        if not value.is_finite():
-            return None
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    if type(value).__name__ == "MonthDayNano":  # a DuckDB INTERVAL
-        return interval_text(value)
-    if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
-        return {str(k): json_value(v) for k, v in value}  # a MAP arrives as (key, value) pairs
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_value(v) for k, v in value.items()}
-    return value
-
-
-def interval_text(value: Any) -> str:
-    """'1 month 3 days 02:00:00' for an interval's (months, days, nanoseconds)."""
-    months, days, nanos = value.months, value.days, value.nanoseconds
-    parts = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((months, "month"), (days, "day")) if n]
-    if nanos or not parts:
-        parts.append(str(dt.timedelta(microseconds=nanos // 1000)))
-    return " ".join(parts)
-
-
 def chart_value(value: Any, zone: str) -> Any:
     """One value of the chart's data: dates and times as wall-clock instants (ms), the rest JSON-safe."""
     if isinstance(value, dt.date):
@@ -132,8 +98,6 @@ def chart_value(value: Any, zone: str) -> Any:
         return None
     shown = json_value(value)
     if isinstance(shown, list | dict):
-        import json
-
         return json.dumps(shown, ensure_ascii=False, default=str)
     return shown
 
@@ -145,5 +109,5 @@ def records(columns: dict[str, list[Any]], names: dict[str, str], zone: str) -> 
     return [{key: chart_value(values[i], zone) for key, values in keys} for i in range(count)]
 
 
-__all__ = ["chart_value", "column_kind", "field_names", "interval_text", "json_value", "looks_like_id",
+__all__ = ["chart_value", "column_kind", "field_names", "looks_like_id",
            "looks_like_year", "records", "shown_title", "shown_titles"]

@@ -21,12 +21,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeployError, Problem
-from .lock import Clock, DeployLock, dry_run_note, utc_now
-from .plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
-from .s3 import ATTEMPTS, RETRYABLE_CODES, WORKERS, Sleep, backoff, explain, retryable, retrying, run_parallel
-from .site import IMMUTABLE, PHASES, REVALIDATE, LocalFile, cache_control, content_type, phase, read_site
-from .target import TARGET_ENV, Target, parse_target, resolve_target
+from reportsite.deploy.lock import Clock, DeployLock, dry_run_note, utc_now
+from reportsite.deploy.plan import HeaderFix, Plan, Remote, Stored, list_remote, plan
+from reportsite.deploy.s3 import (
+    ATTEMPTS,
+    RETRYABLE_CODES,
+    WORKERS,
+    Sleep,
+    backoff,
+    explain,
+    retryable,
+    retrying,
+    run_parallel,
+)
+from reportsite.deploy.site import (
+    IMMUTABLE,
+    PHASES,
+    REVALIDATE,
+    LocalFile,
+    cache_control,
+    content_type,
+    phase,
+    read_site,
+)
+from reportsite.deploy.target import TARGET_ENV, Target, parse_target, resolve_target
+from reportsite.errors import DeployError, Problem
+from reportsite.ops.costs import deploy_bill
+from reportsite.ops.notify import after_deploy
+from reportsite.sources import s3env
 
 Log = Callable[[str], None]
 SHOWN = 100  # changed files listed in the console and the job summary
@@ -146,8 +168,6 @@ def deploy(site: Path, target: Target, client: Any, dry_run: bool = False, worke
 
 def deploy_command(project_root: Path, args: Any, console: Any) -> int:
     """``reportsite deploy``: resolve the target, publish (or plan), print and record the summary."""
-    from .. import s3env
-
     site = Path(args.site)
     site = site if site.is_absolute() else project_root / site
     summary = Path(args.summary) if getattr(args, "summary", None) else None
@@ -169,8 +189,6 @@ def deploy_command(project_root: Path, args: Any, console: Any) -> int:
         _append(summary, summary_markdown(result))
         _append(summary, _bill(project_root, site, result))
     if not args.dry_run:
-        from ..notify import after_deploy
-
         after_deploy(project_root, site, [f.path for f in result.plan.uploads],
                      lambda m: console.print(f"warning: {m}", markup=False, style="yellow"))
     return 0
@@ -178,8 +196,6 @@ def deploy_command(project_root: Path, args: Any, console: Any) -> int:
 
 def _bill(project_root: Path, site: Path, result: DeployResult) -> str:
     """The month's estimated bill from this deploy's requests and the run's minutes (costs.py)."""
-    from ..costs import deploy_bill
-
     work = result.plan
     return deploy_bill(project_root, site, len(work.uploads), len(work.deletions), work.unchanged, result.seconds,
                        time.time())

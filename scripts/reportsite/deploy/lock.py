@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..errors import DeployError, Problem
-from .s3 import ATTEMPTS, Sleep, backoff, error_code, http_status, is_missing, retrying
-from .target import STATE, Target
+from reportsite.deploy.s3 import ATTEMPTS, Sleep, backoff, error_code, http_status, is_missing, retrying
+from reportsite.deploy.target import STATE, Target
+from reportsite.errors import DeployError, Problem
 
 LOCK = STATE + "deploy.lock"
 TIMEOUT = timedelta(minutes=30)  # a lock not refreshed for this long belongs to a run that died

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .s3 import WORKERS, Sleep, is_missing, retrying, run_parallel
-from .site import LocalFile, phase
-from .target import Target
+from reportsite.deploy.s3 import WORKERS, Sleep, is_missing, retrying, run_parallel
+from reportsite.deploy.site import LocalFile, phase
+from reportsite.deploy.target import Target
 
 
 @dataclass(frozen=True)

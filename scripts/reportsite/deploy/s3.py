@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
-from ..errors import DeployError
-from .target import Target
+from reportsite.deploy.target import Target
+from reportsite.errors import DeployError
 
 T = TypeVar("T")
 Item = TypeVar("Item", bound="HasPath")

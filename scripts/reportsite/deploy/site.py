@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import manifest
-from ..errors import DeployError, Problem
-from .target import STATE
+from reportsite.build import manifest
+from reportsite.deploy.target import STATE
+from reportsite.errors import DeployError, Problem
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"

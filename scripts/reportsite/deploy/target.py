@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import DeployError, Problem
+from reportsite.config.project import SITE_FILE, gather_project, load_site, resolved_data_root
+from reportsite.errors import DeployError, Problem
+from reportsite.sources.kinds import resolve_url
 
 if TYPE_CHECKING:
-    from ..config import Report
+    from reportsite.config.project import Report
 
 TARGET_ENV = "REPORTSITE_DEPLOY_TARGET"
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -59,8 +61,6 @@ def parse_target(url: str, origin: str = "--target") -> Target:
 def resolve_target(explicit: str | None, root: Path) -> Target:
     """The target from --target, else $REPORTSITE_DEPLOY_TARGET, else site.yaml's deploy_target; refused if it
     overlaps the data root or any S3 location a report reads."""
-    from ..config import SITE_FILE, gather_project, load_site, resolved_data_root
-
     site = load_site(root)
     if explicit:
         target = parse_target(explicit, "--target")
@@ -91,8 +91,6 @@ def data_root_overlap(target: Target, data_root: str) -> list[Problem]:
 
 def source_overlaps(target: Target, report: Report, data_root: str) -> list[Problem]:
     """A located problem for each of ``report``'s sources that the target holds or lies inside."""
-    from ..sources import resolve_url
-
     problems = []
     for table, written in report.config.tables_by_name().items():
         url = resolve_url(written, data_root)

@@ -1,0 +1,129 @@
+"""Run one report: fetch its S3 sources, register its tables on a locked DuckDB, run its checks and items.
+
+Everything a report page shows is gathered here into a ``ReportPage``; nothing
+is rendered or published. Errors from every item are collected so that one run
+reports all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+import time
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from reportsite.config.project import Report
+from reportsite.config.site_models import SiteConfig
+from reportsite.errors import Problem, ReportError, SourceError
+from reportsite.pages import family, slices
+from reportsite.pages.freshness import files_updated, set_data_as_of, stale_sources
+from reportsite.pages.page import ReportPage, with_parameters
+from reportsite.query import checks, sandbox
+from reportsite.query.session import Session
+from reportsite.sources import kinds
+from reportsite.sources.model import Source
+from reportsite.sources.s3plan import fetch_s3_sources
+from reportsite.values.formats import Formats
+
+
+def run_report(
+    report: Report,
+    site: SiteConfig,
+    resolved: list[Source],
+    downloads: Path | None,
+    now: dt.datetime,
+    cache: Path | None = None,
+    s3_wanted: dict[str, set[str]] | None = None,
+    families: dict[str, dict[str, str]] | None = None,
+    page_files: Any = None,
+) -> ReportPage:
+    """Query everything the report shows. Raises ReportError listing every failed item.
+
+    ``cache`` keeps local copies of S3 sources between builds (a temporary folder when None).
+    """
+    config = report.config
+    page = ReportPage(
+        slug=report.slug,
+        title=with_parameters(config.title, config.parameters) or config.title,
+        description=config.description,
+        update_frequency=config.update_frequency,
+        text=[p.strip() for p in re.split(r"\n\s*\n", config.text or "") if p.strip()],
+        sources=[
+            {"table": s.table, "url": s.written, "files": len(s.files), "bytes": s.size,
+             "modified": s.modified.isoformat() if s.modified else None}
+            for s in resolved
+        ],
+    )
+    modified = [s.modified for s in resolved if s.modified]
+    page.data_modified = max(modified).isoformat() if modified else None
+    files_updated(page, Formats.of(site))
+    page.warnings.extend(stale_sources(report, resolved, now))
+    started = time.perf_counter()
+    if any(s.is_s3 for s in resolved):
+        if cache is None:
+            with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
+                return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted, families)
+        resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes, site.cache_max_gb)
+        page.seconds["fetch"] = time.perf_counter() - started
+    readable = [f.url for s in resolved for f in s.files if not s.is_s3]  # streamed S3 sources need no file
+    con = sandbox.connect(readable, cache, site.timezone)
+    problems: list[Problem] = []
+    session = None
+    try:
+        for source in resolved:
+            try:
+                kinds.register(con, source)
+            except SourceError as exc:
+                problems.extend(report.problem(config.source_key(source.table), p.message) for p in exc.problems)
+        if problems:
+            raise SourceError(problems)
+        sandbox.lock(con)
+
+        def low_footprint() -> Any:
+            """The same tables on a fresh connection with one thread and no insertion order (see memory)."""
+            fresh = sandbox.connect(readable, cache, site.timezone, low_footprint=True)
+            for source in resolved:
+                kinds.register(fresh, source)
+            sandbox.lock(fresh)
+            return fresh
+
+        session = Session(con, [s.table for s in resolved], site.query_timeout_seconds, low_footprint)
+        page.seconds["register"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        for outcome in checks.run_checks(session, report, now):
+            if outcome.severity == "error":
+                problems.append(outcome.problem)
+            else:
+                page.warnings.append(str(outcome.problem))
+        page.seconds["checks"] = time.perf_counter() - mark
+        problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
+        mark = time.perf_counter()
+
+        if config.for_each is not None:
+            family.run_members(session, report, site, downloads, problems, page, site_today(site, now), families,
+                               page_files)
+        else:
+            slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
+                             config.parameters, config.title, None, families)
+        page.seconds["queries"] = time.perf_counter() - mark
+        page.queries = session.count
+        page.notes.extend(f"{label} ran out of memory and was run again with one thread and insertion order not "
+                          "preserved" for label in dict.fromkeys(session.retried))
+    finally:
+        con.close()
+        if session is not None:
+            session.close()
+    if problems:
+        raise ReportError(list({str(p): p for p in problems}.values()))  # once, whichever choices it failed for
+    return page
+
+
+def site_today(site: SiteConfig, now: dt.datetime) -> dt.date:
+    """The build's date in the site's time zone: what date_range presets count back from."""
+
+    return now.astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
+
+

@@ -1,0 +1,93 @@
+"""Who may read which report: ``access`` in reports, ``audiences`` in site.yaml, passwords from the environment.
+
+Everything is checked before any query runs; each mistake is located at the key that can fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from reportsite.config.project import SITE_FILE, Project
+from reportsite.config.yamlsrc import load_file
+from reportsite.errors import ConfigError, Problem, did_you_mean
+from reportsite.private.crypto import AudienceKey, Lock, audience_key
+
+MIN_PASSWORD = 16
+HINT = "`reportsite password new` prints a strong one"
+
+
+def problems(project: Project, environ: Mapping[str, str] | None = None) -> list[Problem]:
+    """Unknown audiences in access, and missing or short passwords of the audiences reports use."""
+    environ = os.environ if environ is None else environ
+    site = project.site
+    found: list[Problem] = []
+    used: set[str] = set()
+    for report in project.reports:
+        config = report.config
+        for index, name in enumerate(config.access):
+            if name in site.audiences:
+                used.add(name)
+                continue
+            known = ", ".join(sorted(site.audiences)) or "none"
+            found.append(
+                report.problem(
+                    ("access", index),
+                    f"unknown audience '{name}'{did_you_mean(name, site.audiences)}; "
+                    f"{SITE_FILE.as_posix()} defines: {known}",
+                )
+            )
+        if config.hide_title and not config.access:
+            found.append(
+                report.problem(
+                    ("hide_title",),
+                    "hide_title hides the title of a private report; add access: [audience] or remove hide_title",
+                )
+            )
+    for name in sorted(used):
+        variable = site.audiences[name].password_env
+        password = environ.get(variable)
+        if password is None or not password:
+            message = (
+                f"the environment variable {variable} is not set; set it to the password of audience "
+                f"'{name}' (at least {MIN_PASSWORD} characters; {HINT})"
+            )
+        elif len(password) < MIN_PASSWORD:
+            message = (
+                f"{variable} holds a password of {len(password)} characters; audience '{name}' needs at "
+                f"least {MIN_PASSWORD} ({HINT})"
+            )
+        else:
+            continue
+        found.append(_site_problem(project, ("audiences", name, "password_env"), message))
+    return found
+
+
+def _site_problem(project: Project, key: tuple[str | int, ...], message: str) -> Problem:
+    path = project.root / SITE_FILE
+    if not path.exists():
+        return Problem(message, SITE_FILE.as_posix())
+    return load_file(path, SITE_FILE.as_posix()).problem(key, message)
+
+
+def locks(project: Project, environ: Mapping[str, str] | None = None) -> dict[str, Lock]:
+    """Each private report's Lock (its content key, wrapped for its audiences); raises ConfigError first when
+    anything is wrong. Each audience's key is derived once (PBKDF2 is slow on purpose)."""
+    environ = os.environ if environ is None else environ
+    found = problems(project, environ)
+    if found:
+        raise ConfigError(found)
+    keys: dict[str, AudienceKey] = {}
+    out = {}
+    for report in project.reports:
+        names = list(dict.fromkeys(report.config.access))
+        if not names:
+            continue
+        for name in names:
+            if name not in keys:
+                keys[name] = audience_key(name, environ[project.site.audiences[name].password_env])
+        out[report.slug] = Lock.of(report.slug, [keys[n] for n in names])
+    return out
+
+
+__all__ = ["MIN_PASSWORD", "locks", "problems"]

@@ -1,0 +1,106 @@
+"""Jinja2 environment and page rendering.
+
+Template contract (what each page template receives):
+- every page: ``site`` (SiteConfig), ``root`` ("" or "../": prefix for site-relative links),
+  ``assets`` (name → site-relative path: css, vega, js, theme, and logo when site.yaml names one),
+  ``built_at`` (ISO timestamp), ``page_title``.
+- ``index.html``: ``reports``: the manifest entry of each report (title, description as plain text,
+  update_frequency, data_modified, data_as_of (e.g. "Jan 5, 2026", the site's way), data_as_of_label ("Data
+  as of", or "Files updated" when it is the files' modification time), status, stale, warnings, metrics,
+  charts, tables, …) plus href.
+- ``report.html``: ``report``: a ReportPage (metrics, charts, tables, text, sources, problems, warnings).
+Autoescaping is always on and undefined variables are errors.
+
+Filters write values the site's way (site.yaml's locale, currency and timezone, see ``formats``):
+``value(kind)`` a value in full, ``cell(kind)`` a table cell, ``when`` an ISO time such as ``built_at``.
+Besides: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown; headings start at h<level>),
+``plain_text`` (Markdown without markup), ``reader_warning(locale)`` (a build warning in a reader's words),
+``brand_style`` (primary_color → CSS custom properties).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from reportsite.errors import RenderError
+from reportsite.pages import markdown_text, notices
+from reportsite.values import brand
+from reportsite.values.formats import Formats
+
+
+def _formats(context: Any) -> Formats:
+    """The site's formats, from the page's ``site`` (en-US, USD, UTC when a page has none)."""
+    site = context.get("site")
+    return Formats.of(site) if site is not None and hasattr(site, "locale") else Formats()
+
+
+def format_value(value: Any, kind: str = "number", currency: str = "USD", locale: str = "en-US") -> str:
+    """A value in full, the site's way: 1,234,567 · $1,234.50 · 12.5% · Jan 5, 2026; '—' for nothing."""
+    return Formats(locale, currency).value(value, kind)
+
+
+def format_change(value: Any, previous: Any, kind: str = "number", better: str = "higher",
+                  locale: str = "en-US", currency: str = "USD") -> str:
+    """'▲ 5.3%', '▼ 2.5 pp', '▲ $1,200', 'no change' (empty when there is nothing to compare)."""
+    change = Formats(locale, currency).change(value, previous, kind, better)
+    return change.text if change else ""
+
+
+def format_time(value: Any, formats: Formats | None = None) -> str:
+    """An ISO time (a build, a file's modification) in the site's zone and locale: Jan 5, 2026, 7:00 AM CET."""
+    if not value:
+        return "unknown"
+    shown = formats or Formats()
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # the build's own times are UTC
+    return shown.moment(moment, seconds=False)
+
+
+def _value_filter(context: Any, value: Any, kind: str = "number", *_: Any) -> str:
+    return _formats(context).value(value, kind)
+
+
+def _cell_filter(context: Any, value: Any, kind: str = "text") -> str:
+    return _formats(context).cell(value, kind) or ""
+
+
+def _when_filter(context: Any, value: Any) -> str:
+    return format_time(value, _formats(context))
+
+
+def environment(templates: Path) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({name: jinja2.pass_context(function) for name, function in (
+        ("value", _value_filter), ("cell", _cell_filter), ("when", _when_filter))})
+    env.filters.update(markdown=markdown_text.render, plain_text=markdown_text.plain,
+                       reader_warning=notices.reader_warning, brand_style=brand.brand_style)
+    return env
+
+
+def render(env: Any, template: str, context: dict[str, Any]) -> str:
+    import jinja2
+
+    try:
+        return str(env.get_template(template).render(**context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError.at(f"template syntax error: {exc.message}", f"site_src/templates/{exc.name or template}",
+                             exc.lineno) from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError.at(f"template uses an undefined value: {exc.message}",
+                             f"site_src/templates/{template}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError.at(f"template not found: {exc.name}", "site_src/templates") from None

@@ -1,0 +1,225 @@
+"""Browser checks of a built or published site: every page, at desktop and phone width.
+
+``reportsite smoke --url URL`` opens each page listed in the site's manifest (or,
+without one, found by following links from ``index.html``) in headless Chromium
+and fails on anything a visitor would notice: a page that does not load,
+console errors, failed requests, requests to other hosts (blocked: the site
+must be self-contained), charts that did not draw or drew at zero size, broken
+internal links, report pages with nothing on them, pages wider than the screen,
+and what ``smoke_checks`` finds on the drawn page (NaN and the like in chart
+text and sampled tooltips, labels and legends cut off or overlapping, squashed
+plot areas, text overflowing its card). ``screenshots`` saves a full-page PNG of
+every page at every width, light and dark, for a person to look at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import urllib.parse
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from reportsite.smoke import private as smoke_private
+from reportsite.smoke.browser import launched
+from reportsite.smoke.crawl import NotASite, check_url, discover, fetch, inside, site_address
+from reportsite.smoke.findings import SITE, VIEWPORTS, PageCheck, Problem, SmokeResult
+from reportsite.smoke.page_check import (
+    _CHARTS_SETTLED,
+    CHART_TIMEOUT_MS,
+    PAGE_TIMEOUT_MS,
+    check_page,
+    origin,
+    screenshot,
+)
+
+BrowserFactory = Callable[[], AbstractContextManager[Any]]
+
+
+def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path,
+                      passwords: dict[str, str] | None = None) -> list[Path]:
+    """Every page at every width again, in the dark colour scheme, photographed once its charts drew."""
+    saved = []
+    for viewport, (width, height) in VIEWPORTS.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark",
+                                      is_mobile=viewport == "phone", has_touch=viewport == "phone")
+        try:
+            for page_path in pages:
+                page = context.new_page()
+                page.route("**/*", lambda route: route.continue_() if origin(route.request.url) in
+                           (origin(base), None) else route.abort("blockedbyclient"))
+                try:
+                    page.goto(base + page_path, wait_until="load", timeout=PAGE_TIMEOUT_MS)
+                    smoke_private.unlock(page, passwords or {})  # its problems were reported by the checks
+                    with contextlib.suppress(Exception):  # undrawn charts were reported by the checks
+                        page.wait_for_function(_CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+                    saved.append(screenshot(page, folder, page_path, viewport, "dark"))
+                except Exception:  # a page that does not load was reported by the checks
+                    pass
+                finally:
+                    page.close()
+        finally:
+            context.close()
+    return saved
+
+
+# ---------------------------------------------------------------- the whole site
+
+
+def _is_report(page_path: str, manifest: dict[str, Any] | None) -> bool:
+    if manifest and isinstance(manifest.get("reports"), dict):
+        return any(page_path in (entry.get("files") or [f"reports/{slug}.html"])
+                   for slug, entry in manifest["reports"].items())
+    return page_path.startswith("reports/")
+
+
+def _link_problems(base: str, referenced: dict[str, list[str]]) -> list[Problem]:
+    """Request every internal link and asset once; name each page that points at a broken one."""
+    problems = []
+    for url, pages in referenced.items():
+        why = check_url(url)
+        if why:
+            problems += [Problem(page, f"broken link {inside(url, base) or url} ({why})") for page in pages]
+    return problems
+
+
+def _merge(checks: list[PageCheck], pages: list[str]) -> list[Problem]:
+    """One Problem per page and message, naming the screen widths it appeared at."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for check in checks:
+        for message in check.problems:
+            found.setdefault((check.page, message), []).append(check.viewport)
+    order = {page: i for i, page in enumerate(pages)}
+    merged = [Problem(page, message, tuple(v) if len(v) < len(VIEWPORTS) else ())
+              for (page, message), v in found.items()]
+    return sorted(merged, key=lambda p: order.get(p.page, len(order)))
+
+
+def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
+              reader: bool = True, passwords: dict[str, str] | None = None) -> SmokeResult:
+    """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
+
+    With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
+    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it).
+    ``passwords`` (audience → password) open private pages; their files must be sealed all the same."""
+    try:
+        with site_address(url) as base:
+            pages, manifest, problems = discover(base)
+            if not pages and not problems:
+                problems.append(Problem(SITE, f"found no pages at {base}"))
+            problems += [Problem(f, m) for f, m in smoke_private.sealed_problems(base, manifest, fetch)]
+            checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
+                                             reader, passwords) if pages else ([], {})
+            problems += _merge(checks, pages)
+            problems += _link_problems(base, referenced)
+    except NotASite as exc:
+        return SmokeResult(url, [], [], [Problem(SITE, str(exc))])
+    order = {page: i for i, page in enumerate([SITE, "manifest.json", *pages])}
+    problems.sort(key=lambda p: order.get(p.page, len(order)))
+    return SmokeResult(base, pages, checks, problems)
+
+
+def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
+                screenshots: Path | None = None, reader: bool = True,
+                passwords: dict[str, str] | None = None) -> tuple[list[PageCheck], dict[str, list[str]]]:
+    """Open every page at every width; gather the internal URLs each page references."""
+    checks: list[PageCheck] = []
+    referenced: dict[str, list[str]] = {}
+    with browser_factory() as browser:
+        for viewport, (width, height) in VIEWPORTS.items():
+            context = browser.new_context(viewport={"width": width, "height": height},
+                                          is_mobile=viewport == "phone", has_touch=viewport == "phone")
+            try:
+                for page_path in pages:
+                    check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest),
+                                              screenshots, reader, passwords)
+                    checks.append(check)
+                    for link in links:
+                        target = urllib.parse.urldefrag(link)[0]
+                        if origin(target) == origin(base) and page_path not in referenced.get(target, []):
+                            referenced.setdefault(target, []).append(page_path)
+            finally:
+                context.close()
+        if screenshots is not None:
+            _dark_screenshots(browser, base, pages, screenshots, passwords)
+    return checks, referenced
+
+
+def smoke_site(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
+               reader: bool = True, passwords: dict[str, str] | None = None) -> list[Problem]:
+    """Every problem found on the site at ``url`` (empty when it is clean)."""
+    return run_smoke(url, browser_factory, screenshots, reader, passwords).problems
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _summary_rows(result: SmokeResult) -> list[tuple[str, str, str, str, str, str]]:
+    """Per page: status at each width, charts drawn, metrics, tables and problem count."""
+    rows = []
+    problems_by_page: dict[str, int] = {}
+    for problem in result.problems:
+        problems_by_page[problem.page] = problems_by_page.get(problem.page, 0) + 1
+    for page in result.pages:
+        checks = {c.viewport: c for c in result.checks if c.page == page}
+        status = " / ".join(str(checks[v].status or "-") if v in checks else "-" for v in VIEWPORTS)
+        first = next(iter(checks.values()), PageCheck(page, ""))
+        rows.append((page, status, f"{first.charts_drawn}/{first.charts}", str(first.metrics),
+                     str(first.tables), str(problems_by_page.get(page, 0))))
+    return rows
+
+
+def _print_summary(result: SmokeResult, console: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Smoke check of {result.base} (HTTP status at desktop / phone width)",
+                  title_justify="left")
+    table.add_column("page", no_wrap=True)
+    for column in ("HTTP", "charts", "metrics", "tables", "problems"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in _summary_rows(result):
+        table.add_row(*row, style="red" if row[-1] != "0" else None)
+    console.print(table)
+
+
+def _write_step_summary(path: str, result: SmokeResult) -> None:
+    """Markdown for $GITHUB_STEP_SUMMARY: the per-page table and every problem."""
+    lines = [f"### Smoke check of {result.base}", "",
+             "| page | HTTP (desktop / phone) | charts drawn | metrics | tables | problems |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines += ["| " + " | ".join(row) + " |" for row in _summary_rows(result)]
+    if result.problems:
+        lines += ["", f"**{len(result.problems)} problem(s):**", ""]
+        lines += [f"- {str(problem).replace('|', '&#124;')}" for problem in result.problems]
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n\n")
+
+
+def smoke_command(args: Any, console: Any) -> int:
+    """``reportsite smoke --url URL``: print a per-page summary and every problem; 1 when any."""
+    started = time.perf_counter()
+    screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
+    passwords = smoke_private.passwords(Path(getattr(args, "project", ".")))  # site.yaml's audiences
+    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords)
+    if result.pages:
+        _print_summary(result, console)
+    summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        _write_step_summary(summary, result)
+    elapsed = time.perf_counter() - started
+    if screenshots is not None:
+        console.print(f"screenshots: {len(list(screenshots.glob('*.png')))} PNG(s) in {screenshots}", markup=False)
+    if result.ok:
+        console.print(f"[green]✓[/] {len(result.pages)} page(s) clean at {len(VIEWPORTS)} screen widths "
+                      f"({elapsed:.1f}s)")
+        return 0
+    for problem in result.problems:
+        console.print(f"✗ {problem}", markup=False, style="red")
+    console.print(f"{len(result.problems)} problem(s) on {result.base}", style="red", markup=False)
+    return 1
+
+
+__all__ = ["run_smoke", "smoke_command", "smoke_site"]
