@@ -39,6 +39,7 @@ browser: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy scripts/reportsite
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -47,6 +48,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy scripts/reportsite
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check scripts tests
 
 bench: $(STAMP)

@@ -144,6 +144,7 @@ def test_s3_object_gone_after_listing_is_one_line_naming_the_source(make_project
     from reportsite.config.project import load_report
     from reportsite.config.site_models import SiteConfig
     from reportsite.errors import SourceError
+    from reportsite.sources import kinds
 
     root = make_project({"orders.yaml": """
         title: Orders
@@ -153,7 +154,7 @@ def test_s3_object_gone_after_listing_is_one_line_naming_the_source(make_project
             query: SELECT count(*) AS value FROM sales
         """}, data_root=corpus_data)
     report = load_report(root, root / "reports" / "orders.yaml")
-    found = report_run.resolve_sources(report, str(corpus_data))
+    found = kinds.resolve_sources(report, str(corpus_data))
     s3_bucket.delete_object(Bucket=BUCKET, Key="sales.parquet")
 
     with pytest.raises(SourceError) as caught:

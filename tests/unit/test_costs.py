@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reportsite.config import prices
 from reportsite.config.project import load_site
 from reportsite.errors import ConfigError
 from reportsite.ops import costs
@@ -50,8 +51,8 @@ def test_the_summary_warns_above_the_budget() -> None:
 
 
 def test_every_price_is_documented_once() -> None:
-    assert set(costs.PRICES) == set(costs.PRICE_TABLE)
-    assert all(unit and source for _, unit, source in costs.PRICE_TABLE.values())
+    assert set(prices.PRICES) == set(prices.PRICE_TABLE)
+    assert all(unit and source for _, unit, source in prices.PRICE_TABLE.values())
 
 
 @pytest.mark.parametrize(("frequencies", "runs"), [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.config import models
+from reportsite.config import models, site_models
 from reportsite.ops import schedule
 
 UTC = dt.UTC
@@ -22,7 +22,7 @@ def local(text: str, zone: str = "UTC") -> dt.datetime:
 
 def test_the_schedule_knows_every_frequency_the_models_accept() -> None:
     assert typing.get_args(models.Frequency) == schedule.FREQUENCIES
-    assert models.SiteConfig().publish_hour == schedule.DEFAULT_PUBLISH_HOUR == 6
+    assert site_models.SiteConfig().publish_hour == schedule.DEFAULT_PUBLISH_HOUR == 6
 
 
 # 2026-12-07 is a Monday; 2026-12-01 a Tuesday (and the 1st).

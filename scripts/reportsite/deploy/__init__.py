@@ -8,6 +8,9 @@ one listing and a HEAD per kept object), so an unchanged site writes only its lo
 Order: assets and data, report pages, the index page, the manifest; stale objects are
 deleted last, so a visitor never gets a page that points at a missing file, and a
 deploy cut off half-way is completed by the next.
+
+Layer: delivery, beside ``smoke`` (they do not import each other). May import ``ops`` and everything below it;
+it never runs report SQL.
 """
 
 from __future__ import annotations
