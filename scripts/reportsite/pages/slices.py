@@ -8,22 +8,19 @@ following item shows, which the build writes as a small JSON file beside the pag
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from reportsite.errors import Problem
 from reportsite.pages import filters as page_filters
 from reportsite.pages import markdown_text
+from reportsite.pages.context import RunContext
 from reportsite.pages.filters import PageFilter
 from reportsite.pages.items import ItemRunner
 from reportsite.pages.page import ReportPage, with_parameters
 from reportsite.query.located import QueryRef
-from reportsite.values.formats import Formats
 
 TEXT_BLOCKS = ("title", "description", "text")
 
@@ -71,60 +68,115 @@ def _item_names(report: Any) -> dict[str, set[str]]:
     return names
 
 
-def run_items(session: Any, report: Any, site: Any, downloads: Path | None, problems: list[Problem],
-              page: ReportPage, today: dt.date, parameters: Mapping[str, Any], title: str,
-              slug: str | None = None, families: Mapping[str, Mapping[str, str]] | None = None) -> None:
+@dataclass
+class PageRun:
+    """One page to fill: the report's own, or one of a for_each report's pages."""
+
+    page: ReportPage
+    parameters: Mapping[str, Any]  # the SQL's bound values: the report's parameters, and the page's value
+    title: str  # the title as written, with its $names
+    path: str | None = None  # the page's path under reports/ when it is not the report's own (``slug/file``)
+
+
+def run_items(ctx: RunContext, page: ReportPage, parameters: Mapping[str, Any], title: str,
+              path: str | None = None) -> None:
     """Fill ``page`` (the default choices) and ``page.slices`` (every combination) from the report's items."""
-    formats = Formats.of(site)
-    config = report.config
-    filters = page_filters.resolve(session, report, formats, today, problems) if config.filters else []
+    run_pages(ctx, [PageRun(page, parameters, title, path)])
+
+
+def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
+    """Fill every page (its default choices and ``slices``, every combination) from the report's items.
+
+    Each item runs item by item for all pages at once: its query is handed every binding the pages and choices
+    will use (``Session.prefetch``: one pass over the data where that is proven the same), then each page's
+    block is made from its share. Problems go to ``ctx.problems``.
+    """
+    report, site, config = ctx.report, ctx.site, ctx.report.config
+    filters = page_filters.resolve(ctx.session, report, ctx.formats, ctx.today, ctx.problems) if config.filters else []
     if len(filters) != len(config.filters):
         return  # a filter's options failed: its problem is reported
     total = page_filters.count(filters)
     if total > site.max_slices:
         sizes = " × ".join(f"{len(f.choices)} ({f.name})" for f in filters)
-        problems.append(report.problem(("filters",), f"the filters make {total} combinations ({sizes}), more than "
-                                                     f"max_slices ({site.max_slices}) in site_src/site.yaml; "
-                                                     "offer fewer choices or raise max_slices"))
+        ctx.problems.add(report.problem(("filters",), f"the filters make {total} combinations ({sizes}), more than "
+                                                      f"max_slices ({site.max_slices}) in site_src/site.yaml; "
+                                                      "offer fewer choices or raise max_slices"))
         return
     depends = {block: page_filters.depends_on(filters, names) for block, names in _item_names(report).items()}
-    runners: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+    runners: list[dict[tuple[tuple[int, ...], tuple[int, ...]], ItemRunner]] = [{} for _ in pages]
 
-    def runner(which: tuple[int, ...], picked: tuple[int, ...]) -> Any:
-        if (which, picked) not in runners:
-            sql, shown = page_filters.bindings(filters, which, picked, parameters)
-            runners[which, picked] = ItemRunner(session, report, site, downloads, problems, sql, shown, slug,
-                                                folder_for(filters, which, picked), families)
-        return runners[which, picked]
+    def runner(number: int, which: tuple[int, ...], picked: tuple[int, ...]) -> ItemRunner:
+        mine = runners[number]
+        if (which, picked) not in mine:
+            run = pages[number]
+            sql, shown = page_filters.bindings(filters, which, picked, run.parameters)
+            mine[which, picked] = ItemRunner(ctx, sql, shown, run.path, folder_for(filters, which, picked))
+        return mine[which, picked]
 
-    def each(block: str) -> list[tuple[tuple[int, ...], Any]]:
+    def each(block: str) -> list[tuple[int, tuple[int, ...], ItemRunner]]:
         which = depends[block]
-        return [(picked, runner(which, picked)) for picked in page_filters.combinations(filters, which)]
+        return [(number, picked, runner(number, which, picked)) for number in range(len(pages))
+                for picked in page_filters.combinations(filters, which)]
 
-    results: dict[str, dict[tuple[int, ...], Any]] = {}
-    for index in range(len(config.metrics)):
+    def ahead(block: str, path: tuple[str | int, ...], label: str, limit: int | None, stream: bool = False) -> list[
+            tuple[int, tuple[int, ...], ItemRunner]]:
+        uses = each(block)
+        ctx.session.prefetch(QueryRef(report, path, label), [run.parameters for _, _, run in uses], limit, stream)
+        return uses
+
+    work = _Work(ctx, len(pages), len(config.metrics) + 2 * len(config.charts) + len(config.tables) + 3)
+    results: list[dict[str, dict[tuple[int, ...], Any]]] = [{} for _ in pages]
+    for index, metric in enumerate(config.metrics):
         block = f"metric-{index + 1}"
-        results[block] = {picked: card for picked, run in each(block) if (card := run.metric(index))}
-    fetched: dict[str, dict[tuple[int, ...], Any]] = {}
-    for index in range(len(config.charts)):
+        for number, picked, run in ahead(block, ("metrics", index, "query"), f"metric '{metric.name}'", 1):
+            if card := run.metric(index):
+                results[number].setdefault(block, {})[picked] = card
+        work.item_done()
+    fetched: list[dict[str, dict[tuple[int, ...], Any]]] = [{} for _ in pages]
+    for index, chart in enumerate(config.charts):
         block = f"chart-{index + 1}"
-        fetched[block] = {picked: (run, found) for picked, run in each(block) if (found := run.chart_data(index))}
-    colors = _page_colors(filters, depends, fetched, runner(tuple(range(len(filters))),
-                                                            tuple(f.default for f in filters)))
-    for block, found in fetched.items():
-        results[block] = {picked: run.chart(index, table, colors) for picked, (run, (index, table)) in found.items()}
-    for index in range(len(config.tables)):
+        uses = ahead(block, ("charts", index, "query"), f"chart '{chart.name}'", site.max_chart_rows)
+        for number, picked, run in uses:
+            if found := run.chart_data(index):
+                fetched[number].setdefault(block, {})[picked] = (run, found)
+        work.item_done()
+    for number in range(len(pages)):
+        default_run = runner(number, tuple(range(len(filters))), tuple(f.default for f in filters))
+        colors = _page_colors(filters, depends, fetched[number], default_run)
+        for block, drawn in fetched[number].items():
+            results[number][block] = {picked: run.chart(index, table, colors)
+                                      for picked, (run, (index, table)) in drawn.items()}
+        fetched[number] = {}
+        work.part_done(len(config.charts))
+    for index, table_spec in enumerate(config.tables):
         block = f"table-{index + 1}"
-        results[block] = {picked: table for picked, run in each(block) if (table := run.table(index))}
-    for block, text in (("title", title), ("description", config.description), ("text", config.text)):
-        results[block] = {picked: _words(block, text, run, formats) for picked, run in each(block)}
+        for number, picked, run in ahead(block, ("tables", index, "query"), f"table '{table_spec.name}'", None,
+                                         stream=True):
+            if table := run.table(index):
+                results[number].setdefault(block, {})[picked] = table
+        work.item_done()
+    for number, run_page in enumerate(pages):
+        for block, text in (("title", run_page.title), ("description", config.description), ("text", config.text)):
+            which = depends[block]
+            results[number][block] = {picked: _words(block, text, runner(number, which, picked), ctx.formats)
+                                      for picked in page_filters.combinations(filters, which)}
+        _assemble(ctx, run_page, filters, depends, results[number], runners[number], runner(number, (), ()))
+        results[number] = {}
+        work.part_done(3)
+    work.finished()
 
+
+def _assemble(ctx: RunContext, run: PageRun, filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
+              results: dict[str, dict[tuple[int, ...], Any]], runners: Mapping[Any, ItemRunner],
+              plain: ItemRunner) -> None:
+    """One page's blocks for its default choices, and every combination's as a ``Slice``."""
+    config, page = ctx.report.config, run.page
     default = tuple(f.default for f in filters)
 
     def shown(block: str, picks: tuple[int, ...]) -> Any:
-        return results[block].get(tuple(picks[i] for i in depends[block]))
+        return results.get(block, {}).get(tuple(picks[i] for i in depends[block]))
 
-    page.title = shown("title", default) or title
+    page.title = shown("title", default) or run.title
     page.description_html = shown("description", default)
     page.text_html = shown("text", default)
     order = [f"metric-{i + 1}" for i in range(len(config.metrics))]
@@ -138,10 +190,29 @@ def run_items(session: Any, report: Any, site: Any, downloads: Path | None, prob
         page.slices = [Slice(picks, {block: shown(block, picks) for block in following})
                        for picks in page_filters.combinations(filters, tuple(range(len(filters))))]
     if any(chart.spec for s in [None, *page.slices] for chart in _charts(page, s)):
-        page.vega_locale = runner((), ()).vega_locale()
-    for run in runners.values():
-        page.rows_returned += run.rows
-        page.files.extend(f for f in run.files if f not in page.files)
+        page.vega_locale = plain.vega_locale()
+    for item_runner in runners.values():
+        page.rows_returned += item_runner.rows
+        page.files.extend(f for f in item_runner.files if f not in page.files)
+
+
+class _Work:
+    """Progress of a run over many pages, in pages: each item done for every page counts its share."""
+
+    def __init__(self, ctx: RunContext, pages: int, parts: int) -> None:
+        self.ctx, self.pages, self.parts, self.done = ctx, pages, max(parts, 1), 0
+
+    def item_done(self) -> None:
+        self.part_done(self.pages)
+
+    def part_done(self, parts: int) -> None:
+        self.done += parts
+        if self.pages > 1:
+            self.ctx.progress("pages", min(self.done // self.parts, self.pages), self.pages)
+
+    def finished(self) -> None:
+        if self.pages > 1:
+            self.ctx.progress("pages", self.pages, self.pages)
 
 
 def _charts(page: ReportPage, piece: Slice | None) -> list[Any]:

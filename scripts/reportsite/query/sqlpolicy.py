@@ -47,16 +47,25 @@ _PARSER_LOCK = threading.Lock()
 _parser: Any = None
 
 
-def _parse(sql: str) -> dict[str, Any]:
-    """DuckDB's syntax tree of a SELECT as JSON (a parser function: no table is read)."""
+def _parser_call(sql: str, argument: str) -> Any:
+    """One call of a DuckDB parser function on a locked connection of its own (no table is read)."""
     global _parser
     with _PARSER_LOCK:
         if _parser is None:
             _parser = sandbox.connect([])
             sandbox.lock(_parser)
-        row = _parser.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchall()
-    tree: dict[str, Any] = json.loads(row[0][0])
+        return _parser.execute(sql, [argument]).fetchall()[0][0]
+
+
+def parse(sql: str) -> dict[str, Any]:
+    """DuckDB's syntax tree of a SELECT as JSON."""
+    tree: dict[str, Any] = json.loads(_parser_call("SELECT json_serialize_sql(?::VARCHAR)", sql))
     return tree
+
+
+def unparse(tree: dict[str, Any]) -> str:
+    """SQL text for a syntax tree of ``parse`` (DuckDB's own writer: ``json_deserialize_sql``)."""
+    return str(_parser_call("SELECT json_deserialize_sql(?::JSON)", json.dumps(tree)))
 
 
 def review(sql: str, tables: Mapping[str, str]) -> list[Refusal]:
@@ -84,7 +93,7 @@ def review(sql: str, tables: Mapping[str, str]) -> list[Refusal]:
     if statements[0].type != duckdb.StatementType.SELECT:
         hint = " (write SELECT * FROM (PIVOT …))" if word in ("PIVOT", "UNPIVOT") else ""
         return [Refusal(f"{word} is not allowed: {READ_ONLY}{hint}", spot)]
-    tree = _parse(sql)
+    tree = parse(sql)
     if tree.get("error"):
         if tree.get("error_type") == "parser":
             return []
@@ -136,7 +145,7 @@ def _refusals(tree: dict[str, Any], sql: str, tables: Mapping[str, str]) -> list
             refusal = Refusal(f"{REFUSED_SCALARS[str(node['function_name']).lower()]}: {SOURCES_ONLY}",
                               _location(node))
         if refusal is not None:
-            found.append(Refusal(refusal.message, _characters(sql, refusal.offset)))
+            found.append(Refusal(refusal.message, characters(sql, refusal.offset)))
     return found
 
 
@@ -203,7 +212,7 @@ def _location(node: dict[str, Any]) -> int | None:
     return where if isinstance(where, int) and where != UNKNOWN_LOCATION else None
 
 
-def _characters(sql: str, byte_offset: int | None) -> int | None:
+def characters(sql: str, byte_offset: int | None) -> int | None:
     """DuckDB reports byte offsets into the UTF-8 text; positions in the YAML count characters."""
     if byte_offset is None:
         return None
@@ -233,4 +242,5 @@ def refused_sql(report: Report) -> ConfigError | None:
     return ConfigError(problems) if problems else None
 
 
-__all__ = ["READ_ONLY", "SOURCES_ONLY", "Refusal", "refused_sql", "review", "review_report"]
+__all__ = ["READ_ONLY", "SOURCES_ONLY", "Refusal", "characters", "parse", "refused_sql", "review", "review_report",
+           "unparse"]
