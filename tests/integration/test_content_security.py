@@ -30,7 +30,7 @@ def test_every_page_allows_only_its_own_scripts_and_requests(tmp_path: Path, mon
         text = page.read_text(encoding="utf-8")
         found = META.findall(text)
         assert len(found) == 1, page
-        policy = dict((d.split(" ", 1) + [""])[:2] for d in html.unescape(found[0]).split("; "))
+        policy = dict([*d.split(" ", 1), ""][:2] for d in html.unescape(found[0]).split("; "))
         assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
         assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
         sources = policy["script-src"].split()
