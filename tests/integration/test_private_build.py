@@ -216,3 +216,24 @@ def test_a_private_report_failing_half_way_leaves_nothing_in_clear(project: Path
     leaks = [(path, word) for path, body in files.items() for word in private_data.secrets()
              if word.encode() in body or word in path]
     assert leaks == []
+
+
+@pytest.mark.parametrize(("setting", "shown"), [
+    ("base_url: http://reports.acme.test/\n", "site_src/site.yaml"), ("", "SITE_URL is http://reports.acme.test/")])
+def test_a_site_with_audiences_refuses_a_plain_http_address(project: Path, monkeypatch, capsys, setting, shown):
+    """Issue 23: private pages published where WebCrypto is not offered (HTTP) can never be opened."""
+    site = project / "site_src" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + setting, encoding="utf-8")
+    if not setting:
+        monkeypatch.setenv("SITE_URL", "http://reports.acme.test/")
+
+    assert main(["--project", str(project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert shown in err and "private reports open only over HTTPS" in err
+    assert not (project / "_site").exists()
+
+
+def test_sixteen_equal_characters_are_no_password(project: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(FINANCE, "a" * 16)
+    assert main(["--project", str(project), "build"]) == 1
+    assert "REPORTSITE_PASSWORD_FINANCE holds a password of only 1 different characters" in capsys.readouterr().err
