@@ -145,7 +145,8 @@
     var width = el.clientWidth || el.parentNode.clientWidth || 600;
     el.dataset.drawnWidth = String(width);
     el.dataset.drawnTheme = theme();
-    var options = { actions: false, renderer: "svg", tooltip: { theme: theme() === "dark" ? "dark" : "light" } };
+    // ast: Vega interprets expressions instead of compiling them with eval (the pages' CSP allows no eval)
+    var options = { actions: false, renderer: "svg", ast: true, tooltip: { theme: theme() === "dark" ? "dark" : "light" } };
     if (locale.format) options.formatLocale = locale.format;
     if (locale.time) options.timeFormatLocale = locale.time;
     if (el.__reportsiteView) el.__reportsiteView.finalize();

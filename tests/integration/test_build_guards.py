@@ -208,10 +208,32 @@ def test_build_refuses_a_folder_of_other_files_and_a_file(make_project, sample_d
     assert cli.main(["--project", str(root), "build", "--out", str(tmp_path / "notes.txt")]) == 1
 
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == (f"error: --out {tmp_path}/photos: the folder holds files but no manifest.json, so it is not a "
+    assert err[0] == (f"error: --out {tmp_path}/photos: the folder holds files and no manifest.json, so it is not a "
                       "reportsite build; a build replaces its output folder, so choose an empty or new one")
     assert err[2] == f"error: --out {tmp_path}/notes.txt: is a file, not a folder"
     assert (tmp_path / "photos" / "holiday.jpg").exists() and (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("manifest", [
+    '{"name": "Shop", "start_url": "/", "icons": []}',  # a web app's
+    '{"manifest_version": 3, "name": "Helper", "version": "1.0"}',  # a browser extension's
+    '{"format": 1, "name": "not ours"}',
+])
+def test_build_refuses_a_folder_whose_manifest_is_not_its_own(make_project, sample_data, tmp_path, capsys,
+                                                               manifest) -> None:
+    """Issue 23: any manifest.json let --out wipe the folder (web apps and extensions have one)."""
+    root = make_project({"orders.yaml": ORDERS}, data_root=sample_data)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "manifest.json").write_text(manifest)
+    (app / "index.js").write_text("keep me")
+
+    assert cli.main(["--project", str(root), "build", "--out", str(app)]) == 1
+
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"error: --out {app}: the folder holds files and a manifest.json that reportsite did not write, so it is "
+        "not a reportsite build; a build replaces its output folder, so choose an empty or new one")
+    assert (app / "index.js").read_text() == "keep me"
 
 
 def test_build_writes_into_an_empty_folder_and_over_its_own_site(make_project, sample_data, tmp_path) -> None:

@@ -88,7 +88,9 @@ def test_a_target_overlapping_a_data_source_is_refused_before_any_request(
 
     assert code == 1
     assert f"error: {message}\n" in out
-    assert out.count("error: ") == 1 and "Traceback" not in out
+    if data_root:  # a target inside the whole-bucket data root is refused for that too
+        assert "error: deploy target s3://site-bucket/site/ lies inside the data root s3://site-bucket: " in out
+    assert out.count("error: ") == (2 if data_root else 1) and "Traceback" not in out
     assert proxy.counts.total() == 0
     assert bucket(s3) == {}
 
@@ -132,3 +134,24 @@ def test_a_report_that_does_not_load_is_not_the_deploys_concern(make_project, sa
     code, out = deploy(root, capsys, target="s3://site-bucket/site")
 
     assert code == 0, out
+
+
+@pytest.mark.parametrize("target", ["s3://site-bucket/data/site", "s3://site-bucket/data"])
+def test_a_target_inside_the_data_root_is_refused(make_project, sample_data, s3, proxy, capsys, monkeypatch, target):
+    """Issue 23: a target inside the data root deleted data objects (only targets holding it were refused)."""
+    root = built(make_project, sample_data, {})
+    monkeypatch.setenv("REPORTSITE_DATA_ROOT", "s3://site-bucket/data")
+
+    code, out = deploy(root, capsys, target=target)
+
+    assert code == 1
+    shown = target.rstrip("/") + "/"
+    if shown == "s3://site-bucket/data/":
+        assert (f"error: deploy target {shown} contains the data root s3://site-bucket/data: the deploy deletes "
+                "every object under its target that is not part of the site; publish to a separate prefix or "
+                "bucket") in out
+    else:
+        assert (f"error: deploy target {shown} lies inside the data root s3://site-bucket/data: the deploy deletes "
+                "every object under its target that is not part of the site, and objects there are data; publish "
+                "to a prefix or bucket outside the data root") in out
+    assert proxy.counts.total() == 0

@@ -99,9 +99,35 @@ def test_it_prints_exactly_what_is_missing(aws, monkeypatch: pytest.MonkeyPatch,
         "✗ DEPLOY_TARGET: the bucket no-such-site does not exist",
         "✗ AWS_DEPLOY_ROLE_ARN: its trust policy does not accept GitHub's OIDC tokens with sub "
         "repo:acme/reports:environment:production",
+        "✗ AWS_DEPLOY_ROLE_ARN: its trust policy also accepts sub repo:acme/reports:ref:refs/heads/main (only "
+        "repo:acme/reports:environment:production is needed); anyone who can run a workflow there could assume it "
+        "(README → AWS set-up, 3)",
         "✗ AWS_DEPLOY_ROLE_ARN: may s3:GetObject on arn:aws:s3:::acme-data/any-object; it should not (least "
         "privilege: README → AWS set-up, 4)",
-        "6 thing(s) missing; fix them and run `reportsite init` again."]
+        "7 thing(s) missing; fix them and run `reportsite init` again."]
+
+
+def test_a_trust_open_to_every_repository_and_a_plain_http_site_are_not_ready(aws, monkeypatch, capsys) -> None:
+    """Issue 23: init printed "ready" for a read role trusting repo:* with no audience, and for http://."""
+    for name, value in {**VARIABLES, "SITE_URL": "http://acme-site.s3-website-eu-west-1.amazonaws.com/"}.items():
+        monkeypatch.setenv(name, value)
+    aws.update_assume_role_policy(RoleName="reportsite-read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}}]}))
+
+    code, lines = init(capsys, "--repository", REPOSITORY)
+
+    assert code == 1
+    assert [line for line in lines if line.startswith("✗")] == [
+        "✗ SITE_URL: 'http://acme-site.s3-website-eu-west-1.amazonaws.com/' does not start with https://; private "
+        "reports open only over HTTPS, and readers' passwords should never cross plain HTTP (README → Publishing "
+        "to S3)",
+        "✗ AWS_READ_ROLE_ARN: its trust policy also accepts sub repo:* (only repo:acme/reports:ref:refs/heads/main "
+        "is needed); anyone who can run a workflow there could assume it (README → AWS set-up, 3)",
+        "✗ AWS_READ_ROLE_ARN: its trust policy also accepts tokens for any audience (add StringEquals "
+        "token.actions.githubusercontent.com:aud: sts.amazonaws.com); anyone who can run a workflow there could "
+        "assume it (README → AWS set-up, 3)"]
 
 
 def test_missing_variables_and_roles_are_named(aws, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 
 from reportsite.build.builder import BuildOptions, build
+from reportsite.cli.main import main
 from reportsite.errors import ReportError
 
 pytestmark = pytest.mark.integration
@@ -49,7 +50,7 @@ REPORT = """
 title: Shop
 REFRESH
 data_sources:
-  orders: {loader: shop_orders.py SPEC}
+  orders: {loader: shop_orders.py, env: [SHOP_URL, SHOP_TOKEN] SPEC}
 tables:
   - name: Orders
     query: SELECT * FROM orders ORDER BY id
@@ -253,3 +254,40 @@ def test_reports_sharing_a_loader_with_other_parameters_keep_their_own_results(a
     assert run(root) == "ok"
     assert run(root, NOW + dt.timedelta(hours=1)) == "unchanged"
     assert len(api.requests) == 2  # once for each report's parameters, then both reused
+
+
+SPY = """
+import json, os
+import polars as pl
+
+def load():
+    return pl.DataFrame({"names": [json.dumps(sorted(os.environ))]})
+"""
+
+
+def test_a_loader_sees_only_the_variables_it_declares(make_project, monkeypatch) -> None:
+    """Issue 23: loaders saw every variable: audience passwords, AWS keys, GitHub's OIDC request token."""
+    for name in ("SHOP_TOKEN", "REPORTSITE_PASSWORD_FINANCE", "AWS_SECRET_ACCESS_KEY", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                 "ACTIONS_ID_TOKEN_REQUEST_URL", "UNRELATED"):
+        monkeypatch.setenv(name, "secret-value")
+    root = make_project({"spy.yaml": 'title: "Spy"\ndata_sources:\n  seen: {loader: spy.py, env: [SHOP_TOKEN]}\n'
+                                     'tables:\n  - name: "Seen"\n    query: "SELECT names FROM seen"\n'},
+                        data_root="data")
+    (root / "reports" / "spy.py").write_text(SPY, encoding="utf-8")
+
+    build(root, BuildOptions(out=Path("_site")))
+
+    seen = json.loads(duckdb.sql(f"SELECT names FROM '{root / '_site/data/spy/table-1-seen.csv'}'").fetchall()[0][0])
+    assert "SHOP_TOKEN" in seen and "PATH" in seen
+    assert not {"REPORTSITE_PASSWORD_FINANCE", "AWS_SECRET_ACCESS_KEY", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                "ACTIONS_ID_TOKEN_REQUEST_URL", "UNRELATED"} & set(seen)
+
+
+def test_a_loader_may_not_ask_for_the_oidc_token(make_project, capsys) -> None:
+    root = make_project({"spy.yaml": 'title: "Spy"\ndata_sources:\n  seen: {loader: spy.py, env: '
+                                     '[ACTIONS_ID_TOKEN_REQUEST_TOKEN]}\ntext: hi\n'}, data_root="data")
+    (root / "reports" / "spy.py").write_text(SPY, encoding="utf-8")
+
+    assert main(["--project", str(root), "check"]) == 1
+    assert ("'ACTIONS_ID_TOKEN_REQUEST_TOKEN' is never passed to a loader (it mints or holds the workflow's "
+            "credentials)") in capsys.readouterr().err

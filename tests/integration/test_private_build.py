@@ -192,3 +192,48 @@ def test_access_mistakes_are_located_and_nothing_is_written(
         assert main(["--project", str(project), *command]) == 1
         assert expected in capsys.readouterr().err.replace("\n", " ")
     assert not (project / "_site").exists()
+
+
+@pytest.mark.parametrize("flags", [["--keep-going"], ["--keep-going", "--only", "margins"]])
+def test_a_private_report_failing_half_way_leaves_nothing_in_clear(project: Path, flags: list[str],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 23: with --keep-going (what serve uses) the chart's CSV/XLSX written before the table failed were
+    left in plain text in _site and listed in the manifest."""
+    assert main(["--project", str(project), "build"]) == 0
+    report = project / "reports" / "margins.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "SELECT region_qx, customer_qx, amount_qx FROM sales",
+        "SELECT region_qx::INTEGER AS broken, customer_qx, amount_qx FROM sales"), encoding="utf-8")
+
+    assert main(["--project", str(project), "build", *flags]) == 1
+    assert "Could not convert string 'Quasarland' to INT32" in capsys.readouterr().err
+
+    site = project / "_site"
+    files = site_files(site)
+    assert [p for p in files if p.startswith("data/margins")] == []
+    listed = json.loads(files["manifest.json"])["files"]
+    assert [p for p in listed if p.startswith("data/margins")] == []
+    leaks = [(path, word) for path, body in files.items() for word in private_data.secrets()
+             if word.encode() in body or word in path]
+    assert leaks == []
+
+
+@pytest.mark.parametrize(("setting", "shown"), [
+    ("base_url: http://reports.acme.test/\n", "site_src/site.yaml"), ("", "SITE_URL is http://reports.acme.test/")])
+def test_a_site_with_audiences_refuses_a_plain_http_address(project: Path, monkeypatch, capsys, setting, shown):
+    """Issue 23: private pages published where WebCrypto is not offered (HTTP) can never be opened."""
+    site = project / "site_src" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + setting, encoding="utf-8")
+    if not setting:
+        monkeypatch.setenv("SITE_URL", "http://reports.acme.test/")
+
+    assert main(["--project", str(project), "build"]) == 1
+    err = capsys.readouterr().err
+    assert shown in err and "private reports open only over HTTPS" in err
+    assert not (project / "_site").exists()
+
+
+def test_sixteen_equal_characters_are_no_password(project: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(FINANCE, "a" * 16)
+    assert main(["--project", str(project), "build"]) == 1
+    assert "REPORTSITE_PASSWORD_FINANCE holds a password of only 1 different characters" in capsys.readouterr().err

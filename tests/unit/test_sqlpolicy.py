@@ -51,9 +51,56 @@ def test_statements_other_than_a_query_are_refused_at_their_keyword(sql: str, wo
     assert offset == sql.index(word, sql.find("\n") + 1)
 
 
-def test_pivot_statement_gets_a_hint_to_wrap_it() -> None:
-    assert refused("PIVOT sales ON region USING sum(amount)") == [
-        (f"PIVOT is not allowed: {READ_ONLY} (write SELECT * FROM (PIVOT …))", 0)]
+@pytest.mark.parametrize("sql", [
+    "PIVOT sales ON region USING sum(amount)",
+    "PIVOT sales ON region USING sum(amount) GROUP BY product_id ORDER BY 1",
+    "SELECT * FROM (PIVOT sales ON region USING sum(amount))",
+    "WITH p AS (PIVOT sales ON region USING sum(amount)) SELECT * FROM p",
+    "PIVOT_WIDER sales ON region, year(date) USING sum(amount)",
+    "PIVOT sales ON region || '-' || 'x' USING sum(amount) AS total",
+    "PIVOT sales ON region IN ('North'), segment USING sum(amount)",
+    "PIVOT sales ON region IN (SELECT DISTINCT region FROM sales ORDER BY 1) USING sum(amount)",
+    "PIVOT (SELECT * FROM sales JOIN customers USING (customer_id)) ON \"segment\" USING count(*)",
+    "SELECT * FROM sales PIVOT (sum(amount) FOR region IN ('North', 'South'))",
+    "UNPIVOT sales ON COLUMNS(* EXCLUDE (region)) INTO NAME k VALUE v",
+    "SELECT * FROM information_schema.columns",
+    "SELECT * FROM main.sales",
+])
+def test_pivot_and_unpivot_pass_in_every_form(sql: str) -> None:
+    assert refused(sql) == []
+
+
+@pytest.mark.parametrize(("sql", "spot", "what"), [
+    ("PIVOT sales ON region IN (SELECT content FROM read_text('/proc/self/environ')) USING sum(amount)",
+     "read_text", "reading '/proc/self/environ'"),
+    ("PIVOT (SELECT * FROM read_csv('x.csv')) ON a USING count(*)", "read_csv", "reading 'x.csv'"),
+    ("PIVOT sales ON region, segment USING sum(amount) + len(getenv('HOME'))", "getenv", "reading environment"),
+    ("WITH p AS (PIVOT sales ON region USING max(current_setting('temp_directory'))) SELECT * FROM p",
+     "current_setting", "current_setting() is not allowed"),
+])
+def test_a_dynamic_pivot_is_reviewed_as_the_static_one_it_becomes(sql: str, spot: str, what: str) -> None:
+    found = refused(sql)
+
+    assert [(message.startswith(what), offset) for message, offset in found] == [(True, sql.index(spot))]
+
+
+@pytest.mark.parametrize(("sql", "spot", "message"), [
+    ("SELECT current_setting('home_directory')", "current_setting",
+     "current_setting() is not allowed (it shows the build machine, not the data: its folders, memory and "
+     f"settings): {SOURCES_ONLY}"),
+    ("SELECT version()", "version", f"version() is not allowed (it shows the build machine, not the data: its "
+     f"software): {SOURCES_ONLY}"),
+    ("SELECT getvariable('x')", "getvariable",
+     f"getvariable() is not allowed (it shows the build machine, not the data): {SOURCES_ONLY}"),
+    ("SELECT count(*) FROM customers.csv", "customers.csv",
+     f"reading 'customers.csv' is not allowed: {SOURCES_ONLY}; query the table 'customers' instead"),
+    ("FROM other.sales", "other", f"'other.sales' is not one of the report's tables: {SOURCES_ONLY} (its tables: "
+     "sales, customers)"),
+    ('SELECT * FROM (WITH "x.csv" AS (SELECT 1) SELECT * FROM "x.csv"), \'x.csv\'', '"x.csv")',
+     f"reading 'x.csv' is not allowed: {SOURCES_ONLY}; declare it under data_sources and query it by its table name"),
+])
+def test_machine_functions_dotted_files_and_path_named_ctes_are_refused(sql: str, spot: str, message: str) -> None:
+    assert refused(sql)[0] == (message, sql.index(spot))
 
 
 def test_more_than_one_statement_points_at_the_second() -> None:

@@ -203,6 +203,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             if report.config.for_each is not None:
                 families[report.slug] = {m.token: m.file for m in page.members}
         except ReportError as exc:
+            sealing.discard_written(staging, report.slug)  # what it wrote before failing: never published
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug])
@@ -262,6 +263,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
             if lock:
                 entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
+                sealing.check_sealed(staging, slug, entries[slug]["files"])
                 entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages)
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]

@@ -10,6 +10,8 @@ from reportsite.integrity import digest
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+GENERATOR = "reportsite"
+OWN_KEYS = ("status", "site_key", "reports", "files")  # what every reportsite manifest has held
 
 
 def file_digest(path: Path) -> str:
@@ -35,6 +37,16 @@ def read(site: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
+def is_own(site: Path) -> bool:
+    """Whether ``site`` holds a manifest that a reportsite build wrote (not a web app's or an extension's
+    manifest.json): its format, its generator (or, from before it was written, every key a build writes)."""
+    data = read(site)
+    if data is None:
+        return False
+    return data.get("generator") == GENERATOR or (
+        "generator" not in data and all(key in data for key in OWN_KEYS) and isinstance(data.get("files"), dict))
+
+
 def write(site: Path, data: dict[str, Any]) -> None:
-    data = {"format": FORMAT, **data, "files": list_files(site)}
+    data = {"format": FORMAT, "generator": GENERATOR, **data, "files": list_files(site)}
     (site / MANIFEST).write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -61,9 +61,11 @@ def check_out(project: Project, out: Path) -> None:
             raise WriteError(f"{shown}: {relation} {what} ({folder}); {OWN_FOLDER}")
     if target.exists() and not target.is_dir():
         raise WriteError(f"{shown}: is a file, not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / manifest.MANIFEST).is_file():
-        raise WriteError(f"{shown}: the folder holds files but no {manifest.MANIFEST}, so it is not a reportsite "
-                         "build; a build replaces its output folder, so choose an empty or new one")
+    if target.is_dir() and any(target.iterdir()) and not manifest.is_own(target):
+        found = "a " + manifest.MANIFEST + " that reportsite did not write" if (target / manifest.MANIFEST).is_file() \
+            else "no " + manifest.MANIFEST
+        raise WriteError(f"{shown}: the folder holds files and {found}, so it is not a reportsite build; a build "
+                         "replaces its output folder, so choose an empty or new one")
 
 
 def changed_files(out: Path, previous: dict[str, Any] | None) -> set[str]:

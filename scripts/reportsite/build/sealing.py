@@ -13,10 +13,12 @@ import hmac
 import html as htmlmod
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
-from reportsite.private.crypto import Lock, seal
+from reportsite.errors import RenderError
+from reportsite.private.crypto import MAGIC, Lock, seal
 from reportsite.render.templates import render
 
 NEUTRAL_TITLE = "Private report"
@@ -94,6 +96,32 @@ def seal_files(
     return out
 
 
+def discard_written(staging: Path, slug: str) -> None:
+    """Remove what a report that failed half-way wrote (its downloads, slices and pages): its failure page
+    links none of it, and a private report's files are written sealed or not at all."""
+    shutil.rmtree(staging / "data" / slug, ignore_errors=True)
+    shutil.rmtree(staging / "reports" / slug, ignore_errors=True)
+    (staging / "reports" / f"{slug}.html").unlink(missing_ok=True)
+
+
+def check_sealed(staging: Path, slug: str, files: list[str]) -> None:
+    """Every file a private report has in ``staging`` is one of its sealed files or shells; anything else
+    (a file its run wrote that sealing did not know of) stops the build rather than being published."""
+    listed = set(files)
+    found = [p for folder in (staging / "data" / slug, staging / "reports" / slug) if folder.is_dir()
+             for p in folder.rglob("*") if p.is_file()]
+    for path in found:
+        relative = path.relative_to(staging).as_posix()
+        sealed = relative.endswith(".html") or path.read_bytes()[:len(MAGIC)] == MAGIC
+        if relative not in listed or not sealed:
+            raise RenderError(f"private report '{slug}': {relative} would be published without being sealed; "
+                              "nothing was written (please report this as a bug)")
+    for relative in files:
+        if relative.endswith(".html") and 'id="private-payload"' not in (staging / relative).read_text("utf-8"):
+            raise RenderError(f"private report '{slug}': the page {relative} is not sealed; nothing was written "
+                              "(please report this as a bug)")
+
+
 def _hidden_name(lock: Lock, slug: str, relative: str) -> str:
     """data/<slug>/<digest><extensions>: the same extensions (a table's rows beside its CSV keep the same stem)."""
     folder, _, name = relative.rpartition("/")
@@ -146,4 +174,4 @@ def public_entry(entry: dict[str, Any], config: Any, failed: bool) -> dict[str, 
     return out
 
 
-__all__ = ["NEUTRAL_TITLE", "public_entry", "seal_files", "seal_page", "shown_title"]
+__all__ = ["NEUTRAL_TITLE", "check_sealed", "discard_written", "public_entry", "seal_files", "seal_page", "shown_title"]

@@ -249,6 +249,10 @@ class ForEach(Model):
                                    f"out). {SQL_HELP}")
     title: str | None = Field(None, description="Each page's title, e.g. 'Customer $customer'. Defaults to the "
                                                 "report's title followed by the value.")
+NEVER_TO_LOADERS = ("ACTIONS_ID_TOKEN_REQUEST_", "ACTIONS_RUNTIME_TOKEN", "GITHUB_TOKEN", "REPORTSITE_PASSWORD_",
+                    "BASH_ENV", "LD_", "PYTHON")
+
+
 class SourceSpec(Model):
     """A data source written as a mapping: one sheet of an Excel workbook, or a Python loader."""
 
@@ -266,6 +270,22 @@ class SourceSpec(Model):
                              "on every build). A changed loader file always runs again.")
     timeout_seconds: float = Field(600, gt=0, le=7200,
                                    description="The longest a loader may run, in seconds, before it is stopped.")
+    env: list[str] = Field(
+        default_factory=list,
+        description="The environment variables the loader reads (e.g. [SHOP_TOKEN]); it sees only these, besides "
+                    "PATH, HOME, the locale and proxy settings. Audience passwords and GitHub's OIDC request "
+                    "token are never passed.")
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+                raise ValueError(f"'{name}' is not an environment variable name (capital letters, digits and _)")
+            if name.startswith(NEVER_TO_LOADERS):
+                raise ValueError(f"'{name}' is never passed to a loader (it mints or holds the workflow's "
+                                 "credentials)")
+        return names
 
     @model_validator(mode="after")
     def _one_kind(self) -> SourceSpec:
@@ -274,8 +294,8 @@ class SourceSpec(Model):
         if self.sheet is not None and self.path is None:
             raise ValueError("sheet applies to an Excel workbook named by path, not to a loader")
         given = self.model_fields_set
-        if self.loader is None and given & {"refresh", "timeout_seconds"}:
-            raise ValueError("refresh and timeout_seconds apply to a loader, not to a file")
+        if self.loader is None and given & {"refresh", "timeout_seconds", "env"}:
+            raise ValueError("refresh, timeout_seconds and env apply to a loader, not to a file")
         return self
 
     @property

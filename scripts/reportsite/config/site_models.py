@@ -6,6 +6,7 @@ README's reference.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Literal
 
@@ -27,12 +28,30 @@ class Notify(Model):
                              "it too); json: a plain JSON object (event, site, reports, error, run_url).")
 
 
+RESERVED_NAMES = frozenset({"BASH_ENV", "ENV", "PATH", "HOME", "SHELL", "IFS", "PS4", "NODE_OPTIONS", "CDPATH",
+                            "PROMPT_COMMAND", "TMPDIR", "SHELLOPTS", "BASHOPTS", "GLOBIGNORE"})
+RESERVED_PREFIXES = ("GITHUB_", "ACTIONS_", "RUNNER_", "AWS_", "LD_", "PYTHON", "DYLD_", "BASH_FUNC_", "GIT_", "SSH_")
+
+
 class Audience(Model):
     """Readers who share one password for the private reports naming them in access."""
 
     password_env: str = Field(
         description="The environment variable holding the audience's password (at least 16 characters), e.g. "
                     "REPORTSITE_PASSWORD_FINANCE; in the workflows, from a GitHub secret of that name.")
+
+    @field_validator("password_env")
+    @classmethod
+    def _variable_name(cls, name: str) -> str:
+        """A plain variable name that no shell, runner or tool reads for itself (the workflows write it to
+        $GITHUB_ENV: BASH_ENV or PATH there would run code)."""
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,63}", name):
+            raise ValueError(f"'{name}' is not an environment variable name (capital letters, digits and _, "
+                             "e.g. REPORTSITE_PASSWORD_FINANCE)")
+        if name in RESERVED_NAMES or name.startswith(RESERVED_PREFIXES):
+            raise ValueError(f"'{name}' is a variable the shell, the runner or a tool reads; name it like "
+                             "REPORTSITE_PASSWORD_FINANCE")
+        return name
 
 
 class SiteConfig(Model):

@@ -81,11 +81,17 @@ def resolve_target(explicit: str | None, root: Path) -> Target:
 
 
 def data_root_overlap(target: Target, data_root: str) -> list[Problem]:
-    """Deleting stale objects under the target would delete the data if the data root lives inside it."""
+    """The target may neither hold the data root (deleting stale objects would delete the data) nor lie inside
+    it (the stale objects under the target are data objects, and the build would read the site as data)."""
     location = s3_location(data_root, glob=False)
-    if location and location[0] == target.bucket and location[1].startswith(target.prefix):
+    if not location or location[0] != target.bucket:
+        return []
+    if location[1].startswith(target.prefix):
         return [Problem(f"deploy target {target} contains the data root {data_root}: the {DELETES}; publish "
                         "to a separate prefix or bucket")]
+    if target.prefix.startswith(location[1]):
+        return [Problem(f"deploy target {target} lies inside the data root {data_root}: the {DELETES}, and "
+                        "objects there are data; publish to a prefix or bucket outside the data root")]
     return []
 
 

@@ -2,6 +2,8 @@
 
 The files open cleanly in Excel and read the same everywhere:
 - UTF-8 with a byte-order mark (without it Excel shows "ZÃ¼rich");
+- text that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM(…)``) starts with an apostrophe,
+  ``'=HYPERLINK(…)``, and so do such column names (``formulas``); numbers and dates are never changed;
 - numbers as plain decimals (12900000000000, 0.000000123), never 1.29e+13;
 - dates as 2013-01-01; instants (TIMESTAMP WITH TIME ZONE) in UTC with their offset,
   2013-01-01T06:00:00+00:00; wall-clock times (TIMESTAMP) as written, 2013-01-01T06:00:00.
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from reportsite.downloads.formulas import neutral, neutral_texts
 from reportsite.values.jsonvalues import as_text
 
 BOM = b"\xef\xbb\xbf"
@@ -65,7 +68,7 @@ class _CsvFile:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.sink = self.path.open("wb")
-            header = ",".join(_quoted(name) for name in self.schema.names)
+            header = ",".join(_quoted(neutral(name)) for name in self.schema.names)
             self.sink.write(BOM + header.encode("utf-8") + b"\r\n")
         return self
 
@@ -111,7 +114,7 @@ def _characters(array: Any) -> Any:
 
 def csv_text(arrow_type: Any, column: Any) -> Any:
     """One column as the CSV shows it: numbers as plain decimals, dates as 2013-01-01, times as ISO 8601,
-    text quoted where it must be, nested values as JSON."""
+    text quoted where it must be and never a formula, nested values as JSON."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -131,6 +134,7 @@ def csv_text(arrow_type: Any, column: Any) -> Any:
         text = pc.cast(column, pa.string())
     else:  # lists, structs, maps, blobs, UUIDs, intervals, times: rare, and written value by value
         text = pa.array([as_text(v) for v in column.to_pylist()], pa.string())
+    text = neutral_texts(text)  # '=cmd|…' → "'=cmd|…": text, never a formula
     needs = pc.fill_null(pc.match_substring_regex(text, '[",\r\n]'), False)
     if not pc.any(needs).as_py():
         return text

@@ -5,6 +5,8 @@ Excel number format from the column's kind (``formats.column_kind``, so a table'
 thousands separators and the column's decimals, the site's currency in its locale's pattern, percentages,
 plain years and ids, dates in the locale's short form. The header row is frozen and filterable. A workbook
 holds at most ``max_rows`` rows (a table's ``excel_rows``); a capped one says so above its header.
+Text is always a string cell in a Text-formatted column, never a formula or a link, whatever it starts with
+(``=HYPERLINK(…)`` from the data stays text even when a reader edits the cell; see ``formulas``).
 Times with a zone are written in the site's time zone (Excel has none); NaN is an empty cell, an infinite
 value Excel's #DIV/0!.
 """
@@ -17,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from reportsite.downloads.formulas import XLSX_TEXT_OPTIONS
 from reportsite.values.formats import Formats, babel_locale, column_kind
 from reportsite.values.jsonvalues import as_text
 
@@ -66,7 +69,7 @@ def write_xlsx(
     path.parent.mkdir(parents=True, exist_ok=True)
     capped = total is not None and total > frame.height
     with xlsxwriter.Workbook(
-        str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True}
+        str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True, **XLSX_TEXT_OPTIONS}
     ) as workbook:
         sheet = workbook.add_worksheet(name)
         workbook.set_properties({"created": CREATED})  # the same rows give the same bytes (no-op deploys)

@@ -97,6 +97,31 @@ def _trusts(trust: list[dict[str, Any]], subject: str) -> bool:
     return False
 
 
+def _too_wide(trust: list[dict[str, Any]], subject: str) -> list[str]:
+    """What a role's trust accepts beyond GitHub's tokens for exactly ``subject`` with the STS audience: other
+    repositories, branches or environments (``repo:*``, ``repo:OWNER/*``), or any audience."""
+    wide = []
+    for s in trust:
+        federated = _listed((s.get("Principal") or {}).get("Federated")) if isinstance(s.get("Principal"), dict) \
+            else []
+        if s.get("Effect") != "Allow" or not any(f.endswith(f"oidc-provider/{OIDC_HOST}") for f in federated):
+            continue
+        conditions = s.get("Condition") or {}
+        subs = [v for block in conditions.values() for key, values in block.items()
+                if key.lower() == f"{OIDC_HOST}:sub" for v in _listed(values)]
+        auds = [(op, v) for op, block in conditions.items() for key, values in block.items()
+                if key.lower() == f"{OIDC_HOST}:aud" for v in _listed(values)]
+        other = [v for v in subs if v != subject]
+        if not subs:
+            wide.append("tokens with any sub (every repository on GitHub)")
+        elif other:
+            wide.append(f"sub {', '.join(other)} (only {subject} is needed)")
+        if not auds or any(v != "sts.amazonaws.com" or not op.lower().startswith("stringequals") for op, v in auds):
+            wide.append("tokens for any audience (add StringEquals token.actions.githubusercontent.com:aud: "
+                        "sts.amazonaws.com)")
+    return wide
+
+
 def check_role(iam: Any, found: Findings, label: str, arn: str, subject: str,
                must: list[tuple[str, str]], must_not: list[tuple[str, str]]) -> None:
     name = arn.rsplit("/", 1)[-1]
@@ -107,9 +132,13 @@ def check_role(iam: Any, found: Findings, label: str, arn: str, subject: str,
         return
     found.check(role["Arn"] == arn, f"{label}: role {name} exists",
                 f"{label}: the role is {role['Arn']}, not {arn}")
-    found.check(_trusts(_statements(role["AssumeRolePolicyDocument"]), subject),
+    trust = _statements(role["AssumeRolePolicyDocument"])
+    found.check(_trusts(trust, subject),
                 f"{label}: trusts GitHub's OIDC tokens with sub {subject}",
                 f"{label}: its trust policy does not accept GitHub's OIDC tokens with sub {subject}")
+    for what in _too_wide(trust, subject):
+        found.missing.append(f"{label}: its trust policy also accepts {what}; anyone who can run a workflow there "
+                             "could assume it (README → AWS set-up, 3)")
     statements = _role_policies(iam, name)
     for action, resource in must:
         found.check(_allows(statements, action, resource), f"{label}: may {action} on {resource}",
@@ -151,8 +180,9 @@ def run_checks(values: dict[str, str], repository: str, session: Any) -> Finding
         if values.get(name) and not values[name].startswith("s3://"):
             found.missing.append(f"{name}: '{values[name]}' is not an s3://bucket/prefix URL")
     if values.get("SITE_URL"):
-        found.check(values["SITE_URL"].startswith(("https://", "http://")), "SITE_URL is a web address",
-                    f"SITE_URL: '{values['SITE_URL']}' does not start with https://")
+        found.check(values["SITE_URL"].startswith("https://"), "SITE_URL is an HTTPS address",
+                    f"SITE_URL: '{values['SITE_URL']}' does not start with https://; private reports open only "
+                    "over HTTPS, and readers' passwords should never cross plain HTTP (README → Publishing to S3)")
     try:
         account = session.client("sts").get_caller_identity()["Account"]
     except (BotoCoreError, ClientError) as exc:

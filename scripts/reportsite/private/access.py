@@ -6,6 +6,7 @@ Everything is checked before any query runs; each mistake is located at the key 
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 
 from reportsite.config.project import SITE_FILE, Project
@@ -14,6 +15,7 @@ from reportsite.errors import ConfigError, Problem, did_you_mean
 from reportsite.private.crypto import AudienceKey, Lock, audience_key
 
 MIN_PASSWORD = 16
+MIN_DISTINCT = 6  # "aaaaaaaaaaaaaaaa" is 16 characters and no password
 HINT = "`reportsite password new` prints a strong one"
 
 
@@ -57,9 +59,38 @@ def problems(project: Project, environ: Mapping[str, str] | None = None) -> list
                 f"{variable} holds a password of {len(password)} characters; audience '{name}' needs at "
                 f"least {MIN_PASSWORD} ({HINT})"
             )
+        elif len(set(password)) < MIN_DISTINCT:
+            message = (
+                f"{variable} holds a password of only {len(set(password))} different characters; audience "
+                f"'{name}' needs at least {MIN_DISTINCT} ({HINT})"
+            )
         else:
             continue
         found.append(_site_problem(project, ("audiences", name, "password_env"), message))
+    if used:
+        found.extend(_insecure_address(project, environ))
+    return found
+
+
+def secure_address(url: str) -> bool:
+    """HTTPS, or a loopback address (a preview on this machine): where browsers give pages WebCrypto."""
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme == "https":
+        return True
+    host = (parsed.hostname or "").lower()
+    return parsed.scheme == "http" and (host in ("localhost", "::1") or host.startswith("127."))
+
+
+def _insecure_address(project: Project, environ: Mapping[str, str]) -> list[Problem]:
+    """Private reports open only where the browser offers WebCrypto: a site URL that is plain HTTP (an S3
+    website endpoint) would publish pages nobody can open."""
+    why = ("private reports open only over HTTPS (browsers give WebCrypto, which unlocks them, to secure pages "
+           "only); publish behind HTTPS (CloudFront, see README → Publishing to S3)")
+    found = []
+    if environ.get("SITE_URL") and not secure_address(environ["SITE_URL"]):
+        found.append(Problem(f"SITE_URL is {environ['SITE_URL']}: {why}"))
+    if project.site.base_url and not secure_address(project.site.base_url):
+        found.append(_site_problem(project, ("base_url",), f"'{project.site.base_url}' is not HTTPS: {why}"))
     return found
 
 
@@ -90,4 +121,4 @@ def locks(project: Project, environ: Mapping[str, str] | None = None) -> dict[st
     return out
 
 
-__all__ = ["MIN_PASSWORD", "locks", "problems"]
+__all__ = ["MIN_DISTINCT", "MIN_PASSWORD", "locks", "problems", "secure_address"]

@@ -6,6 +6,13 @@ LOAD, SET, PRAGMA, CALL, CREATE …); table functions that read files or run oth
 ``read_csv('…')``, ``glob``, ``query`` …); a file, http(s) or s3:// path used as a table; ``getenv``.
 The locked connection (``sandbox``) stops the same things at run time; this module says so earlier,
 at the offending token, in words an analyst can act on.
+
+Functions that tell about the build machine rather than the data (``current_setting`` shows its folders,
+memory and cores, ``getenv`` its secrets, ``version`` its software) are refused too: what a query returns is
+published. A table named with a dot (``FROM customers.parquet``, ``FROM other.schema_table``) is refused
+unless it is one of the report's tables; a path-like name is never taken for a CTE (a CTE of that name
+may be defined in another scope, where DuckDB would read the file instead). DuckDB's dynamic PIVOT (no
+``IN`` list) is reviewed as the static PIVOT it becomes (``pivots``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.errors import ConfigError, Problem
-from reportsite.query import sandbox
+from reportsite.query import pivots, sandbox
 from reportsite.query.located import QueryRef, locate
 from reportsite.query.sqltext import READ_ONLY, SOURCES_ONLY, mask, position_note
 
@@ -28,7 +35,14 @@ from reportsite.query.sqltext import READ_ONLY, SOURCES_ONLY, mask, position_not
 COMPUTING_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 FILE_READERS = frozenset({"glob", "sniff_csv", "read_csv", "read_csv_auto", "read_parquet", "parquet_scan",
                           "read_json", "read_json_auto", "read_ndjson", "read_text", "read_blob"})
-REFUSED_SCALARS = {"getenv": "reading environment variables (getenv) is not allowed"}
+MACHINE = "it shows the build machine, not the data"
+REFUSED_SCALARS = {
+    "getenv": "reading environment variables (getenv) is not allowed",
+    "current_setting": f"current_setting() is not allowed ({MACHINE}: its folders, memory and settings)",
+    "getvariable": f"getvariable() is not allowed ({MACHINE})",
+    "version": f"version() is not allowed ({MACHINE}: its software)",
+}
+CATALOG_VIEWS = frozenset({"information_schema", "pg_catalog"})
 UNKNOWN_LOCATION = 2**64 - 1
 PATH_LIKE = re.compile(r"[/\\.:~]")
 KEYWORD = re.compile(r"[\s(]*([A-Za-z]+)")
@@ -90,15 +104,35 @@ def review(sql: str, tables: Mapping[str, str]) -> list[Refusal]:
     keyword = KEYWORD.match(_masked(sql), start)
     word = keyword.group(1).upper() if keyword else "this"
     spot = keyword.start(1) if keyword else start
+    if statements[0].type == duckdb.StatementType.MULTI and pivots.insertions(sql):
+        return _dynamic_pivot(sql, tables, spot)
     if statements[0].type != duckdb.StatementType.SELECT:
-        hint = " (write SELECT * FROM (PIVOT …))" if word in ("PIVOT", "UNPIVOT") else ""
-        return [Refusal(f"{word} is not allowed: {READ_ONLY}{hint}", spot)]
+        return [Refusal(f"{word} is not allowed: {READ_ONLY}", spot)]
     tree = parse(sql)
     if tree.get("error"):
         if tree.get("error_type") == "parser":
             return []
         return [Refusal(f"this statement cannot be checked ({tree.get('error_message')}): {READ_ONLY}", spot)]
     return _refusals(tree, sql, tables)
+
+
+def _dynamic_pivot(sql: str, tables: Mapping[str, str], spot: int) -> list[Refusal]:
+    """A statement with a dynamic PIVOT, reviewed as the static one it becomes (see ``pivots``)."""
+    import duckdb
+
+    static, points = pivots.static_text(sql)
+    try:
+        statements = duckdb.extract_statements(static)
+    except duckdb.Error:
+        statements = []
+    tree = parse(static) if len(statements) == 1 and statements[0].type == duckdb.StatementType.SELECT else {}
+    if not tree or tree.get("error"):
+        return [Refusal("this PIVOT cannot be checked: list the values it makes columns of (ON col IN ('a', "
+                        f"'b') USING …); {READ_ONLY}", spot)]
+    found = [Refusal(r.message, pivots.original_offset(r.offset, points)) for r in _refusals(tree, static, tables)]
+    for start, query in pivots.subqueries(sql):  # ON col IN (SELECT …): the values' query, on its own
+        found += [Refusal(r.message, None if r.offset is None else start + r.offset) for r in review(query, tables)]
+    return found
 
 
 def _masked(sql: str) -> str:
@@ -133,14 +167,15 @@ def _refusals(tree: dict[str, Any], sql: str, tables: Mapping[str, str]) -> list
     nodes = list(_nodes(tree))
     ctes = {str(item.get("key", "")).lower() for node in nodes if isinstance(node.get("cte_map"), dict)
             for item in node["cte_map"].get("map", [])}
-    known = {t.lower() for t in tables} | ctes
+    own = {t.lower() for t in tables}
+    known = own | {c for c in ctes if not PATH_LIKE.search(c)}  # a CTE named like a path is never one
     found: list[Refusal] = []
     for node in nodes:
         refusal = None
         if node.get("type") == "TABLE_FUNCTION" and isinstance(node.get("function"), dict):
             refusal = _table_function(node, tables)
         elif node.get("type") == "BASE_TABLE":
-            refusal = _path_as_table(node, known, tables)
+            refusal = _qualified_table(node, own, tables) or _path_as_table(node, known, tables)
         elif node.get("class") == "FUNCTION" and str(node.get("function_name", "")).lower() in REFUSED_SCALARS:
             refusal = Refusal(f"{REFUSED_SCALARS[str(node['function_name']).lower()]}: {SOURCES_ONLY}",
                               _location(node))
@@ -174,6 +209,25 @@ def _path_as_table(node: dict[str, Any], known: set[str], tables: Mapping[str, s
     if node.get("schema_name") or node.get("catalog_name") or name.lower() in known or not PATH_LIKE.search(name):
         return None
     return Refusal(f"reading '{name}' is not allowed: {SOURCES_ONLY}{_table_hint(name, tables)}", _location(node))
+
+
+def _qualified_table(node: dict[str, Any], own: set[str], tables: Mapping[str, str]) -> Refusal | None:
+    """``FROM customers.parquet`` (an unquoted file name reads as schema.table) or ``FROM other.t``: only the
+    report's own tables may be named with a schema (``main.sales``)."""
+    schema, catalog = str(node.get("schema_name") or ""), str(node.get("catalog_name") or "")
+    if not schema and not catalog:
+        return None
+    name = str(node.get("table_name", ""))
+    written = ".".join(part for part in (catalog, schema, name) if part)
+    if name.lower() in own and schema.lower() in ("", "main") and catalog.lower() in ("", "memory"):
+        return None
+    if schema.lower() in CATALOG_VIEWS and not catalog and not DATA_FILE.search(written.lower()):
+        return None  # the in-memory catalog's views: the report's own tables and columns
+    if DATA_FILE.search(written.lower()):
+        hint = _table_hint(written, tables)
+        return Refusal(f"reading '{written}' is not allowed: {SOURCES_ONLY}{hint}", _location(node))
+    return Refusal(f"'{written}' is not one of the report's tables: {SOURCES_ONLY}{_tables_note(tables)}",
+                   _location(node))
 
 
 def _first_text(arguments: list[Any]) -> str | None:

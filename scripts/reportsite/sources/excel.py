@@ -6,6 +6,10 @@ like the table. Cells read the way a person reads them: the first row is the hea
 numbers is an integer column, of dates at midnight a date column; empty cells are NULL, empty rows and
 unnamed empty columns are left out; a column mixing numbers and text is text; formulas give the values
 Excel last calculated. Workbooks on S3 are downloaded whole, once per ETag.
+
+A workbook is checked before it is parsed (``workbook_check``: the zip's sizes, declared ranges and string
+counts) and parsed in a child process with a memory and CPU-time limit (``excel_child``), so a hostile or
+damaged file is a located error, never a build that aborts or runs out of memory.
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from reportsite import integrity
 from reportsite.errors import SourceError, did_you_mean, one_line
-from reportsite.sources import local, s3env, s3fetch, s3list
+from reportsite.sources import local, s3env, s3fetch, s3list, workbook_check
 from reportsite.sources.model import GLOB_CHARS, DataFile, Source
 
 EXTENSIONS = (".xlsx", ".xlsm")
@@ -29,6 +38,24 @@ ZIP_MAGIC = b"PK"
 ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 VIEW_PREFIX = "__excel_"
 UNNAMED = "__UNNAMED__"  # fastexcel's name of a column without a header
+
+
+MEMORY_ENV = "REPORTSITE_EXCEL_MEMORY_MB"
+SECONDS_ENV = "REPORTSITE_EXCEL_CPU_SECONDS"
+DEFAULT_MEMORY_MB = 4096
+DEFAULT_SECONDS = 300
+
+
+def limits() -> tuple[int, int]:
+    """(bytes of address space, CPU seconds) a sheet may use: $REPORTSITE_EXCEL_MEMORY_MB (4096) and
+    $REPORTSITE_EXCEL_CPU_SECONDS (300)."""
+    def number(name: str, default: int) -> int:
+        try:
+            return max(int(os.environ.get(name, default)), 1)
+        except ValueError:
+            return default
+
+    return number(MEMORY_ENV, DEFAULT_MEMORY_MB) * 1024**2, number(SECONDS_ENV, DEFAULT_SECONDS)
 
 
 def is_workbook(url: str) -> bool:
@@ -210,13 +237,52 @@ def _detail(exc: Exception) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
+def read_bounded(path: str, written: str, sheet: str | None) -> Any:
+    """The sheet as an Arrow table, checked first and parsed in a bounded child process (see the module)."""
+    import pyarrow as pa
+
+    refused = workbook_check.check(path)
+    if refused is not None:
+        raise SourceError(f"data source '{written}' {refused.reason}")
+    _refuse_unreadable(path, written)
+    memory, seconds = limits()
+    env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "MALLOC_ARENA_MAX": "2", "REPORTSITE_CHILD_MEMORY": str(memory), "REPORTSITE_CHILD_SECONDS": str(seconds)}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    with tempfile.TemporaryDirectory(prefix="reportsite-xlsx-") as scratch:
+        out, failure = Path(scratch) / "sheet.arrow", Path(scratch) / "failure.json"
+        command = [sys.executable, "-m", "reportsite.sources.excel_child", path, written, sheet or "", str(out),
+                   str(failure)]
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, timeout=2 * seconds + 30, check=False)
+        except subprocess.TimeoutExpired:
+            raise SourceError(_stopped(written, f"took longer than {2 * seconds + 30} s")) from None
+        said = json.loads(failure.read_text(encoding="utf-8"))["error"] if failure.exists() else None
+        if said is not None and said != "memory":
+            raise SourceError(said)
+        if done.returncode == -signal.SIGXCPU or done.returncode == -signal.SIGKILL:
+            raise SourceError(_stopped(written, f"used more than {seconds} s of CPU time ({SECONDS_ENV})"))
+        if said == "memory" or done.returncode != 0 or not out.exists():
+            raise SourceError(_stopped(written, f"needed more than {memory // 1024**2:,} MB of memory "
+                                                f"({MEMORY_ENV})"))
+        with pa.memory_map(str(out)) as source:
+            return pa.ipc.open_file(source).read_all()
+
+
+def _stopped(written: str, why: str) -> str:
+    return (f"data source '{written}': reading the workbook {why} and was stopped; the file is damaged, made to "
+            "exhaust the reader, or its cells reach far beyond the data: open it in Excel, delete the empty rows "
+            "and columns after the data (Ctrl+End shows the last cell) and save it again")
+
+
 def register(con: Any, source: Source) -> None:
     """Make the sheet queryable as ``source.table``: the Arrow table registered, a view over it."""
     path = source.files[0].url
-    frame = read_sheet(path, source.written, source.sheet)
+    table = read_bounded(path, source.written, source.sheet)
     hidden = f"{VIEW_PREFIX}{source.table}"
-    con.register(hidden, frame.to_arrow())
+    con.register(hidden, table)
     con.execute(f'CREATE OR REPLACE VIEW "{source.table}" AS SELECT * FROM "{hidden}"').fetchall()
 
 
-__all__ = ["EXTENSIONS", "is_workbook", "localize", "read_sheet", "register", "resolve"]
+__all__ = ["EXTENSIONS", "is_workbook", "localize", "read_bounded", "read_sheet", "register", "resolve"]

@@ -1,7 +1,9 @@
 """Python loaders as data sources: a file beside the report whose ``load()`` returns a Polars frame.
 
-A loader is the user's own code, trusted like the workflow that runs the build: it may read the
-environment (API tokens), the network and files. It runs in a child process (``loader_run``), so it
+A loader is the user's own code: it may use the network and read files. Its environment holds only the
+variables its source declares (``env: [SHOP_TOKEN]``) and the basics (``PATH``, ``HOME``, the locale, proxy and
+certificate settings): never the audience passwords, the AWS keys it did not ask for, or GitHub's OIDC
+request token. It runs in a child process (``loader_run``), so it
 cannot reach the build's DuckDB connection or its locked settings, a crash or a leak ends with it, and it
 is stopped after ``timeout_seconds``. Its result is kept as Parquet under ``<cache>/loaders/``, keyed by
 the loader file (path and code), the report's parameters and the ``refresh`` window (the hour, the day,
@@ -24,6 +26,7 @@ from typing import Any
 
 from reportsite import integrity
 from reportsite.caches import cache_dir
+from reportsite.config.models import NEVER_TO_LOADERS
 from reportsite.errors import SourceError, did_you_mean
 from reportsite.sources.model import DataFile, Source
 
@@ -103,7 +106,7 @@ def _run(
             done = subprocess.run(
                 command,
                 cwd=loader.parent,
-                env=_environment(loader),
+                env=_environment(loader, list(getattr(spec, "env", []) or [])),
                 capture_output=True,
                 timeout=spec.timeout_seconds,
                 check=False,
@@ -129,11 +132,17 @@ def _run(
     return {"data": name, "sha256": sha, "ran_at": now.astimezone(dt.UTC).isoformat()}
 
 
-def _environment(loader: Path) -> dict[str, str]:
-    """The build's environment (loaders read their secrets from it), with the loader's folder importable."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(loader.parent), env.get("PYTHONPATH", "")) if p)
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")  # no __pycache__ in reports/
+BASICS = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+          "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+          "VIRTUAL_ENV")
+
+
+def _environment(loader: Path, declared: list[str]) -> dict[str, str]:
+    """The basics and the variables the source declares, with the loader's folder importable."""
+    env = {name: os.environ[name] for name in (*BASICS, *declared)
+           if name in os.environ and not name.startswith(NEVER_TO_LOADERS)}
+    env["PYTHONPATH"] = str(loader.parent)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ in reports/
     return env
 
 
