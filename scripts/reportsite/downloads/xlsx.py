@@ -1,4 +1,4 @@
-"""Excel downloads beside the CSV ones: the same rows as an .xlsx workbook, written by xlsxwriter.
+"""Excel downloads beside the CSV ones: the same rows as an .xlsx workbook (``xlsx_package`` writes the file).
 
 Each column keeps its type (numbers, dates and times are Excel numbers and dates, not text) and gets an
 Excel number format from the column's kind (``formats.column_kind``, so a table's ``columns:`` apply):
@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportsite.downloads.formulas import XLSX_TEXT_OPTIONS
+from reportsite.downloads.xlsx_package import Sheet, workbook
 from reportsite.values.formats import Formats, babel_locale, column_kind
 from reportsite.values.jsonvalues import as_text
 
@@ -63,46 +63,18 @@ def column_kinds(table: Any, declared: dict[str, str] | None = None, sample: int
 def write_xlsx(
     table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str = SHEET
 ) -> None:
-    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds.
-
-    Written by xlsxwriter cell by cell from the Arrow columns (no data frame in between: a page's small
-    workbook costs about a quarter of what it did through Polars)."""
-    import xlsxwriter
-
+    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds."""
     table = _excel_table(_plain_columns(table), formats)
     columns = table.to_pydict()
     names = table.column_names
+    note = None
+    if total is not None and total > table.num_rows:
+        note = (f"The first {formats.number(table.num_rows)} of {formats.number(total)} rows; the CSV download "
+                "holds them all.")
+    sheet = Sheet(name, names, list(zip(*(columns[n] for n in names), strict=True)) if names else [],
+                  _column_formats(table, columns, kinds, formats), note, fit=table.num_rows <= AUTOFIT_ROWS)
     path.parent.mkdir(parents=True, exist_ok=True)
-    capped = total is not None and total > table.num_rows
-    with xlsxwriter.Workbook(
-        str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True, **XLSX_TEXT_OPTIONS}
-    ) as workbook:
-        sheet = workbook.add_worksheet(name)
-        workbook.set_properties({"created": CREATED})  # the same rows give the same bytes (no-op deploys)
-        top = 0
-        if capped:
-            note = (
-                f"The first {formats.number(table.num_rows)} of {formats.number(total or 0)} rows; the CSV "
-                "download holds them all."
-            )
-            sheet.write(0, 0, note, workbook.add_format({"bold": True, "font_color": "#9a3412"}))
-            workbook.set_properties({"created": CREATED, "comments": note})
-            top = 1
-        if not names:
-            return
-        shapes = _column_formats(table, columns, kinds, formats)
-        cell_formats = [workbook.add_format({"num_format": shape}) for shape in shapes]
-        if table.num_rows:
-            rows = [list(row) for row in zip(*(columns[n] for n in names), strict=True)]
-            sheet.add_table(top, 0, top + len(rows), len(names) - 1, {
-                "data": rows, "style": "Table Style Light 1",
-                "columns": [{"header": n, "format": f} for n, f in zip(names, cell_formats, strict=True)]})
-        else:  # a table needs a row: an empty result is its header, filterable
-            sheet.write_row(top, 0, names)
-            sheet.autofilter(top, 0, top, len(names) - 1)
-        sheet.freeze_panes(top + 1, 0)
-        if table.num_rows <= AUTOFIT_ROWS:
-            sheet.autofit()
+    path.write_bytes(workbook(sheet, CREATED))
 
 
 def _plain_columns(table: Any) -> Any:

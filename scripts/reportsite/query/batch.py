@@ -45,6 +45,7 @@ class Rewrite:
 
     sql: str
     names: tuple[str, ...]  # the varying $names, in the values table's column order
+    hidden: tuple[str, ...] = ()  # sort keys added to the result, left out when it is split
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,46 @@ def rewrite(sql: str, varying: Sequence[str], columns: Sequence[str]) -> Rewrite
     A sort key that is not a column of the result (``ORDER BY day DESC, id`` showing no id) is added to it as a
     hidden column, ``__rs_k1``…, which the split leaves out.
     """
-    if PREFIX in sql.lower():
-        return NotBatched(f"it uses a name starting with {PREFIX}, which one pass reserves")
     duplicated = sorted({c for c in columns if list(columns).count(c) > 1})
     if duplicated:
         return NotBatched(f"its result has more than one column named '{duplicated[0]}'")
+    if any(c.lower().startswith(PREFIX) for c in columns):
+        return NotBatched(f"its result has a column whose name starts with {PREFIX}, which one pass reserves")
+    found = _with_columns(sql, varying)
+    if isinstance(found, NotBatched):
+        return found
+    tree, names = found
+    node = tree["statements"][0]["node"]
+    before = len(node.get("select_list") or [])
+    order = _order_keys(node, list(columns))
+    if isinstance(order, NotBatched):
+        return order
+    hidden = tuple(item["alias"] for item in (node.get("select_list") or [])[before:])
+    over = f"ORDER BY {', '.join(order)}" if order else ""
+    batched = (
+        f"SELECT {quoted(PREFIX + 'v')}.{quoted(INDEX)}, {quoted(PREFIX + 'q')}.*\n"
+        f"FROM {quoted(VALUES)} AS {quoted(PREFIX + 'v')}, LATERAL (\n"
+        f"SELECT {quoted(PREFIX + 's')}.*, row_number() OVER ({over}) AS {quoted(ORDINAL)} FROM (\n"
+        f"{unparse(tree)}\n) AS {quoted(PREFIX + 's')}) AS {quoted(PREFIX + 'q')}\n"
+        f"{{cap}}ORDER BY {quoted(PREFIX + 'v')}.{quoted(INDEX)}, {quoted(PREFIX + 'q')}.{quoted(ORDINAL)}"
+    )
+    return Rewrite(batched, names, hidden)
+
+
+def lateral(sql: str, varying: Sequence[str]) -> str | NotBatched:
+    """The query for every binding, unordered (enough to plan which columns it reads: S3 planning)."""
+    found = _with_columns(sql, varying)
+    if isinstance(found, NotBatched):
+        return found
+    return (f"SELECT * FROM {quoted(VALUES)} AS {quoted(PREFIX + 'v')}, LATERAL (\n{unparse(found[0])}\n) "
+            f"AS {quoted(PREFIX + 'q')}")
+
+
+def _with_columns(sql: str, varying: Sequence[str]) -> tuple[dict[str, Any], tuple[str, ...]] | NotBatched:
+    """DuckDB's syntax tree of ``sql`` with each varying ``$name`` a column of the values table, and the names
+    replaced; proven first that DuckDB writes the unchanged query back the same."""
+    if PREFIX in sql.lower():
+        return NotBatched(f"it uses a name starting with {PREFIX}, which one pass reserves")
     tree = parse(sql)
     if tree.get("error"):
         return NotBatched(f"DuckDB's parser cannot read it ({tree.get('error_message')})")
@@ -160,9 +196,8 @@ def rewrite(sql: str, varying: Sequence[str], columns: Sequence[str]) -> Rewrite
         return NotBatched("it is not one statement")
     if _shape(parse(unparse(tree)), alias=True) != _shape(tree, alias=True):
         return NotBatched("DuckDB does not write this query back the same, so it cannot be rewritten safely")
-    node = tree["statements"][0]["node"]
     names: list[str] = []
-    for path, parameter in list(_parameters(node)):
+    for path, parameter in list(_parameters(tree["statements"][0]["node"])):
         name = str(parameter.get("identifier"))
         if name not in varying:
             continue
@@ -174,18 +209,7 @@ def rewrite(sql: str, varying: Sequence[str], columns: Sequence[str]) -> Rewrite
         parameter.update({"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": "", **location,
                           "column_names": [f"{PREFIX}v", column(name)]})
         names.append(name)
-    order = _order_keys(node, list(columns))
-    if isinstance(order, NotBatched):
-        return order
-    over = f"ORDER BY {', '.join(order)}" if order else ""
-    batched = (
-        f"SELECT {quoted(PREFIX + 'v')}.{quoted(INDEX)}, {quoted(PREFIX + 'q')}.*\n"
-        f"FROM {quoted(VALUES)} AS {quoted(PREFIX + 'v')}, LATERAL (\n"
-        f"SELECT {quoted(PREFIX + 's')}.*, row_number() OVER ({over}) AS {quoted(ORDINAL)} FROM (\n"
-        f"{unparse(tree)}\n) AS {quoted(PREFIX + 's')}) AS {quoted(PREFIX + 'q')}\n"
-        f"{{cap}}ORDER BY {quoted(PREFIX + 'v')}.{quoted(INDEX)}, {quoted(PREFIX + 'q')}.{quoted(ORDINAL)}"
-    )
-    return Rewrite(batched, tuple(dict.fromkeys(names)))
+    return tree, tuple(dict.fromkeys(names))
 
 
 def with_cap(rewritten: Rewrite, limit: int | None) -> str:
@@ -194,9 +218,9 @@ def with_cap(rewritten: Rewrite, limit: int | None) -> str:
     return rewritten.sql.replace("{cap}", cap)
 
 
-def split(table: Any, count: int, offset: int = 0) -> list[Any]:
+def split(table: Any, count: int, offset: int = 0, hidden: Sequence[str] = ()) -> list[Any]:
     """A batched result (ordered by ``__rs_i`` from ``offset``) as one table per binding: slices, no copies,
-    without the index and row number columns."""
+    without the index, the row number and the ``hidden`` sort keys."""
     import pyarrow.compute as pc
 
     sizes = [0] * count
@@ -204,7 +228,7 @@ def split(table: Any, count: int, offset: int = 0) -> list[Any]:
         runs = pc.value_counts(table.column(INDEX))  # the index is sorted: one run per binding with rows
         for position, size in zip(runs.field("values").to_pylist(), runs.field("counts").to_pylist(), strict=True):
             sizes[position - offset] = size
-    rest = table.drop_columns([c for c in table.column_names if c.startswith(PREFIX)])
+    rest = table.drop_columns([INDEX, ORDINAL, *hidden])
     parts, start = [], 0
     for size in sizes:
         parts.append(rest.slice(start, size))
@@ -295,5 +319,5 @@ def _shape(expression: Any, alias: bool = False) -> str:
     return json.dumps(strip(expression), sort_keys=True)
 
 
-__all__ = ["INDEX", "ORDINAL", "VALUES", "NotBatched", "Rewrite", "column", "quoted", "rewrite", "signatures",
-           "split", "value_type", "values_table", "with_cap"]
+__all__ = ["INDEX", "ORDINAL", "VALUES", "NotBatched", "Rewrite", "column", "lateral", "quoted", "rewrite",
+           "signatures", "split", "value_type", "values_table", "with_cap"]

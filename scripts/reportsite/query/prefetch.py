@@ -40,6 +40,7 @@ class Stored:
     table: str
     positions: dict[Key, int]
     counts: dict[int, int]
+    hidden: tuple[str, ...] = ()  # sort keys stored with the rows, left out when they are read
 
 
 @dataclass
@@ -80,7 +81,7 @@ class Shared:
             last += 1
             rows += stored.counts.get(last, 0)
         table = read(stored.table, first, last)
-        for position, part in enumerate(batch.split(table, last - first + 1, offset=first)):
+        for position, part in enumerate(batch.split(table, last - first + 1, first, stored.hidden)):
             wanted = by_position[first + position]
             if self.uses[wanted] > 0 and wanted not in self.tables:
                 self.tables[wanted] = part

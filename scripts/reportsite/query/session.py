@@ -175,9 +175,10 @@ class Session:
             self._unregister(batch.VALUES)
         self.count += 1
         if shared.stream:
-            shared.stored.append(Stored(stored, {key: position for position, key in enumerate(keys)}, result))
+            shared.stored.append(Stored(stored, {key: position for position, key in enumerate(keys)}, result,
+                                        plan.hidden))
             return
-        for key, rows in zip(keys, batch.split(result, len(keys)), strict=True):
+        for key, rows in zip(keys, batch.split(result, len(keys), hidden=plan.hidden), strict=True):
             shared.tables[key] = rows
 
     def _read_stored(self, ref: QueryRef) -> Callable[[str, int, int], Any]:
