@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportsite.errors import Problems, QueryError
 from reportsite.pages import filters as page_filters
-from reportsite.pages import markdown_text
+from reportsite.pages import workers
 from reportsite.pages.context import RunContext
 from reportsite.pages.filters import PageFilter
 from reportsite.pages.items import ItemRunner
-from reportsite.pages.page import ReportPage, with_parameters
+from reportsite.pages.page import ReportPage
+from reportsite.pages.units import Made, ResultKey, Results, Setting, Unit
 from reportsite.query.located import QueryRef
 
 TEXT_BLOCKS = ("title", "description", "text")
@@ -87,9 +89,10 @@ def run_items(ctx: RunContext, page: ReportPage, parameters: Mapping[str, Any], 
 def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
     """Fill every page (its default choices and ``slices``, every combination) from the report's items.
 
-    Each item runs item by item for all pages at once: its query is handed every binding the pages and choices
-    will use (``Session.prefetch``: one pass over the data where that is proven the same), then each page's
-    block is made from its share. Problems go to ``ctx.problems``.
+    First every query runs, item by item for all pages and choices at once: each is handed every binding they
+    will use (``Session.prefetch``: one pass over the data where that is proven the same). Then each page's
+    blocks for each combination of the choices they follow (a ``Unit``) are made from those results, in worker
+    processes when there are many (``workers``). Problems go to ``ctx.problems``.
     """
     report, site, config = ctx.report, ctx.site, ctx.report.config
     filters = page_filters.resolve(ctx.session, report, ctx.formats, ctx.today, ctx.problems) if config.filters else []
@@ -103,74 +106,135 @@ def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
                                                       "offer fewer choices or raise max_slices"))
         return
     depends = {block: page_filters.depends_on(filters, names) for block, names in _item_names(report).items()}
-    runners: list[dict[tuple[tuple[int, ...], tuple[int, ...]], ItemRunner]] = [{} for _ in pages]
-
-    def runner(number: int, which: tuple[int, ...], picked: tuple[int, ...]) -> ItemRunner:
-        mine = runners[number]
-        if (which, picked) not in mine:
-            run = pages[number]
-            sql, shown = page_filters.bindings(filters, which, picked, run.parameters)
-            mine[which, picked] = ItemRunner(ctx, sql, shown, run.path, folder_for(filters, which, picked))
-        return mine[which, picked]
-
-    def each(block: str) -> list[tuple[int, tuple[int, ...], ItemRunner]]:
-        which = depends[block]
-        return [(number, picked, runner(number, which, picked)) for number in range(len(pages))
-                for picked in page_filters.combinations(filters, which)]
-
-    def ahead(block: str, path: tuple[str | int, ...], label: str, limit: int | None, stream: bool = False) -> list[
-            tuple[int, tuple[int, ...], ItemRunner]]:
-        uses = each(block)
-        ctx.session.prefetch(QueryRef(report, path, label), [run.parameters for _, _, run in uses], limit, stream)
-        return uses
-
-    work = _Work(ctx, len(pages), len(config.metrics) + 2 * len(config.charts) + len(config.tables) + 3)
-    results: list[dict[str, dict[tuple[int, ...], Any]]] = [{} for _ in pages]
-    for index, metric in enumerate(config.metrics):
-        block = f"metric-{index + 1}"
-        for number, picked, run in ahead(block, ("metrics", index, "query"), f"metric '{metric.name}'", 1):
-            if card := run.metric(index):
-                results[number].setdefault(block, {})[picked] = card
-        work.item_done()
-    fetched: list[dict[str, dict[tuple[int, ...], Any]]] = [{} for _ in pages]
-    for index, chart in enumerate(config.charts):
-        block = f"chart-{index + 1}"
-        uses = ahead(block, ("charts", index, "query"), f"chart '{chart.name}'", site.max_chart_rows)
-        for number, picked, run in uses:
-            if found := run.chart_data(index):
-                fetched[number].setdefault(block, {})[picked] = (run, found)
-        work.item_done()
-    for number in range(len(pages)):
-        default_run = runner(number, tuple(range(len(filters))), tuple(f.default for f in filters))
-        colors = _page_colors(filters, depends, fetched[number], default_run)
-        for block, drawn in fetched[number].items():
-            results[number][block] = {picked: run.chart(index, table, colors)
-                                      for picked, (run, (index, table)) in drawn.items()}
-        fetched[number] = {}
-        work.part_done(len(config.charts))
-    for index, table_spec in enumerate(config.tables):
-        block = f"table-{index + 1}"
-        for number, picked, run in ahead(block, ("tables", index, "query"), f"table '{table_spec.name}'", None,
-                                         stream=True):
-            if table := run.table(index):
-                results[number].setdefault(block, {})[picked] = table
-        work.item_done()
+    units = _units(pages, filters, depends)
+    found: dict[ResultKey, Any] = {}
+    items = _items(report, site)
+    for block, ref, limit, stream in items:
+        uses = [unit for unit in units if block in unit.blocks]
+        ctx.session.prefetch(ref, [unit.parameters for unit in uses], limit, stream)
+        if not stream:
+            for unit in uses:
+                found[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, limit, False)
+    colors = _colors(ctx, units, filters, depends, found)
+    by_page: list[list[Made]] = [[] for _ in pages]
+    count = workers.worker_count(len(units))
+    setting = Setting(report, site, ctx.downloads, ctx.today, ctx.families)
+    done = 0
+    with workers.makers(setting, count) as make:
+        size = max(1, min(workers.CHUNK_UNITS, len(units) // max(count * 2, 1) or 1))
+        pending = []
+        for start in range(0, len(units), size):
+            chunk = units[start:start + size]
+            needed = _needed(chunk, items, found)
+            for block, ref, _, stream in items:
+                for unit in chunk:
+                    if stream and block in unit.blocks:  # read now, a chunk at a time: a table's rows can be many
+                        needed[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, None, True)
+            pending.append(make(chunk, needed, {u.number: colors.get(u.number, {}) for u in chunk}))
+            while pending and (pending[0].done() or len(pending) > 2 * max(count, 1)):
+                done += _collect(pending.pop(0).result(), by_page, ctx)
+                _progress(ctx, done, len(units), len(pages))
+        for future in pending:
+            done += _collect(future.result(), by_page, ctx)
+            _progress(ctx, done, len(units), len(pages))
     for number, run_page in enumerate(pages):
-        for block, text in (("title", run_page.title), ("description", config.description), ("text", config.text)):
-            which = depends[block]
-            results[number][block] = {picked: _words(block, text, runner(number, which, picked), ctx.formats)
-                                      for picked in page_filters.combinations(filters, which)}
-        _assemble(ctx, run_page, filters, depends, results[number], runners[number], runner(number, (), ()))
-        results[number] = {}
-        work.part_done(3)
-    work.finished()
+        _assemble(ctx, run_page, filters, depends, by_page[number])
+
+
+def _units(pages: list[PageRun], filters: list[PageFilter], depends: dict[str, tuple[int, ...]]) -> list[Unit]:
+    """Each page's blocks, grouped by the filters they follow, once per combination of those filters' choices."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for block, which in depends.items():
+        groups.setdefault(which, []).append(block)
+    units = []
+    for number, run in enumerate(pages):
+        for which, blocks in groups.items():
+            for picked in page_filters.combinations(filters, which):
+                sql, shown = page_filters.bindings(filters, which, picked, run.parameters)
+                units.append(Unit(number, which, picked, tuple(blocks), sql, shown, run.path,
+                                  folder_for(filters, which, picked), run.title))
+    return units
+
+
+def _items(report: Any, site: Any) -> list[tuple[str, QueryRef, int | None, bool]]:
+    """Every query item: (block, query, row limit, streamed), in the order the page shows them."""
+    config = report.config
+    items: list[tuple[str, QueryRef, int | None, bool]] = [
+        (f"metric-{i + 1}", QueryRef(report, ("metrics", i, "query"), f"metric '{m.name}'"), 1, False)
+        for i, m in enumerate(config.metrics)]
+    items += [(f"chart-{i + 1}", QueryRef(report, ("charts", i, "query"), f"chart '{c.name}'"), site.max_chart_rows,
+               False) for i, c in enumerate(config.charts)]
+    items += [(f"table-{i + 1}", QueryRef(report, ("tables", i, "query"), f"table '{t.name}'"), None, True)
+              for i, t in enumerate(config.tables)]
+    return items
+
+
+def _rows(ctx: RunContext, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None, stream: bool) -> Any:
+    """One use's rows, or the QueryError it failed with (the unit reports it where it belongs)."""
+    try:
+        return ctx.session.materialize(ref, parameters, limit, stream)
+    except QueryError as exc:
+        return exc
+
+
+def _needed(chunk: list[Unit], items: list[tuple[str, QueryRef, int | None, bool]],
+            found: Mapping[ResultKey, Any]) -> dict[ResultKey, Any]:
+    """The fetched results a chunk of units reads (sent to a worker with it)."""
+    needed = {}
+    for block, ref, _, stream in items:
+        for unit in chunk:
+            if block in unit.blocks and not stream:
+                key = Results.key(ref, unit.parameters)
+                needed[key] = found[key]
+    return needed
+
+
+def _colors(ctx: RunContext, units: list[Unit], filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
+            found: Mapping[ResultKey, Any]) -> dict[int, dict[str, str]]:
+    """Each page's series colours: one colour per category across its charts and every choice (the default
+    choices' categories first), so North stays the same blue whatever the reader picks."""
+    config = ctx.report.config
+    if not config.charts:
+        return {}
+    quiet = RunContext(Results(found), ctx.report, ctx.site, None, ctx.today, Problems(),  # type: ignore[arg-type]
+                       ctx.families)
+    fetched: dict[int, dict[str, dict[tuple[int, ...], Any]]] = {}
+    plain: dict[int, ItemRunner] = {}
+    for unit in units:
+        run = ItemRunner(quiet, unit.parameters, unit.shown, unit.path, unit.folder)
+        plain.setdefault(unit.number, run)
+        for block in unit.blocks:
+            if block.startswith("chart-") and (data := run.chart_data(int(block.split("-")[1]) - 1)):
+                fetched.setdefault(unit.number, {}).setdefault(block, {})[unit.picked] = (run, data)
+    return {number: _page_colors(filters, depends, charts, plain[number]) for number, charts in fetched.items()}
+
+
+def _collect(made: list[Made], by_page: list[list[Made]], ctx: RunContext) -> int:
+    for one in made:
+        by_page[one.unit.number].append(one)
+        ctx.problems.extend(one.problems)
+    return len(made)
+
+
+def _progress(ctx: RunContext, done: int, units: int, pages: int) -> None:
+    """Progress in pages (a family) or choices (one filtered page)."""
+    if pages > 1:
+        ctx.progress("pages", done * pages // units, pages)
+    elif units > 1:
+        ctx.progress("choices", done, units)
 
 
 def _assemble(ctx: RunContext, run: PageRun, filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
-              results: dict[str, dict[tuple[int, ...], Any]], runners: Mapping[Any, ItemRunner],
-              plain: ItemRunner) -> None:
+              made: list[Made]) -> None:
     """One page's blocks for its default choices, and every combination's as a ``Slice``."""
     config, page = ctx.report.config, run.page
+    results: dict[str, dict[tuple[int, ...], Any]] = {}
+    for one in made:
+        for block, value in one.blocks.items():
+            if value is not None:
+                results.setdefault(block, {})[one.unit.picked] = value
+        page.rows_returned += one.rows
+        page.files.extend(f for f in one.files if f not in page.files)
     default = tuple(f.default for f in filters)
 
     def shown(block: str, picks: tuple[int, ...]) -> Any:
@@ -190,29 +254,7 @@ def _assemble(ctx: RunContext, run: PageRun, filters: list[PageFilter], depends:
         page.slices = [Slice(picks, {block: shown(block, picks) for block in following})
                        for picks in page_filters.combinations(filters, tuple(range(len(filters))))]
     if any(chart.spec for s in [None, *page.slices] for chart in _charts(page, s)):
-        page.vega_locale = plain.vega_locale()
-    for item_runner in runners.values():
-        page.rows_returned += item_runner.rows
-        page.files.extend(f for f in item_runner.files if f not in page.files)
-
-
-class _Work:
-    """Progress of a run over many pages, in pages: each item done for every page counts its share."""
-
-    def __init__(self, ctx: RunContext, pages: int, parts: int) -> None:
-        self.ctx, self.pages, self.parts, self.done = ctx, pages, max(parts, 1), 0
-
-    def item_done(self) -> None:
-        self.part_done(self.pages)
-
-    def part_done(self, parts: int) -> None:
-        self.done += parts
-        if self.pages > 1:
-            self.ctx.progress("pages", min(self.done // self.parts, self.pages), self.pages)
-
-    def finished(self) -> None:
-        if self.pages > 1:
-            self.ctx.progress("pages", self.pages, self.pages)
+        page.vega_locale = ItemRunner(ctx).vega_locale()
 
 
 def _charts(page: ReportPage, piece: Slice | None) -> list[Any]:
@@ -234,10 +276,3 @@ def _page_colors(filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
     for found in fetched.values():
         ordered.extend(value[1] for _, value in sorted(found.items(), key=lambda kv: kv[0]))
     return run.page_colors(ordered)  # type: ignore[no-any-return]
-
-
-def _words(block: str, text: str | None, run: Any, formats: Any) -> Any:
-    """The title as text; the description and the text as HTML from their Markdown."""
-    if block == "title":
-        return with_parameters(text, run.shown, formats) or text or ""
-    return markdown_text.render(text, run.shown, level=2)

@@ -102,40 +102,29 @@ def value_type(value: Any) -> tuple[str, Any] | None:
 
 
 def signatures(bindings: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[tuple[str, ...] | None]:
-    """Each binding's DuckDB types for ``names`` (bindings of one signature share a values table); None where a
-    value has no type a values table holds. A NULL (a filter's All) takes the type the name's other values
-    share, so it runs in the same pass: compared with ``IS NULL`` or ``=``, a NULL of any type acts the same."""
-    shared: dict[str, str | None] = {}
-    for name in names:
-        kinds = {found[0] for b in bindings if (found := value_type(b[name])) is not None and found[0] != "NULL"}
-        shared[name] = kinds.pop() if len(kinds) == 1 else None
+    """Each binding's DuckDB types for ``names`` ("NULL" for a NULL): bindings of one signature share a pass,
+    in which a name that is NULL in all of them is bound as a NULL, as it is for one page. None where a value
+    has no type a values table holds."""
     out: list[tuple[str, ...] | None] = []
     for binding in bindings:
         types = [value_type(binding[name]) for name in names]
-        if any(t is None for t in types):
-            out.append(None)
-            continue
-        out.append(tuple(_typed(t[0], shared[name]) for name, t in zip(names, types, strict=True) if t is not None))
+        out.append(None if any(t is None for t in types) else tuple(t[0] for t in types if t is not None))
     return out
 
 
-def _typed(kind: str, shared: str | None) -> str:
-    return shared if kind == "NULL" and shared else kind
-
-
 def values_table(bindings: Sequence[Mapping[str, Any]], names: Sequence[str]) -> Any:
-    """The values table: ``__rs_i`` (the binding's position) and one typed column per varying name (the type
-    of its values that are not NULL; see ``signatures``)."""
+    """The values table: ``__rs_i`` (the binding's position) and one typed column per varying name, whose
+    values share one type and are never NULL (see ``signatures``)."""
     import pyarrow as pa
 
     columns = {INDEX: pa.array(range(len(bindings)), pa.int32())}
     for name in names:
         values = [binding[name] for binding in bindings]
-        found = next((value_type(v) for v in values if v is not None), None) or value_type(None)
-        assert found is not None
+        found = value_type(values[0])
+        assert found is not None and all(v is not None for v in values)
         kind = found[1]
         if pa.types.is_timestamp(kind) and kind.tz is not None:
-            values = [None if v is None else v.astimezone(dt.UTC) for v in values]
+            values = [v.astimezone(dt.UTC) for v in values]
         columns[column(name)] = pa.array(values, kind)
     return pa.table(columns)
 
@@ -196,6 +185,7 @@ def _with_columns(sql: str, varying: Sequence[str]) -> tuple[dict[str, Any], tup
         return NotBatched("it is not one statement")
     if _shape(parse(unparse(tree)), alias=True) != _shape(tree, alias=True):
         return NotBatched("DuckDB does not write this query back the same, so it cannot be rewritten safely")
+    _fold_null_checks(tree, varying)
     names: list[str] = []
     for path, parameter in list(_parameters(tree["statements"][0]["node"])):
         name = str(parameter.get("identifier"))
@@ -203,13 +193,35 @@ def _with_columns(sql: str, varying: Sequence[str]) -> tuple[dict[str, Any], tup
             continue
         if any(part in ("limit", "offset") for part in path):
             return NotBatched(f"${name} is used in LIMIT or OFFSET")
-        location: dict[str, Any] = {k: parameter[k] for k in ("query_location", "query_location_length")
-                                    if k in parameter}
+        kept: dict[str, Any] = {k: parameter[k] for k in ("alias", "query_location", "query_location_length")
+                                if k in parameter}  # the alias too: SELECT $customer AS who
         parameter.clear()
-        parameter.update({"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": "", **location,
+        parameter.update({"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": "", **kept,
                           "column_names": [f"{PREFIX}v", column(name)]})
         names.append(name)
     return tree, tuple(dict.fromkeys(names))
+
+
+def sort_keys(sql: str, columns: Sequence[str]) -> tuple[list[str], bool] | None:
+    """The result columns a query's top-level ORDER BY sorts by, and whether they are all its keys (False when
+    it also sorts by something it does not show); None when it has no ORDER BY (its row order is DuckDB's)."""
+    tree = parse(sql)
+    if tree.get("error") or len(tree.get("statements") or []) != 1:
+        return None
+    node = tree["statements"][0]["node"]
+    orders = [o for m in node.get("modifiers") or [] if m.get("type") == "ORDER_MODIFIER" for o in m.get("orders")]
+    if not orders:
+        return None
+    keys, complete = [], True
+    for order in orders:
+        expression = order.get("expression") or {}
+        if expression.get("class") == "STAR" and expression.get("columns"):
+            keys += list(columns)
+        elif (name := _result_column(expression, node, list(columns))) is not None:
+            keys.append(name)
+        else:
+            complete = False
+    return keys, complete
 
 
 def with_cap(rewritten: Rewrite, limit: int | None) -> str:
@@ -234,6 +246,31 @@ def split(table: Any, count: int, offset: int = 0, hidden: Sequence[str] = ()) -
         parts.append(rest.slice(start, size))
         start += size
     return parts
+
+
+def _fold_null_checks(node: Any, varying: Sequence[str]) -> None:
+    """``$name IS NULL`` is false and ``$name IS NOT NULL`` true for a varying name: its values are never NULL
+    (a binding with a NULL runs in a pass of its own, the NULL bound as it is for one page). DuckDB can then
+    join on ``region = $region`` instead of testing ``$region IS NULL OR region = $region`` row by value."""
+    if isinstance(node, list):
+        for child in node:
+            _fold_null_checks(child, varying)
+        return
+    if not isinstance(node, dict):
+        return
+    children = node.get("children") or []
+    if (node.get("class") == "OPERATOR" and node.get("type") in ("OPERATOR_IS_NULL", "OPERATOR_IS_NOT_NULL")
+            and len(children) == 1 and children[0].get("class") == "PARAMETER"
+            and children[0].get("identifier") in varying):
+        location = {k: node[k] for k in ("query_location", "query_location_length") if k in node}
+        value = "false" if node["type"] == "OPERATOR_IS_NULL" else "true"
+        alias = node.get("alias", "")
+        node.clear()
+        node.update({"class": "CONSTANT", "type": "VALUE_CONSTANT", "alias": alias, **location,
+                     "literal": {"kind": "BOOLEAN", "text": value}})
+        return
+    for child in node.values():
+        _fold_null_checks(child, varying)
 
 
 def _parameters(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
@@ -320,4 +357,4 @@ def _shape(expression: Any, alias: bool = False) -> str:
 
 
 __all__ = ["INDEX", "ORDINAL", "VALUES", "NotBatched", "Rewrite", "column", "lateral", "quoted", "rewrite",
-           "signatures", "split", "value_type", "values_table", "with_cap"]
+           "signatures", "sort_keys", "split", "value_type", "values_table", "with_cap"]

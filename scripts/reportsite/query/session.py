@@ -46,6 +46,7 @@ class Session:
     low_footprint: bool = False
     retried: list[str] = field(default_factory=list)  # labels of queries retried after running out of memory
     count: int = 0  # statements run
+    passes: int = 0  # of them, queries run once for several pages or choices (one pass)
     reviewed: dict[str, list[Any]] = field(default_factory=dict)  # SQL text → its refusals (a for_each report
     # runs the same SQL once per page)
     shared: dict[tuple[str | int, ...], Shared] = field(default_factory=dict)  # query key path → its prefetched
@@ -88,6 +89,17 @@ class Session:
         with self._guard(ref):
             yield from reader
 
+    def materialize(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None,
+                    stream: bool = False) -> Any:
+        """One use's rows as a table (``fetch``, or every batch of ``stream``): from what was fetched ahead, else
+        by running the query."""
+        if not stream:
+            return self.fetch(ref, parameters, limit)
+        import pyarrow as pa
+
+        parts = list(self.stream(ref, parameters))
+        return pa.Table.from_batches(parts[1:], schema=parts[0])
+
     def prefetch(self, ref: QueryRef, bindings: Sequence[Mapping[str, Any]], limit: int | None = None,
                  stream: bool = False) -> None:
         """Run ``ref`` ahead for every binding the pages will ask with, in that order: once for each distinct
@@ -110,19 +122,22 @@ class Session:
         distinct = list(dict.fromkeys(keys))
         first = {key: bound[keys.index(key)] for key in distinct}
         shared = Shared(limit, stream, uses)
-        varying = [name for name in bound[0] if len({repr(b[name]) for b in bound}) > 1]
-        batches = self._groups(distinct, first, varying)
-        for group in batches:
-            if len(group) == 1:
-                self._run_one(ref, shared, group[0], first[group[0]], limit)
+        names = [name for name in bound[0] if len({repr(b[name]) for b in bound}) > 1]
+        for group in self._groups(distinct, first, names):
+            bindings = [first[k] for k in group]
+            varying = [name for name in names if len({repr(b[name]) for b in bindings}) > 1]
+            if len(group) == 1 or not varying:
+                for key in group:
+                    self._run_one(ref, shared, key, first[key], limit)
                 continue
-            self._run_batch(ref, sql, shared, group, [first[k] for k in group], varying, limit)
+            self._run_batch(ref, sql, shared, group, bindings, varying, limit)
         if shared.tables or shared.stored:
             self.shared[ref.path] = shared
 
     def _groups(self, distinct: list[Key], first: Mapping[Key, Mapping[str, Any]],
                 varying: list[str]) -> list[list[Key]]:
-        """The distinct bindings in groups of one values table each (one DuckDB type per column)."""
+        """The distinct bindings in groups of one pass each: one DuckDB type per name, NULL as its own (so in a
+        pass every varying value is a value, and a NULL is bound as one, as for a single page)."""
         groups: dict[Any, list[Key]] = {}
         kinds = batch.signatures([first[key] for key in distinct], varying) if varying else [None] * len(distinct)
         for key, kind in zip(distinct, kinds, strict=True):
@@ -174,6 +189,7 @@ class Session:
         finally:
             self._unregister(batch.VALUES)
         self.count += 1
+        self.passes += 1
         if shared.stream:
             shared.stored.append(Stored(stored, {key: position for position, key in enumerate(keys)}, result,
                                         plan.hidden))
