@@ -62,7 +62,7 @@ def both_ways(one_pass: Session, plain: Session, ref: QueryRef, bindings: Sequen
             try:
                 results.append(session.materialize(ref, binding, limit, stream))
                 errors.append(None)
-            except Exception as exc:  # noqa: BLE001 - both ways must fail alike
+            except Exception as exc:  # both ways must fail alike
                 results.append(None)
                 errors.append(f"{type(exc).__name__}: {exc}")
         if errors[0] or errors[1]:
