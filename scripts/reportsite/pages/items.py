@@ -163,8 +163,8 @@ class ItemRunner:
         heading = self._text(chart.params.title or chart.name) or ""
         description = markdown_text.render(chart.description, self.shown, level=3) \
             if chart.description else None
-        return ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows, description, chart.width,
-                          relative, xlsx)
+        return ChartBlock(id=f"chart-{index + 1}", name=heading, type=chart.type, spec=spec, rows=table.num_rows,
+                          description=description, width=chart.width, csv=relative, xlsx=xlsx)
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -217,14 +217,13 @@ class ItemRunner:
         xlsx = None
         if path is not None and relative is not None:
             xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
-        block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
-                           [kind in NUMERIC_KINDS for kind in kinds], rows, total,
-                           self._text(spec.description), relative, kinds,
-                           self.formats.number(total), self.formats.number(len(rows)),
-                           hrefs[:table_rows.INLINE], [None if k is None else k[:table_rows.INLINE] for k in keys],
-                           len(every), rows_json)
-        block.xlsx = xlsx
-        return block
+        return TableBlock(
+            id=f"table-{index + 1}", name=self._text(spec.name) or "", columns=shown.column_names,
+            numeric=[kind in NUMERIC_KINDS for kind in kinds], rows=rows, total_rows=total,
+            description=self._text(spec.description), csv=relative, kinds=kinds,
+            total_shown=self.formats.number(total), rows_shown=self.formats.number(len(rows)),
+            hrefs=hrefs[:table_rows.INLINE], keys=[None if k is None else k[:table_rows.INLINE] for k in keys],
+            available=len(every), rows_json=rows_json, xlsx=xlsx)
 
     def cell_links(self, links: Mapping[str, str], data: Mapping[str, list[Any]], columns: list[str],
                    count: int) -> list[list[str | None]]:
