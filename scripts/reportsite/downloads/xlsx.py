@@ -71,8 +71,8 @@ def write_xlsx(
     if total is not None and total > table.num_rows:
         note = (f"The first {formats.number(table.num_rows)} of {formats.number(total)} rows; the CSV download "
                 "holds them all.")
-    sheet = Sheet(name, names, list(zip(*(columns[n] for n in names), strict=True)) if names else [],
-                  _column_formats(table, columns, kinds, formats), note, fit=table.num_rows <= AUTOFIT_ROWS)
+    sheet = Sheet(name, names, [columns[n] for n in names], _column_formats(table, columns, kinds, formats), note,
+                  fit=table.num_rows <= AUTOFIT_ROWS)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(workbook(sheet, CREATED))
 
