@@ -16,6 +16,9 @@ this file so its peak RSS (VmHWM) and CPU seconds are recorded per build):
 6. Excel (``bench_excel``): reading a 200,000-row workbook, a build over it, writing Excel downloads;
 7. exploring (``bench_explore.py``): a filtered page's first-load weight and switch time in Chromium,
    2,000 pages per value built and rebuilt.
+8. one pass (``bench_onepass.py``): a 2,000-page family over 4M rows against the same report over one value,
+   a page with 120 filter choices against the same page without filters, and every file of both compared
+   with a build that runs each query once per value.
 
 Data sets are cached in ``bench-results/data-*``; the summary goes to ``bench-results/latest.json``
 (``latest-preload.json`` with ``--preload FILE``, which runs FILE in every build process first, to
@@ -852,6 +855,8 @@ def main() -> int:
     parser.add_argument("--skip-excel", action="store_true", help="leave out the Excel scenario")
     parser.add_argument("--skip-explore", action="store_true",
                         help="leave out the filters / pages-per-value scenario (bench_explore.py)")
+    parser.add_argument("--skip-one-pass", action="store_true",
+                        help="leave out the family and filter-choices scenario (bench_onepass.py)")
     parser.add_argument("--excel-rows", type=int, default=200_000, help="rows of the Excel workbook read")
     parser.add_argument("--preload", type=Path,
                         help="a Python file run in every build process first (try a change by monkeypatching)")
@@ -978,6 +983,13 @@ def main() -> int:
 
             print("\nExploring: a page with 2 filters × 10 choices, 2,000 pages per value, the scripts' weight")
             info["explore"] = bench_explore.run(work)
+
+        if not args.skip_one_pass:
+            import bench_onepass
+
+            print("\nOne pass: a 2,000-page family over 4M rows against one page, 120 filter choices against none, "
+                  "and every file compared with a build that runs each query once per value")
+            info["one_pass"] = bench_onepass.run(work / "one-pass", 2000, 4_000_000, False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,3 +1,4 @@
 from reportsite.cli.main import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (pages.workers) imports the main module
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -148,3 +148,26 @@ def read_detail(exc: Exception | str) -> str:
     text = re.split(r"<\?xml| - Server returned|:? Error performing ", text)[0]
     text = one_line(text.split("\n\n")[0])
     return text if len(text) <= 300 else text[:299] + "…"
+
+
+class Problems:
+    """The problems of one run, collected as each stage finds them (every stage adds; the run raises once)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Problem] = {}  # by text: a problem found for several pages or choices shows once
+
+    def add(self, problem: Problem) -> None:
+        self._found.setdefault(str(problem), problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(list(self._found.values()))

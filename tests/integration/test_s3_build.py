@@ -111,3 +111,32 @@ def test_credentials_never_reach_the_site(s3, sample_data, make_project, monkeyp
         if path.is_file():
             data = path.read_bytes()
             assert b"SECRET-MARKER" not in data and b"AKIAMARKER" not in data, path
+
+
+def test_a_page_per_value_over_s3_without_a_cache_keeps_the_page_names_it_was_given(s3, sample_data, make_project):
+    """A private report hides its values in its page names (``page_files``); run with no cache folder (a
+    temporary one is used for the S3 copies), it must keep them."""
+    from reportsite.build import report_run
+    from reportsite.config.project import load_report, load_site
+    from reportsite.sources.kinds import resolve_sources
+
+    s3.create_bucket(Bucket="lake")
+    s3.upload_file(str(sample_data / "sales.parquet"), "lake", "sales.parquet")
+    root = make_project({"regions.yaml": """
+title: "Regions"
+data_source: "s3://lake/sales.parquet"
+for_each: {parameter: region, query: "SELECT DISTINCT region FROM sales ORDER BY 1"}
+metrics:
+  - {name: Orders, query: "SELECT count(*) AS value FROM sales WHERE region = $region"}
+"""})
+    report = load_report(root, root / "reports" / "regions.yaml")
+    site = load_site(root)
+
+    def hidden(tokens: list[str]) -> dict[str, str]:
+        return {token: f"page-{number}" for number, token in enumerate(tokens)}
+
+    resolved = resolve_sources(report, str(root / "data"))
+    page = report_run.run_report(report, site, resolved, None, dt.datetime.now(dt.UTC), cache=None,
+                                 page_files=hidden)
+    assert [member.file for member in page.members] == [f"page-{n}" for n in range(len(page.members))]
+    assert len(page.members) > 1

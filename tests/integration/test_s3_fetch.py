@@ -133,3 +133,33 @@ def test_the_local_copy_of_any_key_lies_inside_the_cache(tmp_path):
         assert path.resolve().is_relative_to(root.resolve()), key
         assert all(len(part.encode()) < 200 for part in path.relative_to(root).parts)
     assert cache_path(root, "s3://bucket/year=2025/sales.parquet") == root / "bucket" / "year=2025" / "sales.parquet"
+
+
+FILTERED = """
+title: "Orders in $region"
+data_source: "s3://lake/sales.parquet"
+filters:
+  - {name: region, options: [North, South]}
+for_each: {parameter: channel, query: "SELECT DISTINCT channel FROM sales ORDER BY 1"}
+metrics:
+  - name: "Orders"
+    query: "SELECT count(*) AS value FROM sales WHERE ($region IS NULL OR region = $region) AND channel = $channel"
+"""
+
+
+def test_a_filter_or_a_page_per_value_copies_only_the_columns_its_queries_read(lake, make_project, tool_cache,
+                                                                              sample_data):
+    """Planned as one pass for every choice and page: region and channel stay (a stand-in value would let DuckDB
+    fold `$region IS NULL OR …` away), and the columns nothing reads are not copied."""
+    root = make_project({"filtered.yaml": FILTERED})
+    for old in copies(tool_cache):
+        old.unlink()
+    result = build(root, BuildOptions(out=root / "_site"))
+    assert result.status == "ok"
+    [copy] = copies(tool_cache)
+    assert sorted(pq.read_schema(copy).names) == ["channel", "region"]
+    assert len(pq.read_schema(sample_data / "sales.parquet").names) > 2
+    page = (root / "_site" / "reports" / "filtered" / "online.html").read_text()
+    data = sample_data / "sales.parquet"
+    expected = duckdb.sql(f"SELECT count(*) FROM '{data}' WHERE channel = 'Online'").fetchall()[0]
+    assert f'data-testid="metric-value">{expected[0]:,}<' in page

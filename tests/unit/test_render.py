@@ -61,8 +61,10 @@ def test_hostile_titles_and_values_render_as_text_and_never_as_markup():
     spec = {"data": {"values": [{"name": HOSTILE, "n": 1}]}, "mark": "bar", "title": "x"}
     report = page(
         metrics=[metric_card(HOSTILE, HOSTILE, None, "number", "higher", HOSTILE, Formats())],
-        charts=[ChartBlock("chart-1", HOSTILE, "bar", spec, 1, HOSTILE, "full", None)],
-        tables=[TableBlock("table-1", HOSTILE, [HOSTILE], [False], [[HOSTILE]], 1, HOSTILE, None)],
+        charts=[ChartBlock(id="chart-1", name=HOSTILE, type="bar", spec=spec, rows=1, description=HOSTILE,
+                              width="full", csv=None)],
+        tables=[TableBlock(id="table-1", name=HOSTILE, columns=[HOSTILE], numeric=[False], rows=[[HOSTILE]],
+                              total_rows=1, description=HOSTILE, csv=None)],
     )
     html = render(environment(TEMPLATES), "report.html", context(report))
     parsed = Collector()
@@ -78,7 +80,8 @@ def test_hostile_titles_and_values_render_as_text_and_never_as_markup():
 def test_pages_reference_only_site_relative_assets():
     html = render(environment(TEMPLATES), "report.html", context(page(
         title="Sales", description="d", text=[], vega_locale={"format": {}, "time": {}},
-        charts=[ChartBlock("chart-1", "c", "bar", {"title": "c"}, 1, None, "half", "data/s/c.csv")])))
+        charts=[ChartBlock(id="chart-1", name="c", type="bar", spec={"title": "c"}, rows=1, description=None,
+                              width="half", csv="data/s/c.csv")])))
     parsed = Collector()
     parsed.feed(html)
     urls = [a.get("src") or a.get("href") for t, a in parsed.tags if a.get("src") or a.get("href")]

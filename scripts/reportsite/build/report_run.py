@@ -7,18 +7,22 @@ reports all of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import tempfile
 import time
 import zoneinfo
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.config.site_models import SiteConfig
-from reportsite.errors import Problem, ReportError, SourceError
+from reportsite.errors import Problems, ReportError, SourceError
 from reportsite.pages import family, slices
+from reportsite.pages.context import Progress, RunContext, no_progress
+from reportsite.pages.family import PageFiles
 from reportsite.pages.freshness import files_updated, set_data_as_of, stale_sources
 from reportsite.pages.page import ReportPage, with_parameters
 from reportsite.query import checks, sandbox
@@ -37,12 +41,15 @@ def run_report(
     now: dt.datetime,
     cache: Path | None = None,
     s3_wanted: dict[str, set[str]] | None = None,
-    families: dict[str, dict[str, str]] | None = None,
-    page_files: Any = None,
+    families: Mapping[str, Mapping[str, str]] | None = None,
+    page_files: PageFiles | None = None,
+    progress: Progress = no_progress,
 ) -> ReportPage:
     """Query everything the report shows. Raises ReportError listing every failed item.
 
-    ``cache`` keeps local copies of S3 sources between builds (a temporary folder when None).
+    ``cache`` keeps local copies of S3 sources between builds (a temporary folder when None); ``page_files``
+    names a for_each report's pages (a private report's hide their values); ``progress`` hears how many of a
+    for_each report's pages (or a filtered page's choices) are filled.
     """
     config = report.config
     page = ReportPage(
@@ -61,16 +68,29 @@ def run_report(
     page.data_modified = max(modified).isoformat() if modified else None
     files_updated(page, Formats.of(site))
     page.warnings.extend(stale_sources(report, resolved, now))
+    with contextlib.ExitStack() as stack:
+        if cache is None and any(s.is_s3 for s in resolved):
+            cache = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reportsite-s3-")))
+        problems = _run(report, site, resolved, downloads, now, cache, s3_wanted, families or {}, page_files,
+                        progress, page)
+    if problems:
+        raise ReportError(list(problems))  # each once, whichever pages or choices it failed for
+    return page
+
+
+def _run(report: Report, site: SiteConfig, resolved: list[Source], downloads: Path | None, now: dt.datetime,
+         cache: Path | None, s3_wanted: dict[str, set[str]] | None, families: Mapping[str, Mapping[str, str]],
+         page_files: PageFiles | None, progress: Progress, page: ReportPage) -> Problems:
+    """The report's sources fetched and registered on a locked connection, its checks and items run."""
+    config = report.config
     started = time.perf_counter()
     if any(s.is_s3 for s in resolved):
-        if cache is None:
-            with tempfile.TemporaryDirectory(prefix="reportsite-s3-") as scratch:
-                return run_report(report, site, resolved, downloads, now, Path(scratch), s3_wanted, families)
+        assert cache is not None
         resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes, site.cache_max_gb)
         page.seconds["fetch"] = time.perf_counter() - started
     readable = [f.url for s in resolved for f in s.files if not s.is_s3]  # streamed S3 sources need no file
     con = sandbox.connect(readable, cache, site.timezone)
-    problems: list[Problem] = []
+    problems = Problems()
     session = None
     try:
         for source in resolved:
@@ -79,7 +99,7 @@ def run_report(
             except SourceError as exc:
                 problems.extend(report.problem(config.source_key(source.table), p.message) for p in exc.problems)
         if problems:
-            raise SourceError(problems)
+            return problems
         sandbox.lock(con)
 
         def low_footprint() -> Any:
@@ -95,30 +115,27 @@ def run_report(
         mark = time.perf_counter()
         for outcome in checks.run_checks(session, report, now):
             if outcome.severity == "error":
-                problems.append(outcome.problem)
+                problems.add(outcome.problem)
             else:
                 page.warnings.append(str(outcome.problem))
         page.seconds["checks"] = time.perf_counter() - mark
         problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
         mark = time.perf_counter()
-
+        ctx = RunContext(session, report, site, downloads, site_today(site, now), problems, families, progress)
         if config.for_each is not None:
-            family.run_members(session, report, site, downloads, problems, page, site_today(site, now), families,
-                               page_files)
+            family.run_members(ctx, page, page_files)
         else:
-            slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
-                             config.parameters, config.title, None, families)
+            slices.run_items(ctx, page, config.parameters, config.title)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
         page.notes.extend(f"{label} ran out of memory and was run again with one thread and insertion order not "
                           "preserved" for label in dict.fromkeys(session.retried))
+        page.notes.extend(session.notes)
     finally:
-        con.close()
         if session is not None:
             session.close()
-    if problems:
-        raise ReportError(list({str(p): p for p in problems}.values()))  # once, whichever choices it failed for
-    return page
+        con.close()
+    return problems
 
 
 def site_today(site: SiteConfig, now: dt.datetime) -> dt.date:

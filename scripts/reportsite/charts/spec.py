@@ -9,6 +9,8 @@ one colour across the page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,8 +111,6 @@ def fold(chart: Chart, table: Any) -> Any:
 
 def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> dict[str, Any]:
     """The Vega-Lite spec for one chart of a page, sized to its container."""
-    import altair as alt
-
     ctx = context or ChartContext()
     table = fold(chart, table)
     params = chart.params
@@ -122,10 +122,7 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
                for name in names}
     builder = _Builder(chart, columns, ctx)
     layers, extra = builder.build()
-    spec: dict[str, Any] = alt.Chart(alt.Data(values=[])).mark_point().properties(
-        width="container", height=extra.pop("height", HEIGHT)).to_dict(validate=False)
-    spec.pop("mark", None)
-    spec.pop("encoding", None)
+    spec = skeleton(extra.pop("height", HEIGHT))
     if len(layers) == 1 and "resolve" not in extra:
         spec.update(layers[0])
     else:
@@ -145,6 +142,23 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
     spec["config"] = light_config(ctx.primary_color)
     spec["usermeta"] = {"reportsite": builder.meta}
     return spec
+
+
+def skeleton(height: int) -> dict[str, Any]:
+    """A top-level spec as Altair writes it (its Vega-Lite schema version), sized to its container: made once
+    per height, copied per chart (a family draws thousands of charts)."""
+    return json.loads(_skeleton(height))
+
+
+@functools.lru_cache(maxsize=16)
+def _skeleton(height: int) -> str:
+    import altair as alt
+
+    spec: dict[str, Any] = alt.Chart(alt.Data(values=[])).mark_point().properties(
+        width="container", height=height).to_dict(validate=False)
+    spec.pop("mark", None)
+    spec.pop("encoding", None)
+    return json.dumps(spec)
 
 
 LINK_FIELD = "__href"

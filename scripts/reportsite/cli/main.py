@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportsite.build import checking
 from reportsite.build.builder import BuildOptions, build
+from reportsite.build.progress import progress_for
 from reportsite.cli.serve import serve
 from reportsite.config.project import load_site, report_schema, site_schema
 from reportsite.deploy import deploy_command
@@ -49,7 +51,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = BuildOptions(out=Path(args.out), only=args.only or None, full=args.full,
                            keep_going=args.keep_going, strict=args.strict)
-    result = build(_project(args), options, log=lambda m: console.print(f"  {m}"))
+    live = console.is_terminal and not os.environ.get("CI")  # a CI log gets one line per report instead
+    result = build(_project(args), options, log=lambda m: console.print(f"  {m}"),
+                   progress=progress_for(sys.stderr if live else None))
     elapsed = time.perf_counter() - started
     if args.summary:
         _write_summary(Path(args.summary), result)

@@ -8,8 +8,8 @@ which the spreadsheet shows as text. Numbers, dates and times are columns of the
 touched, and neither is text that is a plain number (``-12.5``, ``+41``): a spreadsheet reads it as that
 number, not as a formula. Column names (a PIVOT's come from the data) are treated the same way.
 
-Excel downloads need no prefix: their text cells are written as strings (never formulas, never links) in
-columns of the Text format, so even editing a cell keeps it text (``xlsx``).
+Excel downloads need no prefix: their text cells are inline strings (never formulas, never links) in columns
+of the Text format, so even editing a cell keeps it text (``xlsx_package``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ PREFIX = "'"
 _STARTS = "^[=+\\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 PLAIN_NUMBER = re.compile(_PLAIN_NUMBER)
-
-# the workbook options that keep xlsxwriter from writing a string as a formula or a link
-XLSX_TEXT_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 def risky(text: str) -> bool:
@@ -51,4 +48,4 @@ def neutral_texts(array: Any) -> Any:
     return pc.if_else(risky_values, pc.binary_join_element_wise(PREFIX, array, ""), array)
 
 
-__all__ = ["PREFIX", "TRIGGERS", "XLSX_TEXT_OPTIONS", "neutral", "neutral_texts", "risky"]
+__all__ = ["PREFIX", "TRIGGERS", "neutral", "neutral_texts", "risky"]

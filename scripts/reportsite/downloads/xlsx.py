@@ -1,4 +1,4 @@
-"""Excel downloads beside the CSV ones: the same rows as an .xlsx workbook, written by Polars (xlsxwriter).
+"""Excel downloads beside the CSV ones: the same rows as an .xlsx workbook (``xlsx_package`` writes the file).
 
 Each column keeps its type (numbers, dates and times are Excel numbers and dates, not text) and gets an
 Excel number format from the column's kind (``formats.column_kind``, so a table's ``columns:`` apply):
@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from pathlib import Path
 from typing import Any
 
-from reportsite.downloads.formulas import XLSX_TEXT_OPTIONS
+from reportsite.downloads.xlsx_package import Sheet, workbook
 from reportsite.values.formats import Formats, babel_locale, column_kind
 from reportsite.values.jsonvalues import as_text
 
 SHEET = "Data"
 CREATED = dt.datetime(1980, 1, 1)  # as the zip entries: a workbook's bytes depend on its rows only
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
+AUTOFIT_ROWS = 5000  # columns are fitted to their widest value up to this many rows
 
 
 class CappedRows:
@@ -62,37 +64,17 @@ def write_xlsx(
     table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str = SHEET
 ) -> None:
     """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds."""
-    import polars as pl
-    import xlsxwriter
-
-    frame = _excel_frame(pl.from_arrow(_plain_columns(table)), formats)  # type: ignore[arg-type]
+    table = _excel_table(_plain_columns(table), formats)
+    columns = table.to_pydict()
+    names = table.column_names
+    note = None
+    if total is not None and total > table.num_rows:
+        note = (f"The first {formats.number(table.num_rows)} of {formats.number(total)} rows; the CSV download "
+                "holds them all.")
+    sheet = Sheet(name, names, [columns[n] for n in names], _column_formats(table, columns, kinds, formats), note,
+                  fit=table.num_rows <= AUTOFIT_ROWS)
     path.parent.mkdir(parents=True, exist_ok=True)
-    capped = total is not None and total > frame.height
-    with xlsxwriter.Workbook(
-        str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True, **XLSX_TEXT_OPTIONS}
-    ) as workbook:
-        sheet = workbook.add_worksheet(name)
-        workbook.set_properties({"created": CREATED})  # the same rows give the same bytes (no-op deploys)
-        top = 0
-        if capped:
-            note = (
-                f"The first {formats.number(frame.height)} of {formats.number(total or 0)} rows; the CSV "
-                "download holds them all."
-            )
-            sheet.write(0, 0, note, workbook.add_format({"bold": True, "font_color": "#9a3412"}))
-            workbook.set_properties({"created": CREATED, "comments": note})
-            top = 1
-        if frame.width:
-            frame.write_excel(
-                workbook,
-                sheet,
-                position=(top, 0),
-                table_style="Table Style Light 1",
-                column_formats=_column_formats(frame, kinds, formats),  # type: ignore[arg-type]
-                freeze_panes=(top + 1, 0),
-                autofit=frame.height <= 5000,
-                float_precision=15,
-            )
+    path.write_bytes(workbook(sheet, CREATED))
 
 
 def _plain_columns(table: Any) -> Any:
@@ -100,10 +82,11 @@ def _plain_columns(table: Any) -> Any:
     intervals, times) written as text, the way the CSV writes it (rare: value by value)."""
     import pyarrow as pa
 
-
     t = pa.types
     for index, field in enumerate(table.schema):
         kind = field.type.value_type if t.is_dictionary(field.type) else field.type
+        if t.is_dictionary(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(kind))
         if not (
             t.is_integer(kind)
             or t.is_floating(kind)
@@ -120,88 +103,86 @@ def _plain_columns(table: Any) -> Any:
     return table
 
 
-def _excel_frame(frame: Any, formats: Formats) -> Any:
-    """Columns Excel can hold: zoned times in the site's zone, decimals and huge integers as floats."""
-    import polars as pl
+def _excel_table(table: Any, formats: Formats) -> Any:
+    """Columns Excel can hold: zoned times in the site's zone, decimals and huge integers as floats (Excel's
+    numbers are doubles), NaN as an empty cell (as in the CSV), a column of nothing but NULLs as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    columns = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            column = column.dt.convert_time_zone(formats.timezone).dt.replace_time_zone(None)
-        elif isinstance(dtype, pl.Decimal) or dtype in (pl.Int128, pl.UInt64):
-            column = column.cast(pl.Float64)  # Excel's numbers are doubles
-        elif dtype.is_float():
-            column = column.fill_nan(None)  # NaN is an empty cell, as in the CSV
-        elif dtype == pl.Null:
-            column = column.cast(pl.String)
-        columns.append(column)
-    return frame.select(columns) if columns else frame
+    t = pa.types
+    for index, field in enumerate(table.schema):
+        kind, column = field.type, table.column(index)
+        if t.is_timestamp(kind) and kind.tz is not None:
+            local = pc.local_timestamp(column.cast(pa.timestamp(kind.unit, tz=formats.timezone)))
+            column = local.cast(pa.timestamp(kind.unit))
+        elif t.is_decimal(kind) or (t.is_integer(kind) and kind.bit_width > 64) or kind == pa.uint64():
+            column = column.cast(pa.float64())
+        elif t.is_floating(kind):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+        elif t.is_null(kind):
+            column = column.cast(pa.string())
+        else:
+            continue
+        table = table.set_column(index, field.name, column)
+    return table
 
 
-def _column_formats(frame: Any, kinds: list[str], formats: Formats) -> dict[str, str]:
-    """Excel number formats by column name, from each column's kind and values."""
-    import polars as pl
+def _column_formats(table: Any, columns: dict[str, list[Any]], kinds: list[str], formats: Formats) -> list[str]:
+    """Each column's Excel number format, from its kind and values."""
+    import pyarrow as pa
 
-    found = {}
-    for (name, dtype), kind in zip(frame.schema.items(), kinds, strict=True):
-        numeric = dtype.is_numeric()
-        if kind == "date" or dtype == pl.Date:
-            found[name] = date_format(formats.locale)
-        elif kind == "datetime" or isinstance(dtype, pl.Datetime):
-            found[name] = (
-                date_format(formats.locale) + _clock(frame[name]) if isinstance(dtype, pl.Datetime) else "General"
-            )
+    t = pa.types
+    found = []
+    for field, kind in zip(table.schema, kinds, strict=True):
+        values = columns[field.name]
+        numeric = t.is_integer(field.type) or t.is_floating(field.type)
+        if kind == "date" or t.is_date(field.type):
+            found.append(date_format(formats.locale))
+        elif kind == "datetime" or t.is_timestamp(field.type):
+            found.append(date_format(formats.locale) + _clock(values) if t.is_timestamp(field.type) else "General")
         elif numeric and kind == "currency":
-            found[name] = currency_format(formats.locale, formats.currency)
+            found.append(currency_format(formats.locale, formats.currency))
         elif numeric and kind == "percent":
-            found[name] = "0.0%"
+            found.append("0.0%")
         elif numeric and kind in ("plain", "text"):
-            found[name] = "0" if _whole(frame[name]) else "General"
+            found.append("0" if _whole(values) else "General")
         elif numeric:
-            found[name] = number_format(frame[name])
-        elif dtype == pl.String:
-            found[name] = "@"
+            found.append(number_format(values))
+        elif t.is_string(field.type) or t.is_large_string(field.type):
+            found.append("@")
+        else:
+            found.append("General")
     return found
 
 
-def _clock(column: Any) -> str:
+def _clock(values: list[Any]) -> str:
     """' hh:mm', ' hh:mm:ss' when a time has seconds, nothing when every time is midnight (whole days)."""
-    if bool((column.dt.second() != 0).any()):
+    times = [v for v in values if isinstance(v, dt.datetime)]
+    if any(v.second or v.microsecond for v in times):
         return " hh:mm:ss"
-    if bool(((column.dt.hour() != 0) | (column.dt.minute() != 0)).any()):
+    if any(v.hour or v.minute for v in times):
         return " hh:mm"
     return ""
 
 
-def _whole(column: Any) -> bool:
-    import polars as pl
-
-    if column.dtype.is_integer():
-        return True
-    values = column.cast(pl.Float64).drop_nulls().drop_nans()
-    return bool((values.floor() == values).all())
+def _finite(values: list[Any]) -> list[float]:
+    return [float(v) for v in values if v is not None and not isinstance(v, bool) and math.isfinite(float(v))]
 
 
-def number_format(column: Any) -> str:
+def _whole(values: list[Any]) -> bool:
+    return all(v == math.floor(v) for v in _finite(values))
+
+
+def number_format(values: list[Any]) -> str:
     """'#,##0' for whole numbers, '#,##0.00' for amounts (the decimals the column needs, up to two), and
     'General' where smaller values need more (0.000123 keeps its digits)."""
-    import polars as pl
-
-    values = (
-        column.cast(pl.Float64)
-        .drop_nulls()
-        .drop_nans()
-        .filter(column.cast(pl.Float64).drop_nulls().drop_nans().is_finite())
-    )
-    if values.is_empty() or _whole(values):
+    finite = _finite(values)
+    if not finite or _whole(finite):
         return "#,##0"
     for digits in (1, 2):
-        scaled = values * 10**digits
-        if bool(((scaled.round() - scaled).abs() < 1e-6 * scaled.abs().clip(lower_bound=1)).all()):
+        if all(abs(round(v * 10**digits) - v * 10**digits) < 1e-6 * max(abs(v * 10**digits), 1) for v in finite):
             return "#,##0." + "0" * digits
-    small = values.filter((values.abs() < 1) & (values != 0))
-    return "General" if not small.is_empty() else "#,##0.00"
+    return "General" if any(0 < abs(v) < 1 for v in finite) else "#,##0.00"
 
 
 @functools.lru_cache(maxsize=32)

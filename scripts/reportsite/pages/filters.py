@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportsite.config.models import Filter
-from reportsite.errors import Problem, QueryError
+from reportsite.errors import Problems, QueryError
 from reportsite.query import located
 from reportsite.query.sqltext import mask
 from reportsite.values.formats import Formats
@@ -136,7 +136,7 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def resolve(session: Any, report: Any, formats: Formats, today: dt.date,
-            problems: list[Problem]) -> list[PageFilter]:
+            problems: Problems) -> list[PageFilter]:
     """Each filter of the report with its choices; options queries run here, once. Problems are collected."""
     found = []
     for index, spec in enumerate(report.config.filters):
@@ -154,7 +154,7 @@ def resolve(session: Any, report: Any, formats: Formats, today: dt.date,
                 continue
             if spec.type == "select":
                 if table.num_rows > MAX_OPTIONS:
-                    problems.append(located.locate(ref, f"{ref.label}: the query returns more than {MAX_OPTIONS} "
+                    problems.add(located.locate(ref, f"{ref.label}: the query returns more than {MAX_OPTIONS} "
                                                       "values, too many for a dropdown; use for_each for a page "
                                                       "per value"))
                     continue
@@ -163,7 +163,7 @@ def resolve(session: Any, report: Any, formats: Formats, today: dt.date,
                 row = table.slice(0, 1).to_pylist()
                 first = [as_date(v) for v in (list(row[0].values()) if row else [])]
                 if table.num_columns != 2 or len(first) != 2:
-                    problems.append(located.locate(ref, f"{ref.label}: the query must return one row with the "
+                    problems.add(located.locate(ref, f"{ref.label}: the query must return one row with the "
                                                       "data's first and last date (two columns, e.g. SELECT "
                                                       "min(date), max(date) FROM sales)"))
                     continue
@@ -172,13 +172,13 @@ def resolve(session: Any, report: Any, formats: Formats, today: dt.date,
         choices = (select_choices(spec, values, formats) if spec.type == "select"
                    else range_choices(spec, today, data, formats))
         if not choices:
-            problems.append(report.problem((*key, "options"), f"filter '{spec.name}' has no values to choose "
+            problems.add(report.problem((*key, "options"), f"filter '{spec.name}' has no values to choose "
                                                                "from (its options are empty)"))
             continue
         chosen = default_index(spec, choices)
         if chosen is None:
             offered = ", ".join(c.token or "All" for c in choices[:8]) + (", …" if len(choices) > 8 else "")
-            problems.append(report.problem((*key, "default"), f"default '{spec.default}' is not one of filter "
+            problems.add(report.problem((*key, "default"), f"default '{spec.default}' is not one of filter "
                                                                f"'{spec.name}''s choices ({offered})"))
             continue
         names = tuple(choices[0].binds)

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from reportsite import charts
-from reportsite.config.project import Report
-from reportsite.config.site_models import SiteConfig
 from reportsite.downloads.csv import stream_table, write_csv
 from reportsite.downloads.xlsx import CappedRows, column_kinds, write_xlsx
-from reportsite.errors import Problem, QueryError, did_you_mean
+from reportsite.errors import QueryError, did_you_mean
 from reportsite.pages import markdown_text, table_rows
+from reportsite.pages.context import RunContext
 from reportsite.pages.page import (
     ChartBlock,
     MetricCard,
@@ -23,8 +22,7 @@ from reportsite.pages.page import (
     with_parameters,
 )
 from reportsite.query import located
-from reportsite.query.session import Session
-from reportsite.values.formats import NUMERIC_KINDS, Formats, column_kind
+from reportsite.values.formats import NUMERIC_KINDS, column_kind
 from reportsite.values.tokens import token_of
 
 
@@ -46,17 +44,14 @@ class ItemRunner:
     downloads' sub-folder for this set of values (``data/<page>/<folder>/…``), empty when they are the page's.
     """
 
-    def __init__(self, session: Session, report: Report, site: SiteConfig, downloads: Path | None,
-                 problems: list[Problem], parameters: Mapping[str, Any] | None = None,
-                 shown: Mapping[str, Any] | None = None, page: str | None = None, folder: str = "",
-                 families: Mapping[str, Mapping[str, str]] | None = None) -> None:
-        self.session, self.report, self.site = session, report, site
-        self.families = families or {}  # for_each report → its pages' file names by value (for links)
-        self.downloads, self.problems = downloads, problems
-        self.parameters = dict(report.config.parameters if parameters is None else parameters)
+    def __init__(self, ctx: RunContext, parameters: Mapping[str, Any] | None = None,
+                 shown: Mapping[str, Any] | None = None, page: str | None = None, folder: str = "") -> None:
+        self.ctx = ctx
+        self.session, self.report, self.site, self.formats = ctx.session, ctx.report, ctx.site, ctx.formats
+        self.downloads, self.problems, self.families = ctx.downloads, ctx.problems, ctx.families
+        self.parameters = dict(ctx.report.config.parameters if parameters is None else parameters)
         self.shown = dict(self.parameters if shown is None else shown)
-        self.page, self.folder = page or report.slug, folder
-        self.formats = Formats.of(site)
+        self.page, self.folder = page or ctx.report.slug, folder
         self.rows = 0
         self.files: list[str] = []  # every download written, relative to the site
 
@@ -103,11 +98,11 @@ class ItemRunner:
             return None
         names = table.column_names
         if "value" not in names:
-            self.problems.append(located.locate(ref, f"{ref.label}: the query must return a column named "
+            self.problems.add(located.locate(ref, f"{ref.label}: the query must return a column named "
                                                    f"'value' (columns: {', '.join(names)}); add 'AS value'"))
             return None
         if table.num_rows > 1:
-            self.problems.append(located.locate(ref, f"{ref.label}: the query must return one row (it returned "
+            self.problems.add(located.locate(ref, f"{ref.label}: the query must return one row (it returned "
                                                    "more); aggregate it (e.g. SUM(...)) or filter it to one "
                                                    "row"))
             return None
@@ -136,7 +131,7 @@ class ItemRunner:
         if table is None or not self._columns_ok(chart, index, table.column_names):
             return None
         if table.num_rows > limit:
-            self.problems.append(located.locate(ref, (
+            self.problems.add(located.locate(ref, (
                 f"{ref.label}: the query returns more than {limit} rows, too many for one chart; aggregate "
                 "in SQL (e.g. GROUP BY date_trunc('month', date)) or raise max_chart_rows in site_src/site.yaml"
             )))
@@ -168,8 +163,8 @@ class ItemRunner:
         heading = self._text(chart.params.title or chart.name) or ""
         description = markdown_text.render(chart.description, self.shown, level=3) \
             if chart.description else None
-        return ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows, description, chart.width,
-                          relative, xlsx)
+        return ChartBlock(id=f"chart-{index + 1}", name=heading, type=chart.type, spec=spec, rows=table.num_rows,
+                          description=description, width=chart.width, csv=relative, xlsx=xlsx)
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -181,7 +176,7 @@ class ItemRunner:
             if column and column not in names:
                 message = (f"column '{column}' is not in the query result{did_you_mean(column, names)} "
                            f"(columns: {', '.join(names)})")
-                self.problems.append(self.report.problem(("charts", index, "params", *key), message))
+                self.problems.add(self.report.problem(("charts", index, "params", *key), message))
                 ok = False
         return ok
 
@@ -222,14 +217,13 @@ class ItemRunner:
         xlsx = None
         if path is not None and relative is not None:
             xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
-        block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
-                           [kind in NUMERIC_KINDS for kind in kinds], rows, total,
-                           self._text(spec.description), relative, kinds,
-                           self.formats.number(total), self.formats.number(len(rows)),
-                           hrefs[:table_rows.INLINE], [None if k is None else k[:table_rows.INLINE] for k in keys],
-                           len(every), rows_json)
-        block.xlsx = xlsx
-        return block
+        return TableBlock(
+            id=f"table-{index + 1}", name=self._text(spec.name) or "", columns=shown.column_names,
+            numeric=[kind in NUMERIC_KINDS for kind in kinds], rows=rows, total_rows=total,
+            description=self._text(spec.description), csv=relative, kinds=kinds,
+            total_shown=self.formats.number(total), rows_shown=self.formats.number(len(rows)),
+            hrefs=hrefs[:table_rows.INLINE], keys=[None if k is None else k[:table_rows.INLINE] for k in keys],
+            available=len(every), rows_json=rows_json, xlsx=xlsx)
 
     def cell_links(self, links: Mapping[str, str], data: Mapping[str, list[Any]], columns: list[str],
                    count: int) -> list[list[str | None]]:
@@ -246,5 +240,5 @@ class ItemRunner:
         for name in unknown:
             message = (f"column '{name}' is not in the query result{did_you_mean(name, names)} "
                        f"(columns: {', '.join(names)})")
-            self.problems.append(self.report.problem(("tables", index, key, name), message))
+            self.problems.add(self.report.problem(("tables", index, key, name), message))
         return not unknown

@@ -36,7 +36,7 @@ def metric_card(name: str, value: Any, previous: Any, kind: str, better: str, de
                       formats.change(value, previous, kind, better), better)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ChartBlock:
     id: str
     name: str
@@ -49,7 +49,7 @@ class ChartBlock:
     xlsx: str | None = None  # the Excel download beside the CSV one
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TableBlock:
     """A table: its cells already written the site's way (None for a NULL, shown as a light dash)."""
 

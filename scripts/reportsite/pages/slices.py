@@ -8,22 +8,21 @@ following item shows, which the build writes as a small JSON file beside the pag
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from reportsite.errors import Problem
+from reportsite.errors import Problems, QueryError
 from reportsite.pages import filters as page_filters
-from reportsite.pages import markdown_text
+from reportsite.pages import workers
+from reportsite.pages.context import RunContext
 from reportsite.pages.filters import PageFilter
 from reportsite.pages.items import ItemRunner
-from reportsite.pages.page import ReportPage, with_parameters
+from reportsite.pages.page import ReportPage
+from reportsite.pages.units import Made, ResultKey, Results, Setting, Unit
 from reportsite.query.located import QueryRef
-from reportsite.values.formats import Formats
 
 TEXT_BLOCKS = ("title", "description", "text")
 
@@ -71,60 +70,177 @@ def _item_names(report: Any) -> dict[str, set[str]]:
     return names
 
 
-def run_items(session: Any, report: Any, site: Any, downloads: Path | None, problems: list[Problem],
-              page: ReportPage, today: dt.date, parameters: Mapping[str, Any], title: str,
-              slug: str | None = None, families: Mapping[str, Mapping[str, str]] | None = None) -> None:
+@dataclass
+class PageRun:
+    """One page to fill: the report's own, or one of a for_each report's pages."""
+
+    page: ReportPage
+    parameters: Mapping[str, Any]  # the SQL's bound values: the report's parameters, and the page's value
+    title: str  # the title as written, with its $names
+    path: str | None = None  # the page's path under reports/ when it is not the report's own (``slug/file``)
+
+
+def run_items(ctx: RunContext, page: ReportPage, parameters: Mapping[str, Any], title: str,
+              path: str | None = None) -> None:
     """Fill ``page`` (the default choices) and ``page.slices`` (every combination) from the report's items."""
-    formats = Formats.of(site)
-    config = report.config
-    filters = page_filters.resolve(session, report, formats, today, problems) if config.filters else []
+    run_pages(ctx, [PageRun(page, parameters, title, path)])
+
+
+def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
+    """Fill every page (its default choices and ``slices``, every combination) from the report's items.
+
+    First every query runs, item by item for all pages and choices at once: each is handed every binding they
+    will use (``Session.prefetch``: one pass over the data where that is proven the same). Then each page's
+    blocks for each combination of the choices they follow (a ``Unit``) are made from those results, in worker
+    processes when there are many (``workers``). Problems go to ``ctx.problems``.
+    """
+    report, site, config = ctx.report, ctx.site, ctx.report.config
+    filters = page_filters.resolve(ctx.session, report, ctx.formats, ctx.today, ctx.problems) if config.filters else []
     if len(filters) != len(config.filters):
         return  # a filter's options failed: its problem is reported
     total = page_filters.count(filters)
     if total > site.max_slices:
         sizes = " × ".join(f"{len(f.choices)} ({f.name})" for f in filters)
-        problems.append(report.problem(("filters",), f"the filters make {total} combinations ({sizes}), more than "
-                                                     f"max_slices ({site.max_slices}) in site_src/site.yaml; "
-                                                     "offer fewer choices or raise max_slices"))
+        ctx.problems.add(report.problem(("filters",), f"the filters make {total} combinations ({sizes}), more than "
+                                                      f"max_slices ({site.max_slices}) in site_src/site.yaml; "
+                                                      "offer fewer choices or raise max_slices"))
         return
     depends = {block: page_filters.depends_on(filters, names) for block, names in _item_names(report).items()}
-    runners: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+    units = _units(pages, filters, depends)
+    found: dict[ResultKey, Any] = {}
+    items = _items(report, site)
+    for block, ref, limit, stream in items:
+        uses = [unit for unit in units if block in unit.blocks]
+        ctx.session.prefetch(ref, [unit.parameters for unit in uses], limit, stream)
+        if not stream:
+            for unit in uses:
+                found[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, limit, False)
+    colors = _colors(ctx, units, filters, depends, found)
+    by_page: list[list[Made]] = [[] for _ in pages]
+    count = workers.worker_count(len(units))
+    setting = Setting(report, site, ctx.downloads, ctx.today, ctx.families)
+    done = 0
+    with workers.makers(setting, count) as make:
+        size = max(1, min(workers.CHUNK_UNITS, len(units) // max(count * 2, 1) or 1))
+        pending = []
+        for start in range(0, len(units), size):
+            chunk = units[start:start + size]
+            needed = _needed(chunk, items, found)
+            for block, ref, _, stream in items:
+                for unit in chunk:
+                    if stream and block in unit.blocks:  # read now, a chunk at a time: a table's rows can be many
+                        needed[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, None, True)
+            pending.append(make(chunk, needed, {u.number: colors.get(u.number, {}) for u in chunk}))
+            while pending and (pending[0].done() or len(pending) > 2 * max(count, 1)):
+                done += _collect(pending.pop(0).result(), by_page, ctx)
+                _progress(ctx, done, len(units), len(pages))
+        for future in pending:
+            done += _collect(future.result(), by_page, ctx)
+            _progress(ctx, done, len(units), len(pages))
+    for number, run_page in enumerate(pages):
+        _assemble(ctx, run_page, filters, depends, by_page[number])
 
-    def runner(which: tuple[int, ...], picked: tuple[int, ...]) -> Any:
-        if (which, picked) not in runners:
-            sql, shown = page_filters.bindings(filters, which, picked, parameters)
-            runners[which, picked] = ItemRunner(session, report, site, downloads, problems, sql, shown, slug,
-                                                folder_for(filters, which, picked), families)
-        return runners[which, picked]
 
-    def each(block: str) -> list[tuple[tuple[int, ...], Any]]:
-        which = depends[block]
-        return [(picked, runner(which, picked)) for picked in page_filters.combinations(filters, which)]
+def _units(pages: list[PageRun], filters: list[PageFilter], depends: dict[str, tuple[int, ...]]) -> list[Unit]:
+    """Each page's blocks, grouped by the filters they follow, once per combination of those filters' choices."""
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for block, which in depends.items():
+        groups.setdefault(which, []).append(block)
+    units = []
+    for number, run in enumerate(pages):
+        for which, blocks in groups.items():
+            for picked in page_filters.combinations(filters, which):
+                sql, shown = page_filters.bindings(filters, which, picked, run.parameters)
+                units.append(Unit(number, which, picked, tuple(blocks), sql, shown, run.path,
+                                  folder_for(filters, which, picked), run.title))
+    return units
 
+
+def _items(report: Any, site: Any) -> list[tuple[str, QueryRef, int | None, bool]]:
+    """Every query item: (block, query, row limit, streamed), in the order the page shows them."""
+    config = report.config
+    items: list[tuple[str, QueryRef, int | None, bool]] = [
+        (f"metric-{i + 1}", QueryRef(report, ("metrics", i, "query"), f"metric '{m.name}'"), 1, False)
+        for i, m in enumerate(config.metrics)]
+    items += [(f"chart-{i + 1}", QueryRef(report, ("charts", i, "query"), f"chart '{c.name}'"), site.max_chart_rows,
+               False) for i, c in enumerate(config.charts)]
+    items += [(f"table-{i + 1}", QueryRef(report, ("tables", i, "query"), f"table '{t.name}'"), None, True)
+              for i, t in enumerate(config.tables)]
+    return items
+
+
+def _rows(ctx: RunContext, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None, stream: bool) -> Any:
+    """One use's rows, or the QueryError it failed with (the unit reports it where it belongs)."""
+    try:
+        return ctx.session.materialize(ref, parameters, limit, stream)
+    except QueryError as exc:
+        return exc
+
+
+def _needed(chunk: list[Unit], items: list[tuple[str, QueryRef, int | None, bool]],
+            found: Mapping[ResultKey, Any]) -> dict[ResultKey, Any]:
+    """The fetched results a chunk of units reads (sent to a worker with it)."""
+    needed = {}
+    for block, ref, _, stream in items:
+        for unit in chunk:
+            if block in unit.blocks and not stream:
+                key = Results.key(ref, unit.parameters)
+                needed[key] = found[key]
+    return needed
+
+
+def _colors(ctx: RunContext, units: list[Unit], filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
+            found: Mapping[ResultKey, Any]) -> dict[int, dict[str, str]]:
+    """Each page's series colours: one colour per category across its charts and every choice (the default
+    choices' categories first), so North stays the same blue whatever the reader picks."""
+    config = ctx.report.config
+    if not config.charts:
+        return {}
+    quiet = RunContext(Results(found), ctx.report, ctx.site, None, ctx.today, Problems(),  # type: ignore[arg-type]
+                       ctx.families)
+    fetched: dict[int, dict[str, dict[tuple[int, ...], Any]]] = {}
+    plain: dict[int, ItemRunner] = {}
+    for unit in units:
+        run = ItemRunner(quiet, unit.parameters, unit.shown, unit.path, unit.folder)
+        plain.setdefault(unit.number, run)
+        for block in unit.blocks:
+            if block.startswith("chart-") and (data := run.chart_data(int(block.split("-")[1]) - 1)):
+                fetched.setdefault(unit.number, {}).setdefault(block, {})[unit.picked] = (run, data)
+    return {number: _page_colors(filters, depends, charts, plain[number]) for number, charts in fetched.items()}
+
+
+def _collect(made: list[Made], by_page: list[list[Made]], ctx: RunContext) -> int:
+    for one in made:
+        by_page[one.unit.number].append(one)
+        ctx.problems.extend(one.problems)
+    return len(made)
+
+
+def _progress(ctx: RunContext, done: int, units: int, pages: int) -> None:
+    """Progress in pages (a family) or choices (one filtered page)."""
+    if pages > 1:
+        ctx.progress("pages", done * pages // units, pages)
+    elif units > 1:
+        ctx.progress("choices", done, units)
+
+
+def _assemble(ctx: RunContext, run: PageRun, filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
+              made: list[Made]) -> None:
+    """One page's blocks for its default choices, and every combination's as a ``Slice``."""
+    config, page = ctx.report.config, run.page
     results: dict[str, dict[tuple[int, ...], Any]] = {}
-    for index in range(len(config.metrics)):
-        block = f"metric-{index + 1}"
-        results[block] = {picked: card for picked, run in each(block) if (card := run.metric(index))}
-    fetched: dict[str, dict[tuple[int, ...], Any]] = {}
-    for index in range(len(config.charts)):
-        block = f"chart-{index + 1}"
-        fetched[block] = {picked: (run, found) for picked, run in each(block) if (found := run.chart_data(index))}
-    colors = _page_colors(filters, depends, fetched, runner(tuple(range(len(filters))),
-                                                            tuple(f.default for f in filters)))
-    for block, found in fetched.items():
-        results[block] = {picked: run.chart(index, table, colors) for picked, (run, (index, table)) in found.items()}
-    for index in range(len(config.tables)):
-        block = f"table-{index + 1}"
-        results[block] = {picked: table for picked, run in each(block) if (table := run.table(index))}
-    for block, text in (("title", title), ("description", config.description), ("text", config.text)):
-        results[block] = {picked: _words(block, text, run, formats) for picked, run in each(block)}
-
+    for one in made:
+        for block, value in one.blocks.items():
+            if value is not None:
+                results.setdefault(block, {})[one.unit.picked] = value
+        page.rows_returned += one.rows
+        page.files.extend(f for f in one.files if f not in page.files)
     default = tuple(f.default for f in filters)
 
     def shown(block: str, picks: tuple[int, ...]) -> Any:
-        return results[block].get(tuple(picks[i] for i in depends[block]))
+        return results.get(block, {}).get(tuple(picks[i] for i in depends[block]))
 
-    page.title = shown("title", default) or title
+    page.title = shown("title", default) or run.title
     page.description_html = shown("description", default)
     page.text_html = shown("text", default)
     order = [f"metric-{i + 1}" for i in range(len(config.metrics))]
@@ -138,10 +254,7 @@ def run_items(session: Any, report: Any, site: Any, downloads: Path | None, prob
         page.slices = [Slice(picks, {block: shown(block, picks) for block in following})
                        for picks in page_filters.combinations(filters, tuple(range(len(filters))))]
     if any(chart.spec for s in [None, *page.slices] for chart in _charts(page, s)):
-        page.vega_locale = runner((), ()).vega_locale()
-    for run in runners.values():
-        page.rows_returned += run.rows
-        page.files.extend(f for f in run.files if f not in page.files)
+        page.vega_locale = ItemRunner(ctx).vega_locale()
 
 
 def _charts(page: ReportPage, piece: Slice | None) -> list[Any]:
@@ -163,10 +276,3 @@ def _page_colors(filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
     for found in fetched.values():
         ordered.extend(value[1] for _, value in sorted(found.items(), key=lambda kv: kv[0]))
     return run.page_colors(ordered)  # type: ignore[no-any-return]
-
-
-def _words(block: str, text: str | None, run: Any, formats: Any) -> Any:
-    """The title as text; the description and the text as HTML from their Markdown."""
-    if block == "title":
-        return with_parameters(text, run.shown, formats) or text or ""
-    return markdown_text.render(text, run.shown, level=2)

@@ -62,6 +62,7 @@ def connect(readable: Iterable[str], cache: Path | None = None, timezone: str = 
     })
     try:
         con.execute("SET TimeZone = ?", [timezone])  # ICU is built in: nothing is loaded from disk
+        con.execute("SET enable_progress_bar = false")  # a long one-pass query would draw it into the build's log
         # Order matters: the allowed paths can only be set while external access is still on.
         con.execute("SET allowed_paths = ?", [sorted(set(readable))])
         con.execute("SET allowed_directories = ?", [[str(spill)]])

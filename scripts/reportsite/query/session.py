@@ -1,15 +1,22 @@
 """Run report SQL on the report's locked DuckDB: bound parameters, the time limit, one retry after running out
-of memory, and every failure as a located ``QueryError`` (see ``located``)."""
+of memory, and every failure as a located ``QueryError`` (see ``located``).
+
+A query that many pages or filter choices run is handed all their bindings first (``prefetch``): it then runs
+once for all of them (``batch``), and each page's ``fetch`` or ``stream`` gets its share (``prefetch``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import contextlib
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportsite.errors import QueryError
-from reportsite.query import memory, sqlpolicy
+from reportsite.query import batch, memory, sqlpolicy
 from reportsite.query.located import (
     QueryRef,
     bound_parameters,
@@ -18,6 +25,7 @@ from reportsite.query.located import (
     read_error,
     timeout_message,
 )
+from reportsite.query.prefetch import Key, Shared, Stored, binding_key
 from reportsite.query.sandbox import time_limit
 from reportsite.query.sqltext import position_note, statement
 
@@ -38,11 +46,18 @@ class Session:
     low_footprint: bool = False
     retried: list[str] = field(default_factory=list)  # labels of queries retried after running out of memory
     count: int = 0  # statements run
+    passes: int = 0  # of them, queries run once for several pages or choices (one pass)
     reviewed: dict[str, list[Any]] = field(default_factory=dict)  # SQL text → its refusals (a for_each report
     # runs the same SQL once per page)
+    shared: dict[tuple[str | int, ...], Shared] = field(default_factory=dict)  # query key path → its prefetched
+    notes: list[str] = field(default_factory=list)  # queries that run once per value, and why
 
     def fetch(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None) -> Any:
         """The query's result as an Arrow table (at most ``limit + 1`` rows when a limit is given)."""
+        found = self._shared(ref, parameters, limit, stream=False)
+        if found is not None:
+            return found
+
         def run() -> Any:
             relation = self._relation(ref, parameters)
             if limit is not None:
@@ -54,6 +69,12 @@ class Session:
     def stream(self, ref: QueryRef, parameters: Mapping[str, Any], batch_rows: int = 65536) -> Iterator[Any]:
         """The query's result as Arrow record batches (for CSV downloads of large tables); the first item
         is the result's schema. A failure before the first batch is retried with a lower footprint."""
+        found = self._shared(ref, parameters, None, stream=True)
+        if found is not None:
+            yield found.schema
+            yield from found.to_batches(batch_rows)
+            return
+
         def run() -> tuple[Any, Any]:
             reader = self._relation(ref, parameters).to_arrow_reader(batch_rows)
             try:
@@ -67,6 +88,156 @@ class Session:
             yield first
         with self._guard(ref):
             yield from reader
+
+    def materialize(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None,
+                    stream: bool = False) -> Any:
+        """One use's rows as a table (``fetch``, or every batch of ``stream``): from what was fetched ahead, else
+        by running the query."""
+        if not stream:
+            return self.fetch(ref, parameters, limit)
+        import pyarrow as pa
+
+        parts = list(self.stream(ref, parameters))
+        return pa.Table.from_batches(parts[1:], schema=parts[0])
+
+    def prefetch(self, ref: QueryRef, bindings: Sequence[Mapping[str, Any]], limit: int | None = None,
+                 stream: bool = False) -> None:
+        """Run ``ref`` ahead for every binding the pages will ask with, in that order: once for each distinct
+        binding of the names it mentions, and in one pass for those that differ (``batch``) where that is
+        proven the same. ``fetch``/``stream`` with the same ``limit`` then serve each use from here.
+
+        Nothing is raised: a query that cannot run ahead is run by each page as before, which reports its
+        problems where they belong."""
+        self._forget(ref.path)
+        if len(bindings) < 2 or not one_pass_enabled():
+            return
+        sql = statement(ref.sql)
+        try:
+            self._relation_checks(ref, sql)
+            bound = [bound_parameters(sql, binding, ref) for binding in bindings]
+        except (QueryError, OSError):
+            return
+        keys = [binding_key(b) for b in bound]
+        uses = Counter(keys)
+        distinct = list(dict.fromkeys(keys))
+        first = {key: bound[keys.index(key)] for key in distinct}
+        shared = Shared(limit, stream, uses)
+        names = [name for name in bound[0] if len({repr(b[name]) for b in bound}) > 1]
+        for group in self._groups(distinct, first, names):
+            bindings = [first[k] for k in group]
+            varying = [name for name in names if len({repr(b[name]) for b in bindings}) > 1]
+            if len(group) == 1 or not varying:
+                for key in group:
+                    self._run_one(ref, shared, key, first[key], limit)
+                continue
+            self._run_batch(ref, sql, shared, group, bindings, varying, limit)
+        if shared.tables or shared.stored:
+            self.shared[ref.path] = shared
+
+    def _groups(self, distinct: list[Key], first: Mapping[Key, Mapping[str, Any]],
+                varying: list[str]) -> list[list[Key]]:
+        """The distinct bindings in groups of one pass each: one DuckDB type per name, NULL as its own (so in a
+        pass every varying value is a value, and a NULL is bound as one, as for a single page)."""
+        groups: dict[Any, list[Key]] = {}
+        kinds = batch.signatures([first[key] for key in distinct], varying) if varying else [None] * len(distinct)
+        for key, kind in zip(distinct, kinds, strict=True):
+            groups.setdefault(kind if kind is not None else ("alone", key), []).append(key)
+        return list(groups.values())
+
+    def _run_one(self, ref: QueryRef, shared: Shared, key: Key, parameters: Mapping[str, Any],
+                 limit: int | None) -> None:
+        """One binding that several pages share: run once (as ``fetch`` would) and keep it."""
+        if shared.stream:
+            return  # a stream shared by several pages is read once per page (each writes its own CSV)
+        try:
+            shared.tables[key] = self.fetch(ref, parameters, limit)
+        except QueryError:
+            return
+
+    def _run_batch(self, ref: QueryRef, sql: str, shared: Shared, keys: list[Key],
+                   bindings: list[Mapping[str, Any]], varying: list[str], limit: int | None) -> None:
+        """Several bindings in one pass; on any doubt they are left to run once each, and the build says why."""
+        constants = {k: v for k, v in bindings[0].items() if k not in varying}
+        try:
+            with self._guard(ref):
+                columns = self.con.sql(sql, params=bindings[0] or None).columns
+        except QueryError:
+            return  # it fails for one binding already: each page reports it
+        plan = batch.rewrite(sql, varying, columns)
+        if isinstance(plan, batch.NotBatched):
+            self._note(ref, plan.reason)
+            return
+        values = batch.values_table(bindings, plan.names)
+        text = batch.with_cap(plan, None if limit is None else limit + 1)
+        stored = f"{batch.PREFIX}result_{len(self.shared)}_{len(shared.stored)}"
+
+        def run() -> Any:
+            self.con.register(batch.VALUES, values)
+            if not shared.stream:
+                return self.con.sql(text, params=constants or None).to_arrow_table()
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {batch.quoted(stored)} AS {text}",
+                             constants or None).fetchall()
+            counts = self.con.sql(f"SELECT {batch.quoted(batch.INDEX)}, count(*) FROM {batch.quoted(stored)} "
+                                  "GROUP BY 1").fetchall()
+            return {int(position): int(count) for position, count in counts}
+
+        try:
+            result = self._twice(ref, run)
+        except QueryError as exc:
+            self._note(ref, f"DuckDB could not run it in one pass ({exc.problems[0].message.split(': ', 1)[-1]})")
+            return
+        finally:
+            self._unregister(batch.VALUES)
+        self.count += 1
+        self.passes += 1
+        if shared.stream:
+            shared.stored.append(Stored(stored, {key: position for position, key in enumerate(keys)}, result,
+                                        plan.hidden))
+            return
+        for key, rows in zip(keys, batch.split(result, len(keys), hidden=plan.hidden), strict=True):
+            shared.tables[key] = rows
+
+    def _read_stored(self, ref: QueryRef) -> Callable[[str, int, int], Any]:
+        """Reads bindings ``first``…``last`` of a stored batched result, in order, under the time limit."""
+        def read(table: str, first: int, last: int) -> Any:
+            index, ordinal = batch.quoted(batch.INDEX), batch.quoted(batch.ORDINAL)
+            with self._guard(ref):
+                return self.con.sql(f"SELECT * FROM {batch.quoted(table)} WHERE {index} BETWEEN {first} AND {last} "
+                                    f"ORDER BY {index}, {ordinal}").to_arrow_table()
+
+        return read
+
+    def _shared(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None, stream: bool) -> Any:
+        """This use's rows when they were fetched ahead (None: run the query)."""
+        shared = self.shared.get(ref.path)
+        if shared is None or shared.stream != stream or shared.limit != limit:
+            return None
+        try:
+            key = binding_key(bound_parameters(statement(ref.sql), parameters, ref))
+        except (QueryError, OSError):
+            return None
+        if not shared.has(key):
+            return None
+        rows = shared.take(key, self._read_stored(ref))
+        if shared.done():
+            self._forget(ref.path)
+        return rows
+
+    def _forget(self, path: tuple[str | int, ...]) -> None:
+        """Drop what was fetched ahead for one query (its temporary tables too)."""
+        shared = self.shared.pop(path, None)
+        for stored in shared.stored if shared else []:
+            with contextlib.suppress(Exception):
+                self.con.execute(f"DROP TABLE IF EXISTS {batch.quoted(stored.table)}").fetchall()
+
+    def _unregister(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            self.con.unregister(name)
+
+    def _note(self, ref: QueryRef, reason: str) -> None:
+        note = f"{ref.label} runs once per page or choice: {reason}"
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _twice(self, ref: QueryRef, run: Callable[[], Any]) -> Any:
         """``run()`` under the guard; once more on the low-footprint connection if it ran out of memory."""
@@ -91,15 +262,19 @@ class Session:
 
     def _relation(self, ref: QueryRef, parameters: Mapping[str, Any]) -> Any:
         sql = statement(ref.sql)
+        self._relation_checks(ref, sql)
+        params = bound_parameters(sql, parameters, ref)
+        self.count += 1
+        return self.con.sql(sql, params=params or None)
+
+    def _relation_checks(self, ref: QueryRef, sql: str) -> None:
+        """The review every query passes before it runs (``sqlpolicy``; done when the report was loaded too)."""
         if sql not in self.reviewed:
             self.reviewed[sql] = sqlpolicy.review(sql, ref.report.config.tables_by_name())
         refusals = self.reviewed[sql]  # config refused these already: the same
         if refusals:                                                    # check guards every caller
             raise QueryError([locate(ref, f"{ref.label}: {r.message}{position_note(sql, r.offset)}", offset=r.offset)
                               for r in refusals])
-        params = bound_parameters(sql, parameters, ref)
-        self.count += 1
-        return self.con.sql(sql, params=params or None)
 
     @contextmanager
     def _guard(self, ref: QueryRef) -> Iterator[None]:
@@ -127,8 +302,15 @@ class Session:
                 raise QueryError(locate(ref, f"{ref.label}: {read_error(ref, exc)}")) from None
 
 
+ONE_PASS_ENV = "REPORTSITE_ONE_PASS"  # "off": every query runs once per value (to compare, and to debug)
+
+
+def one_pass_enabled() -> bool:
+    return os.environ.get(ONE_PASS_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
 class _RetryLowFootprint(Exception):
     """The query ran out of memory and the session moved to a low-footprint connection: run it again."""
 
 
-__all__ = ["Session"]
+__all__ = ["ONE_PASS_ENV", "Session", "one_pass_enabled"]

@@ -61,16 +61,25 @@ _PARSER_LOCK = threading.Lock()
 _parser: Any = None
 
 
-def _parse(sql: str) -> dict[str, Any]:
-    """DuckDB's syntax tree of a SELECT as JSON (a parser function: no table is read)."""
+def _parser_call(sql: str, argument: str) -> Any:
+    """One call of a DuckDB parser function on a locked connection of its own (no table is read)."""
     global _parser
     with _PARSER_LOCK:
         if _parser is None:
             _parser = sandbox.connect([])
             sandbox.lock(_parser)
-        row = _parser.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchall()
-    tree: dict[str, Any] = json.loads(row[0][0])
+        return _parser.execute(sql, [argument]).fetchall()[0][0]
+
+
+def parse(sql: str) -> dict[str, Any]:
+    """DuckDB's syntax tree of a SELECT as JSON."""
+    tree: dict[str, Any] = json.loads(_parser_call("SELECT json_serialize_sql(?::VARCHAR)", sql))
     return tree
+
+
+def unparse(tree: dict[str, Any]) -> str:
+    """SQL text for a syntax tree of ``parse`` (DuckDB's own writer: ``json_deserialize_sql``)."""
+    return str(_parser_call("SELECT json_deserialize_sql(?::JSON)", json.dumps(tree)))
 
 
 def review(sql: str, tables: Mapping[str, str]) -> list[Refusal]:
@@ -99,7 +108,7 @@ def review(sql: str, tables: Mapping[str, str]) -> list[Refusal]:
         return _dynamic_pivot(sql, tables, spot)
     if statements[0].type != duckdb.StatementType.SELECT:
         return [Refusal(f"{word} is not allowed: {READ_ONLY}", spot)]
-    tree = _parse(sql)
+    tree = parse(sql)
     if tree.get("error"):
         if tree.get("error_type") == "parser":
             return []
@@ -116,7 +125,7 @@ def _dynamic_pivot(sql: str, tables: Mapping[str, str], spot: int) -> list[Refus
         statements = duckdb.extract_statements(static)
     except duckdb.Error:
         statements = []
-    tree = _parse(static) if len(statements) == 1 and statements[0].type == duckdb.StatementType.SELECT else {}
+    tree = parse(static) if len(statements) == 1 and statements[0].type == duckdb.StatementType.SELECT else {}
     if not tree or tree.get("error"):
         return [Refusal("this PIVOT cannot be checked: list the values it makes columns of (ON col IN ('a', "
                         f"'b') USING …); {READ_ONLY}", spot)]
@@ -171,7 +180,7 @@ def _refusals(tree: dict[str, Any], sql: str, tables: Mapping[str, str]) -> list
             refusal = Refusal(f"{REFUSED_SCALARS[str(node['function_name']).lower()]}: {SOURCES_ONLY}",
                               _location(node))
         if refusal is not None:
-            found.append(Refusal(refusal.message, _characters(sql, refusal.offset)))
+            found.append(Refusal(refusal.message, characters(sql, refusal.offset)))
     return found
 
 
@@ -257,7 +266,7 @@ def _location(node: dict[str, Any]) -> int | None:
     return where if isinstance(where, int) and where != UNKNOWN_LOCATION else None
 
 
-def _characters(sql: str, byte_offset: int | None) -> int | None:
+def characters(sql: str, byte_offset: int | None) -> int | None:
     """DuckDB reports byte offsets into the UTF-8 text; positions in the YAML count characters."""
     if byte_offset is None:
         return None
@@ -287,4 +296,5 @@ def refused_sql(report: Report) -> ConfigError | None:
     return ConfigError(problems) if problems else None
 
 
-__all__ = ["READ_ONLY", "SOURCES_ONLY", "Refusal", "refused_sql", "review", "review_report"]
+__all__ = ["READ_ONLY", "SOURCES_ONLY", "Refusal", "characters", "parse", "refused_sql", "review", "review_report",
+           "unparse"]

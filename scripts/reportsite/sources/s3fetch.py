@@ -16,12 +16,12 @@ import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from reportsite import integrity
-from reportsite.query import sandbox, sqlpolicy
+from reportsite.query import batch, sandbox, sqlpolicy
 from reportsite.sources import s3env, s3tally
 from reportsite.sources.model import DataFile, Source
 from reportsite.sources.s3tally import counting
@@ -103,13 +103,26 @@ def schema_of(source: Source, fs: Any, cache: Path, notes: list[str] | None = No
     return schema
 
 
-def columns_used(sqls: Iterable[tuple[str, dict[str, Any]]], schemas: dict[str, Any]) -> dict[str, set[str]]:
-    """Columns of each table that the queries read, found from DuckDB's plans over empty stand-ins.
+@dataclass(frozen=True)
+class PlannedQuery:
+    """A report query as S3 planning sees it: the SQL reviewed, the SQL planned (for a query that uses a
+    filter's or for_each's value, its one pass for every value) and the parameters bound."""
+
+    sql: str
+    planned: str
+    parameters: dict[str, Any]
+
+
+def columns_used(queries: Iterable[PlannedQuery], schemas: dict[str, Any],
+                 varying: Iterable[str] = ()) -> dict[str, set[str]]:
+    """Columns of each table that the queries read, found from DuckDB's plans over empty stand-ins; the values
+    table of a one-pass query has a column for each ``varying`` name, of no type (it can stand for any value).
 
     A query that cannot be planned (it will fail, with its own message, when it runs) counts as reading
     every column.
     """
     import duckdb
+    import pyarrow as pa
 
     con = sandbox.connect([])  # the plans run report SQL too: on a connection as locked as the build's
     used: dict[str, set[str]] = {table: set() for table in schemas}
@@ -119,13 +132,16 @@ def columns_used(sqls: Iterable[tuple[str, dict[str, Any]]], schemas: dict[str, 
             con.register(f"{STUB_PREFIX}{table}", stub)
             names = ", ".join(f'"{STUB_PREFIX}{table}__{c}" AS "{c}"' for c in schema.names)
             con.execute(f'CREATE VIEW "{table}" AS SELECT {names} FROM "{STUB_PREFIX}{table}"').fetchall()
+        values = {batch.INDEX: pa.array([0], pa.int32())}
+        values.update({batch.column(name): pa.array([None], pa.null()) for name in varying})
+        con.register(batch.VALUES, pa.table(values))
         sandbox.lock(con)
         pattern = re.compile(rf"{STUB_PREFIX}([A-Za-z_][A-Za-z0-9_]*?)__([^\"\\\s,)]+)")
-        for sql, params in sqls:
-            if sqlpolicy.review(sql, {table: table for table in schemas}):  # refused, located, when the report runs
+        for query in queries:
+            if sqlpolicy.review(query.sql, {table: table for table in schemas}):  # refused, located, when it runs
                 continue
             try:
-                rows = con.execute(f"EXPLAIN (FORMAT JSON) {sql}", params or None).fetchall()
+                rows = con.execute(f"EXPLAIN (FORMAT JSON) {query.planned}", query.parameters or None).fetchall()
             except duckdb.Error:
                 return {table: set(schema.names) for table, schema in schemas.items()}
             plan = json_text(rows)
@@ -222,4 +238,4 @@ def _forget_older(current: Path, name: str) -> None:
             other.unlink(missing_ok=True)
 
 
-__all__ = ["columns_used", "filesystem", "localize", "schema_of"]
+__all__ = ["PlannedQuery", "columns_used", "filesystem", "localize", "schema_of"]

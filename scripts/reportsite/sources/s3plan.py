@@ -12,16 +12,19 @@ from typing import Any
 
 from reportsite.config.project import Report, filter_parameters
 from reportsite.errors import Problem, QueryError, SourceError, read_detail
-from reportsite.query import located
+from reportsite.query import batch, located
 from reportsite.sources import cachebudget, excel, s3fetch
 from reportsite.sources.model import Source
+from reportsite.sources.s3fetch import PlannedQuery
 
 
-def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
-    """Every metric, chart and table query with its bound parameters (None if one cannot be bound).
+def report_queries(report: Report) -> list[PlannedQuery] | None:
+    """Every query of the report as DuckDB will plan it, with its bound parameters (None if one cannot be
+    planned, and every column of the report's S3 sources is copied).
 
-    None too when a query uses a filter's or for_each's value: planned with a stand-in, DuckDB would fold
-    ``$region IS NULL OR region = $region`` to true and leave out columns the real choices read.
+    A query that uses a filter's or for_each's value is planned as one pass for every value (``batch.lateral``):
+    the value is a column of a values table, so DuckDB cannot fold ``$region IS NULL OR region = $region`` to
+    true and leave out the columns the real choices read.
     """
     out = []
     chosen = set(filter_parameters(report.config))
@@ -32,9 +35,14 @@ def report_queries(report: Report) -> list[tuple[str, dict[str, Any]]] | None:
             bound = located.bound_parameters(sql, report.bindable(), ref)
         except (QueryError, OSError):
             return None
-        if chosen & set(bound):
+        varying = sorted(chosen & set(bound))
+        if not varying:
+            out.append(PlannedQuery(sql, sql, bound))
+            continue
+        planned = batch.lateral(sql, varying)
+        if isinstance(planned, batch.NotBatched):
             return None
-        out.append((sql, bound))
+        out.append(PlannedQuery(sql, planned, {k: v for k, v in bound.items() if k not in varying}))
     return out
 
 
@@ -55,7 +63,7 @@ def s3_columns(report: Report, resolved: list[Source], fs: Any, cache: Path,
         return {}
     queries = report_queries(report)
     needed: dict[str, set[str]] = (
-        s3fetch.columns_used(queries, schemas) if queries is not None
+        s3fetch.columns_used(queries, schemas, filter_parameters(report.config)) if queries is not None
         else {t: set(schema.names) for t, schema in schemas.items()})
     for check in report.config.checks:
         if check.table in needed:

@@ -1,0 +1,74 @@
+"""Units made on every core: a pool of worker processes for a run with many pages or choices.
+
+Making a unit's blocks is Python work (chart specs, CSV and Excel files, formatted cells) that needs no
+database once the queries have run, so a report with hundreds of pages or choices spreads its units over
+worker processes, one per core. A worker starts from a clean process (``forkserver``: never a copy of one
+holding DuckDB's threads) and is sent the report once; each chunk of units arrives with the results it needs.
+Small runs are made in this process: starting a worker costs more than they do.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from reportsite.pages import units as unit_blocks
+from reportsite.pages.units import Made, ResultKey, Setting, Unit
+from reportsite.query import memory
+
+WORKERS_ENV = "REPORTSITE_WORKERS"  # how many worker processes make units (0 or 1: all in this process)
+MIN_UNITS = 64  # a run with fewer units makes them in this process
+CHUNK_UNITS = 32  # units sent to a worker at a time
+
+_setting: Setting | None = None  # in a worker: the report it makes units for
+
+
+def worker_count(units: int) -> int:
+    """How many workers to start for ``units`` units (0: make them here)."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:
+        count = int(configured) if configured.isdigit() else 0
+        return count if count > 1 else 0
+    if units < MIN_UNITS or not sys.platform.startswith("linux"):
+        return 0
+    cores = memory.threads()
+    return cores if cores > 1 else 0
+
+
+Build = Callable[[list[Unit], Mapping[ResultKey, Any], Mapping[int, Mapping[str, str]]], list[Made]]
+
+
+@contextmanager
+def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[Made]]]]:
+    """A function that makes a chunk of units: in a pool of ``count`` workers, or here when ``count`` is 0."""
+    if not count:
+        def here(chunk: list[Unit], found: Mapping[ResultKey, Any],
+                 colors: Mapping[int, Mapping[str, str]]) -> Future[list[Made]]:
+            future: Future[list[Made]] = Future()
+            future.set_result(unit_blocks.build(setting, chunk, found, colors))
+            return future
+
+        yield here
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reportsite.pages.workers"])
+    with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=(setting,)) as pool:
+        yield lambda chunk, found, colors: pool.submit(_make, chunk, found, colors)
+
+
+def _start(setting: Setting) -> None:
+    global _setting
+    _setting = setting
+
+
+def _make(chunk: list[Unit], found: Mapping[ResultKey, Any], colors: Mapping[int, Mapping[str, str]]) -> list[Made]:
+    assert _setting is not None
+    return unit_blocks.build(_setting, chunk, found, colors)
+
+
+__all__ = ["CHUNK_UNITS", "MIN_UNITS", "WORKERS_ENV", "makers", "worker_count"]
