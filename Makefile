@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt tests/requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install install-dev site data serve test test-fast lint check bench css clean browser deploy init
+.PHONY: install install-dev site data serve test test-fast test-browser lint check bench css clean browser deploy init
 
 # install: the runtime set (requirements.txt), all a build, check, smoke or deploy needs; the publishing
 # workflow caches this virtualenv. install-dev adds the linters and test tools (tests/requirements.txt).
@@ -51,6 +51,10 @@ test: lint browser
 # pr.yml's fast set: unit and integration tests without a browser.
 test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "not browser"
+
+# pr.yml's other half: the tests that drive Chromium.
+test-browser: $(DEV_STAMP) browser
+	$(BIN)/python -m pytest -q -m browser
 
 # The code keeps its own layout (120 columns, aligned continuation lines); ruff check enforces the rules.
 lint: $(DEV_STAMP)

@@ -29,9 +29,11 @@ from tests.conftest import REPO
 from tests.support.gateway import serve_target
 from tests.support.workflow_runner import (
     CREDENTIALS,
+    OIDC_REQUEST,
     SKIPPED_RUNS,
     Runner,
     as_text,
+    cache_entries,
     evaluate,
     runner_for,
     substitute,
@@ -154,34 +156,40 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
 
 
 def github_context(event: str, vars_: dict[str, str], inputs: dict[str, Any] | None = None, run_id: str = "1",
-                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None) -> dict[str, Any]:
+                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None,
+                   environments: dict[str, dict[str, str]] | None = None,
+                   ref: str = "refs/heads/main") -> dict[str, Any]:
+    """The contexts of a run: `secrets` are the repository's, `environments` each environment's secrets."""
     pull_request = {"pull_request": {"number": 7, "head": {"repo": {"full_name": head_repository}}}}
-    return {"vars": vars_, "inputs": inputs or {}, "secrets": secrets or {},
-            "github": {"event_name": event, "ref": "refs/heads/main", "run_id": run_id, "repository": REPOSITORY,
-                       "event": pull_request if event == "pull_request" else {}}}
+    return {"vars": vars_, "inputs": inputs or {}, "repository_secrets": secrets or {},
+            "environment_secrets": environments or {},
+            "github": {"event_name": event, "ref": ref, "run_id": run_id, "run_attempt": "1",
+                       "repository": REPOSITORY, "event": pull_request if event == "pull_request" else {}}}
 
 
-JOBS = ("schedule", "build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
+JOBS = ("build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
 
 
 class Publish:
-    """One run of publish.yml: schedule, then build, then deploy (then `failed` if one failed), each in a
-    fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`); runs share the
-    repository's Actions cache. `now` is the time the schedule job counts as (REPORTSITE_NOW).
+    """One run of publish.yml: build (which first decides what is due), then deploy (then `failed` if one
+    failed), each in a fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`);
+    runs share the repository's Actions cache. `now` is the time the run counts as (REPORTSITE_NOW).
     """
 
     def __init__(self, checkout: Checkout, tmp_path: Path, run_id: str, vars_: dict[str, str], event: str,
                  inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None,
-                 secrets: dict[str, str] | None = None, now: str | None = None) -> None:
+                 secrets: dict[str, str] | None = None, now: str | None = None,
+                 environments: dict[str, dict[str, str]] | None = None, ref: str = "refs/heads/main") -> None:
         folder = tmp_path / f"run-{run_id}"
         folder.mkdir()
-        self.artifacts, cache = folder / "artifacts", tmp_path / "actions-cache"
+        self.artifacts, self.cache = folder / "artifacts", tmp_path / "actions-cache"
         self.runners = {job: runner_for(checkout(f"run-{run_id}-{job}"), folder,
-                                        github_context(event, vars_, inputs, run_id, secrets=secrets),
-                                        self.artifacts, cache, roles) for job in JOBS}
-        self.schedule, self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+                                        github_context(event, vars_, inputs, run_id, secrets=secrets,
+                                                       environments=environments, ref=ref),
+                                        self.artifacts, self.cache, roles) for job in JOBS}
+        self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
         if now:
-            self.schedule.env["REPORTSITE_NOW"] = now
+            self.build.env["REPORTSITE_NOW"] = now
 
     def run(self, workflow: dict[str, Any] | None = None) -> bool:
         """Run every job whose `needs` and `if:` allow it; the first failed job fails the test (afterwards)."""
@@ -219,12 +227,17 @@ def runs_report_sql(command: str) -> bool:
     return bool(re.search(r"\breportsite (build|check)\b|\bmake (site|check|data)\b", command))
 
 
-BUILD_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the previous build",
-               "Install", "Install the browser", "AWS credentials (read-only data role, OIDC)",
-               "Check reports and data", "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
-DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Install", "Install the browser",
-                "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
-                "Smoke-check the published site"]
+DECIDE_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the schedule's record",
+                "Install the schedule's two packages", "Decide which reports are due"]
+BUILD_STEPS = [*DECIDE_STEPS, "Restore the installation", "Install", "Keep the installation",
+               "Restore the previous build", "Install the browser", "AWS credentials (read-only data role, OIDC)",
+               "Build", "Compare with the published site", "Smoke-check the built site",
+               "Hand the built site to the deploy job", "Name the build's content", "Keep the build for the next run"]
+DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Restore the installation", "Install",
+                "Install the browser", "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
+                "Smoke-check the published site", "Record the run for the schedule", "Keep the record"]
+UNCHANGED_STEPS = [*BUILD_STEPS[:BUILD_STEPS.index("Smoke-check the built site")], "Name the build's content",
+                   "Record the run for the schedule", "Keep the record"]  # the site is the one published
 
 
 # ---------------------------------------------------------------- publish.yml
@@ -251,13 +264,27 @@ def test_publish_builds_with_the_read_role_and_deploys_the_artifact_with_the_dep
         assert "| sales | built |" in summary(push.build) and "### Smoke check of" in summary(push.build)
         assert "### Deploy" in summary(push.deploy) and f"### Smoke check of {gateway.url}" in summary(push.deploy)
 
+        # The Actions cache: the build (saved once, under a key naming its content) and the schedule's record.
+        assert [e["key"].split("@")[0] for e in cache_entries(push.cache)] == ["site-refs/heads/main",
+                                                                                "schedule-refs/heads/main"]
+        assert push.build.saved[0] == push.build.context["steps"]["built"]["outputs"]["key"]
+
         manual = Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "workflow_dispatch",
                          {"reports": "sales customers", "full": True}, aws.roles)
         assert manual.run()  # a new run: fresh checkouts; _site and .cache come back from the Actions cache
 
+        assert manual.build.restored[-1] == push.build.saved[0]
         text = summary(manual.build)
         assert "| sales | built |" in text and "| customers | built |" in text and "| products | unchanged |" in text
         assert {"prod/reports/customers.html", "prod/reports/products.html"} <= site_keys(aws)  # others kept
+
+        # A push that changes nothing the site shows: the build is the published one; one job, nothing saved
+        # but the schedule's record.
+        again = Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "push", roles=aws.roles)
+        assert not again.run()
+        assert again.build.steps == UNCHANGED_STEPS and again.deploy.steps == []
+        assert summary(again.build).count("The built site is the one already published") == 1
+        assert [k.split("@")[0] for k in again.build.saved] == ["schedule-refs/heads/main"]
 
 
 @pytest.mark.browser
@@ -269,7 +296,7 @@ def test_a_site_that_fails_its_smoke_check_is_never_deployed(aws: Aws, checkout,
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 11 (Smoke-check the built site) failed")
+    assert str(failed.value).startswith("build step 16 (Smoke-check the built site) failed")
     assert run.build.steps[-3:] == ["Smoke-check the built site", "Keep the built site for inspection",
                                     "Keep the error for the message"]
     assert run.deploy.steps == [] and site_keys(aws) == set()
@@ -323,7 +350,7 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
                                ("workflow_dispatch", {"reports": "", "full": False}, ""),
                                ("workflow_dispatch", {}, ""), ("push", {}, ""), ("schedule", {}, "sales products")):
         run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), event, inputs)
-        run.build.context["needs"] = {"schedule": {"result": "success", "outputs": {"run": "true", "reports": due}}}
+        run.build.context["steps"] = {"due": {"outputs": {"run": "true", "reports": due}}}
         run.build.env["PATH"] = f"{stub.parent}:{run.build.env['PATH']}"
         assert run.build.run_job(workflow, "build")
         argv.append((run.build.project / "argv").read_text().splitlines())
@@ -339,7 +366,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
     build_with_deploy_role = Publish(checkout, tmp_path, "1", swapped, "push", roles=aws.roles)
     with pytest.raises(pytest.fail.Exception) as failed:
         build_with_deploy_role.run()
-    assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
+    assert str(failed.value).startswith("build step 14 (Build) failed")
     assert "access denied to s3://data/demo/" in str(failed.value)
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
@@ -347,9 +374,10 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
 
     monkeypatch.setenv("REPORTSITE_DATA_ROOT", str(sample_data))
     assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0
+    run.deploy.context["needs"] = {"build": {"result": "success", "outputs": {"deploy": "true"}}}
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
-    assert str(failed.value).startswith("deploy step 8 (Deploy) failed")
+    assert str(failed.value).startswith("deploy step 9 (Deploy) failed")
     assert "error: access denied: cannot write the deploy lock prod/.reportsite/deploy.lock" in str(failed.value)
     assert site_keys(aws) == set()
 
@@ -370,7 +398,7 @@ def pr_runner(checkout: Checkout, tmp_path: Path, vars_: dict[str, str], roles: 
     return runner_for(checkout("pr"), tmp_path, context, tmp_path / "artifacts", tmp_path / "actions-cache", roles)
 
 
-PR_INSTALLS = ("Install", "Install the browser", "Tests")
+PR_INSTALLS = ("Install", "Install the browser")
 
 
 @pytest.mark.browser
@@ -379,8 +407,9 @@ def test_pr_checks_builds_and_smokes_the_demo_site_without_aws(checkout, tmp_pat
 
     assert runner.run_job(load("pr.yml"), "check")
 
-    assert runner.skipped == ["make test"]
+    assert runner.skipped == ["make lint", "make test-fast"]  # the suite running this test
     assert "aws-actions/configure-aws-credentials" not in runner.ran and runner.assumed == []
+    assert not any(name in runner.env for name in OIDC_REQUEST)  # the job cannot mint an OIDC token
     assert (runner.project / "data" / "sales.parquet").exists()
     manifest = json.loads((runner.project / "_site" / "manifest.json").read_text())
     assert manifest["status"] == "ok" and "reports/sales.html" in manifest["pages"]
@@ -389,32 +418,62 @@ def test_pr_checks_builds_and_smokes_the_demo_site_without_aws(checkout, tmp_pat
 
 
 @pytest.mark.browser
-def test_pr_from_this_repository_checks_the_real_data_with_the_read_only_role(
+def test_pr_real_data_runs_after_approval_with_the_read_only_role_and_no_step_can_mint_a_token(
         aws: Aws, checkout, tmp_path: Path) -> None:
     vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
     runner = pr_runner(checkout, tmp_path, vars_, aws.roles)
+    workflow = load("pr.yml")
+    spy = {"name": "Which variables a step sees", "run": 'env | cut -d= -f1 | sort > "$RUNNER_TEMP/seen"'}
+    workflow["jobs"]["real-data"]["steps"].insert(0, spy)
 
-    assert runner.run_job(load("pr.yml"), "check")
+    assert runner.run_job(workflow, "real-data")
 
+    assert workflow["jobs"]["real-data"]["environment"] == "pr-real-data"  # required reviewers approve each run
     assert runner.assumed == [PR_ROLE] and "make data" not in runner.ran
-    assert [credentials_in(runner, step) for step in PR_INSTALLS] == [[], [], []]
+    assert [credentials_in(runner, step) for step in PR_INSTALLS] == [[], []]
+    assert all(name in runner.env for name in OIDC_REQUEST)  # the job may mint one (for the credentials step) …
+    seen = (Path(runner.env["RUNNER_TEMP"]) / "seen").read_text().split()
+    assert "GITHUB_WORKSPACE" in seen and not set(OIDC_REQUEST) & set(seen)  # … its scripts cannot
     assert not (runner.project / "data").exists()
     sources = json.loads((runner.project / "_site" / "manifest.json").read_text())["reports"]["sales"]["sources"]
     assert sources[0]["url"] == "sales.parquet" and runner.env["REPORTSITE_DATA_ROOT"] == DATA_ROOT
+    assert (tmp_path / "artifacts" / "site-pr-7-real-data" / "manifest.json").exists()
 
 
-def test_pr_from_a_fork_gets_no_aws_even_with_the_role_configured(checkout, tmp_path: Path) -> None:
+def test_pr_from_a_fork_gets_no_real_data_job_even_with_the_role_configured(checkout, tmp_path: Path) -> None:
     vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
-    runner = pr_runner(checkout, tmp_path, vars_, head_repository="someone/fork")
-    workflow = load("pr.yml")
-    workflow["jobs"]["check"]["steps"] = [  # only the steps that decide where the data comes from
-        s for s in workflow["jobs"]["check"]["steps"]
-        if s.get("run") == "make data" or "configure-aws-credentials" in s.get("uses", "")]
+    fork = pr_runner(checkout, tmp_path, vars_, head_repository="someone/fork")
+    assert not fork.run_job(load("pr.yml"), "real-data") and fork.steps == []
+    unset = runner_for(checkout("pr-unset"), tmp_path, github_context("pull_request", {}), tmp_path / "a",
+                       tmp_path / "c")
+    assert not unset.run_job(load("pr.yml"), "real-data")
 
-    assert runner.run_job(workflow, "check")
 
-    assert runner.env["REPORTSITE_DATA_ROOT"] == ""
-    assert "aws-actions/configure-aws-credentials" not in runner.ran and "make data" in runner.ran
+def test_main_s_caches_are_never_restored_on_another_branch(checkout, tmp_path: Path) -> None:
+    """Each publish.yml cache step names the ref in its key; a dispatch on another branch finds nothing of main's."""
+    workflow = load("publish.yml")
+    steps = [{k: v for k, v in s.items() if k != "if"} for s in workflow["jobs"]["build"]["steps"]
+             if s.get("name") in ("Set up Python", "Restore the previous build", "Restore the schedule's record")]
+    save = [{"name": f"save {n}", "run": f"mkdir -p {p} && echo main > {p}/x"} for n, p in
+            (("build", "_site"), ("record", ".cache/schedule"))]
+    keep = [{"name": "keep", "uses": "actions/cache/save@" + "0" * 40,
+             "with": {"path": p, "key": k}} for p, k in (("_site", "site-${{ github.ref }}@abc"),
+                                                         (".cache/schedule", "schedule-${{ github.ref }}@1-1"))]
+    jobs = {"j": {"steps": [*save, *keep]}, "r": {"steps": steps}}
+    main = runner_for(checkout("main"), tmp_path, github_context("push", {}), tmp_path / "a", tmp_path / "cache")
+    assert main.run_job({"jobs": jobs}, "j") and len(main.saved) == 2
+
+    for ref, restored in (("refs/heads/main", 2), ("refs/heads/feature", 0), ("refs/heads/main-2", 0)):
+        other = runner_for(checkout(f"r-{ref.rsplit('/', 1)[1]}"), tmp_path, github_context(
+            "workflow_dispatch", {}, ref=ref), tmp_path / "a", tmp_path / "cache")
+        assert other.run_job({"jobs": jobs}, "r")
+        assert len(other.restored) == restored, ref
+    # pr.yml restores only its own virtualenv entries (their key starts with pr-, which main never saves)
+    for where, step in all_steps():
+        if "actions/cache/restore" in step.get("uses", ""):
+            keys = [step["with"]["key"], *step["with"].get("restore-keys", "").splitlines()]
+            assert all(k.startswith("pr-") if where.startswith("pr.yml") else "${{ github.ref }}@" in k
+                       for k in keys), where
 
 
 # ---------------------------------------------------------------- static checks and linters
@@ -430,15 +489,17 @@ def all_steps() -> list[tuple[str, dict[str, Any]]]:
 
 
 # The first major of each action that runs on Node 24 (GitHub's runners dropped Node 20 on 2026-09-16).
-NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
+NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache/restore": 5, "actions/cache/save": 5,
+           "actions/upload-artifact": 6,
            "actions/download-artifact": 7, "aws-actions/configure-aws-credentials": 6}
-PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+(?:/[\w.-]+)?)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
 
 
 def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
     for where, step in all_steps():
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{where}: pin {step['uses']}"
+            pinned = re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@[0-9a-f]{40}", step["uses"])
+            assert pinned, f"{where}: pin {step['uses']}"
         else:
             assert "${{" not in step["run"], f"{where}: pass values to `run:` through env, not ${{{{ }}}}"
     assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
@@ -470,22 +531,23 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     publish, pr = load("publish.yml"), load("pr.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     assert publish["on"]["push"]["branches"] == ["main"]
+    assert set(publish["on"]["push"]["paths-ignore"]) == {"*.md", "tests/**", ".ci/**", ".github/dependabot.yml",
+                                                          ".github/workflows/pr.yml", ".gitignore"}
     assert set(publish["on"]["workflow_dispatch"]["inputs"]) == {"reports", "full"}
     assert publish["permissions"] == {} and publish["concurrency"]["cancel-in-progress"] is False
-    schedule, build, deploy, failed = (publish["jobs"][job] for job in JOBS)
-    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build" and build["needs"] == "schedule"
-    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the schedule job decides what is due
-    assert schedule["if"] == "vars.DEPLOY_TARGET != ''" and schedule["permissions"] == {"contents": "read"}
-    assert build["if"] == "needs.schedule.outputs.run == 'true'" and deploy["if"] == "vars.DEPLOY_TARGET != ''"
+    build, deploy, failed = (publish["jobs"][job] for job in JOBS)
+    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build"
+    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the build job decides what is due
+    assert build["if"] == "vars.DEPLOY_TARGET != ''"
+    assert deploy["if"] == "vars.DEPLOY_TARGET != '' && needs.build.outputs.deploy == 'true'"
     for job in (build, deploy):
         assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
-    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["schedule", "build", "deploy"]
-    # the webhook only where an environment guards it; the build job reads private reports' passwords only
-    assert all(name.startswith("REPORTSITE_PASSWORD_")
-               for name in re.findall(r"secrets\.(\w+)", json.dumps([schedule, build])))
-    assert {"environment" in job for job in (deploy, failed)} == {True}
-    assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
+    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["build", "deploy"]
+    # Secrets only in jobs that run in an environment (passwords in publish-build and production, the webhook in
+    # production and notifications), so no workflow on another branch can read them.
+    assert build["environment"] == "publish-build" and failed["environment"] == "notifications"
     assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
+    assert all(name.startswith("REPORTSITE_PASSWORD_") for name in re.findall(r"secrets\.(\w+)", json.dumps(build)))
 
     def roles(job: dict[str, Any]) -> list[str]:
         return [s["with"]["role-to-assume"] for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
@@ -493,17 +555,50 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert roles(build) == ["${{ vars.AWS_READ_ROLE_ARN }}"] and roles(deploy) == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
     assert not any(runs_report_sql(s.get("run", "")) for s in deploy["steps"])
     assert "AWS_ROLE_ARN" not in re.sub(r"AWS_(READ|DEPLOY)_ROLE_ARN", "", (WORKFLOWS / "publish.yml").read_text())
-    assert set(pr["on"]) == {"pull_request"}
-    assert pr["permissions"] == {"contents": "read"}
-    assert pr["jobs"]["check"]["permissions"] == {"contents": "read", "id-token": "write"}  # the read-only role
-    assert roles(pr["jobs"]["check"]) == ["${{ vars.PR_ROLE_ARN }}"]
+    assert set(pr["on"]) == {"pull_request"} and pr["permissions"] == {}
+    assert {job: spec["permissions"] for job, spec in pr["jobs"].items()} == {
+        "check": {"contents": "read"}, "browser-tests": {"contents": "read"},
+        "real-data": {"contents": "read", "id-token": "write"}}
+    assert pr["jobs"]["real-data"]["environment"] == "pr-real-data"
+    assert roles(pr["jobs"]["real-data"]) == ["${{ vars.PR_ROLE_ARN }}"] and roles(pr["jobs"]["check"]) == []
     assert "secrets." not in (WORKFLOWS / "pr.yml").read_text() and "deploy" not in json.dumps(pr["jobs"])
 
 
+def test_only_the_credentials_step_can_mint_an_oidc_token() -> None:
+    """Every job that may mint a token runs its `run:` scripts through a shell that drops the two variables."""
+    for where, spec in all_jobs():
+        if spec.get("permissions", {}).get("id-token") == "write":
+            shell = spec["defaults"]["run"]["shell"]
+            assert shell.startswith("bash --noprofile --norc -eo pipefail -c ") and shell.endswith(" {0}"), where
+            assert all(f"unset {' '.join(OIDC_REQUEST)};" in shell for _ in OIDC_REQUEST) and "'" not in shell
+        else:
+            assert "defaults" not in spec, where
+
+
+def test_only_what_a_job_needs_is_installed() -> None:
+    """Publishing jobs install the runtime set (make install, from the cached virtualenv); only pr.yml's test jobs
+    install the test tools; the failed job installs the few packages posting needs."""
+    publish, pr = load("publish.yml"), load("pr.yml")
+    runs = {job: [s.get("run", "") for s in spec["steps"]] for job, spec in publish["jobs"].items()}
+    assert not any("install-dev" in run or "tests/requirements" in run for job in runs.values() for run in job)
+    assert not any("make install" in run for run in runs["failed"])
+    assert sum("make install" in run for run in runs["build"]) == sum("make install" in run for run in runs["deploy"])
+    assert [s.get("run", "").split("\n")[0] for s in pr["jobs"]["check"]["steps"] if "make " in s.get("run", "")] == \
+        ["make install-dev", "make browser", "make lint", "make test-fast", "make data"]
+    assert "make install\n" in pr["jobs"]["real-data"]["steps"][3]["run"]  # the runtime set: it runs no tests
+    requirements = (REPO / "requirements.txt").read_text()
+    for tool in ("moto", "pytest", "ruff", "mypy", "zizmor", "openpyxl"):
+        assert not re.search(rf"^{tool}\b", requirements, re.M | re.I), f"{tool} is a test tool"
+        assert re.search(rf"^{tool}\b", (REPO / "tests" / "requirements.txt").read_text(), re.M | re.I), tool
+    for path in (REPO / "requirements.txt", REPO / "tests" / "requirements.txt"):
+        for line in path.read_text().splitlines():
+            assert not line.strip() or line.startswith(("#", "-r ", "-e ")) or "==" in line, f"{path}: pin {line}"
+
+
 def _tool(name: str) -> str:
-    """A linter pinned in requirements.txt, from this virtualenv."""
+    """A linter pinned in tests/requirements.txt, from this virtualenv."""
     found = shutil.which(name, path=str(Path(sys.executable).parent))
-    assert found, f"{name} is missing: run make install (it is pinned in requirements.txt)"
+    assert found, f"{name} is missing: run make install-dev (it is pinned in tests/requirements.txt)"
     return found
 
 
@@ -538,7 +633,8 @@ def test_dependabot_keeps_actions_and_requirements_current_with_a_cooldown() -> 
     updates = {u["package-ecosystem"]: u for u in config["updates"]}
     assert set(updates) == {"github-actions", "pip"}
     for update in updates.values():
-        assert update["directory"] == "/" and update["cooldown"]["default-days"] >= 3
+        assert update.get("directory") == "/" or update.get("directories") == ["/", "/tests"]
+        assert update["cooldown"]["default-days"] >= 3
         assert update["groups"], "updates are grouped into one pull request"
 
 
@@ -605,49 +701,54 @@ def uploaded(runner: Runner) -> list[str]:
 
 
 @pytest.mark.browser
-def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the_team(
+def test_the_hourly_schedule_catches_up_late_runs_rebuilds_only_what_changed_and_tells_the_team(
         aws: Aws, checkout, tmp_path: Path, sample_data: Path) -> None:
     from tests.support.webhook import webhook_receiver
 
     with serve_target(TARGET, aws.s3) as gateway, webhook_receiver() as receiver:
+        def run(run_id: str, event: str, now: str) -> Publish:
+            return with_notify(Publish(checkout, tmp_path, run_id, publish_vars(gateway.url), event, roles=aws.roles,
+                                       environments={"production": secrets, "notifications": secrets}, now=now))
+
+        def etags() -> dict[str, str]:
+            return {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
+
         secrets = {"NOTIFY_WEBHOOK_URL": receiver.url}
-        first = with_notify(Publish(checkout, tmp_path, "1", publish_vars(gateway.url), "push", roles=aws.roles,
-                                    secrets=secrets))
+        first = run("1", "push", "2026-12-01T12:07:00+00:00")  # a Tuesday; the push covers every report
         assert first.run()
-        published = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
+        published = etags()
         assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 4
         assert "### Estimated monthly bill" in summary(first.build) and "### Estimated monthly bill" in \
             summary(first.deploy)
 
-        # 03:07 UTC on a Wednesday: the demo reports are daily and weekly (publish_hour 6, UTC): nothing is due.
+        # 03:07 UTC the next day: the demo reports are daily and weekly (publish_hour 6, UTC): nothing is due,
+        # and the run stops after deciding so, in one job, with nothing installed and no AWS access.
         double_the_sales(aws, sample_data, tmp_path)
-        quiet = with_notify(Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "schedule", roles=aws.roles,
-                                    secrets=secrets, now="2026-12-02T03:07:00+00:00"))
+        quiet = run("2", "schedule", "2026-12-02T03:07:00+00:00")
         assert not quiet.run()
 
-        assert quiet.schedule.steps == ["Check out", "Set up Python", "Install the schedule's two packages",
-                                        "Decide which reports are due"]
-        assert summary(quiet.schedule).startswith("### Schedule\n\nNothing is due at 2026-12-02 03:07 UTC: no report "
-                                                  "rebuilt, 0 uploads.")
-        assert quiet.build.steps == quiet.deploy.steps == quiet.failed.steps == [] and quiet.build.assumed == []
-        assert {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)} == published
-        assert len(receiver.posts) == 1  # nothing published, nothing posted
+        assert quiet.build.steps == DECIDE_STEPS and quiet.build.assumed == [] and quiet.build.saved == []
+        assert summary(quiet.build).startswith("### Schedule\n\nNothing is due at 2026-12-02 03:07 UTC: no report "
+                                               "rebuilt, 0 uploads.")
+        assert quiet.deploy.steps == quiet.failed.steps == []
+        assert etags() == published and len(receiver.posts) == 1  # nothing published, nothing posted
 
-        # 06:07 UTC: the daily reports are due; their data changed. The weekly one (customers) is not due.
-        daily = with_notify(Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "schedule", roles=aws.roles,
-                                    secrets=secrets, now="2026-12-02T06:07:00+00:00"))
-        assert daily.run()
+        # GitHub dropped the 06:07 run and started the next one late, at 07:02: the daily reports are caught up
+        # (their data changed); the weekly one (customers) is not due.
+        late = run("3", "schedule", "2026-12-02T07:02:00+00:00")
+        assert late.run()
 
-        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: product (daily), "
-                                                  "products (daily), sales (daily).")
-        built = summary(daily.build)
+        catching = "daily, catching up 2026-12-02 06:00"
+        assert summary(late.build).startswith(f"### Schedule\n\nDue at 2026-12-02 07:02 UTC: product ({catching}), "
+                                              f"products ({catching}), sales ({catching}).")
+        built = summary(late.build)
         assert "| products | built |" in built and "| sales | built |" in built and "| customers | unchanged |" in built
-        now = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
+        now = etags()
         pages = [key.split("/", 1)[1] for key in now if "/reports/" in key and now[key] != published.get(key)
                  and "/reports/product/" not in key and not key.endswith("/reports/product.html")]  # product pages
         assert sorted(pages) == ["reports/products.html", "reports/sales.html"]  # customers (weekly) left alone
-        assert uploaded(daily.deploy)  # the deploy summary lists what it uploaded
-        assert "### Estimated monthly bill" in summary(daily.deploy)
+        assert uploaded(late.deploy)  # the deploy summary lists what it uploaded
+        assert "### Estimated monthly bill" in summary(late.deploy)
         message = receiver.posts[1]
         assert (message["event"], message["run_url"]) == ("published", RUN_URL.format(3))
         assert [r["slug"] for r in message["reports"] if r["slug"] != "product"] == ["products", "sales"]
@@ -658,18 +759,28 @@ def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the
                                                          "Revenue, All time"]
         assert all(m["value"] for m in sales["metrics"]) and all(m["change"] for m in sales["metrics"][:3])
 
+        # The next hour: the deploy job recorded the catch-up, so nothing is due.
+        assert not run("4", "schedule", "2026-12-02T08:07:00+00:00").run()
+
+        # The next day at 06:07 the daily reports are due but their data did not change: the build finds the site
+        # it published, ends the run in one job and records it; the next hour has nothing due.
+        same = run("5", "schedule", "2026-12-03T06:07:00+00:00")
+        assert not same.run()
+        assert same.build.steps == UNCHANGED_STEPS and same.deploy.steps == []
+        assert "| sales | unchanged |" in summary(same.build) and etags() == now and len(receiver.posts) == 2
+        assert not run("6", "schedule", "2026-12-03T07:07:00+00:00").run()
+
         # A push that breaks a report: the run fails before anything is published; the team gets the error.
-        broken = with_notify(Publish(checkout, tmp_path, "4", publish_vars(gateway.url), "push", roles=aws.roles,
-                                     secrets=secrets))
+        broken = run("7", "push", "2026-12-03T09:00:00+00:00")
         report = broken.build.project / "reports" / "sales.yaml"
         report.write_text(report.read_text(encoding="utf-8").replace("SUM(amount) AS revenue",
                                                                      "SUM(amount_typo) AS revenue"))
         with pytest.raises(pytest.fail.Exception) as failed:
             broken.run()
 
-        assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
+        assert str(failed.value).startswith("build step 14 (Build) failed")
         assert broken.deploy.steps == [] and broken.failed.steps[-1] == "Post the error"
         error = receiver.posts[2]
-        assert (error["event"], error["run_url"]) == ("failed", RUN_URL.format(4))
+        assert (error["event"], error["run_url"]) == ("failed", RUN_URL.format(7))
         assert error["error"].startswith("reports/sales.yaml:") and "amount_typo" in error["error"]
         assert "\n" not in error["error"] and len(receiver.posts) == 3

@@ -117,8 +117,8 @@ def test_the_schedule_imports_nothing_but_pyyaml_and_the_standard_library() -> N
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert imported - {"__future__"} <= {"argparse", "datetime", "hashlib", "json", "os", "sys", "zoneinfo", "dataclasses", "pathlib",
-                                         "typing", "yaml"}
+    assert imported - {"__future__"} <= {"argparse", "datetime", "hashlib", "json", "os", "sys", "zoneinfo",
+                                         "dataclasses", "pathlib", "typing", "yaml"}
     assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
 
 
