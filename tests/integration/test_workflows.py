@@ -44,7 +44,7 @@ pytestmark = pytest.mark.integration
 WORKFLOWS = REPO / ".github" / "workflows"
 TARGET = "s3://site/prod"
 DATA_ROOT = "s3://data/demo"
-CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml")
+CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml", "tests/requirements.txt")
 REPOSITORY = "acme/reports"
 ACCOUNT = "123456789012"  # the loopback server's account
 READ_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reportsite-read"
@@ -149,6 +149,7 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
     def create(name: str) -> Path:
         root = make_project(demo_reports=True, name=name)
         for file_name in CHECKOUT_FILES:
+            (root / file_name).parent.mkdir(exist_ok=True)
             shutil.copy(REPO / file_name, root / file_name)
         return root
 
@@ -188,6 +189,7 @@ class Publish:
                                                        environments=environments, ref=ref),
                                         self.artifacts, self.cache, roles) for job in JOBS}
         self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+        self.name = f"run {run_id} ({event}{', ' + now if now else ''})"
         if now:
             self.build.env["REPORTSITE_NOW"] = now
 
@@ -205,6 +207,8 @@ class Publish:
                 runner.run_job(workflow, job)
             except pytest.fail.Exception as exc:
                 first_failure = first_failure or exc
+            if runner.steps:  # the job's wall time, for the README's measured minutes (pytest -s shows it)
+                print(f"[minutes] {self.name} {job}: {runner.seconds:.1f} s, {len(runner.steps)} steps")
         if first_failure:
             raise first_failure
         return self.deploy.result == "success"
