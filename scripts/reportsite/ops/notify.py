@@ -8,8 +8,10 @@ failed notification prints a warning and never fails the publish.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -164,9 +166,6 @@ def after_failure(root: Path, warn: Warn, error: str = "") -> bool:
 def main(argv: list[str] | None = None) -> int:
     """``python -m reportsite.ops.notify --failed [--error TEXT]``: what ``reportsite notify --failed`` does, with
     PyYAML, pydantic and Babel only installed (publish.yml's `failed` job installs nothing else). Never fails."""
-    import argparse
-    import sys
-
     parser = argparse.ArgumentParser(prog="python -m reportsite.ops.notify", description=main.__doc__)
     parser.add_argument("--project", default=".")
     parser.add_argument("--failed", action="store_true", required=True)
