@@ -44,17 +44,19 @@ check: $(STAMP) data/sales.parquet
 browser: $(STAMP)
 	$(BIN)/python -m reportsite.smoke.browser
 
-# Everything: the linters, then every test (unit, integration with the loopback S3 server, Chromium).
+# Everything: the linters, then every test (unit, integration with the loopback S3 server, Chromium), on both
+# cores: two pytest workers, each taking a whole test file at a time (module fixtures are built once).
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
 test: lint browser
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # pr.yml's fast set: unit and integration tests without a browser.
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # pr.yml's other half: the tests that drive Chromium.
 test-browser: $(DEV_STAMP) browser
-	$(BIN)/python -m pytest -q -m browser
+	$(PYTEST) -m browser
 
 # The code keeps its own layout (120 columns, aligned continuation lines); ruff check enforces the rules.
 lint: $(DEV_STAMP)
