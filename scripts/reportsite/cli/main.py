@@ -243,6 +243,9 @@ def parser() -> argparse.ArgumentParser:
                                      "(default: base_url in site_src/site.yaml)")
     smoke.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+    smoke.add_argument("--changed", action="store_true",
+                       help="open only the index and the pages of the reports the site's last build made (the "
+                            "others were checked when they were published)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
     init = add("init", cmd_init, "check, with your AWS CLI credentials, the repository variables, the OIDC provider, "
