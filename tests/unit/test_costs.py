@@ -102,9 +102,9 @@ def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
 
 
 def test_a_50_report_site_with_one_hourly_report_stays_within_the_free_minutes() -> None:
-    """The README's case, from the minutes measured on the workflow runner: every hour the hourly report is due
-    (the build job, one billed minute when its data did not change; two jobs of a minute each when it did), and
-    once a day the 49 daily reports with it (a longer build). Worst case: the hourly data changes every hour."""
+    """The README's case (its Cost section): every hour the hourly report is due; measured on the workflow runner,
+    a run that rebuilds a report and deploys it is two jobs of one billed minute each. Once a day the 49 daily
+    reports are due with it (a build of 4 minutes, estimated). Worst case: the hourly data changes every hour."""
     runs = costs.scheduled_runs_a_month(["hourly"] + ["daily"] * 49, "UTC", 6)
     assert runs == pytest.approx(8760 / 12)  # a report is due every hour: no run is quiet
     hourly = costs.Usage(site_bytes=0, data_bytes=0, page_bytes=0, files_per_view=0, run_gets=0, run_puts=0,
