@@ -45,4 +45,4 @@ def test_the_budget_is_the_configured_size_else_half_the_free_disk_at_most_4_gb(
 
     assert cachebudget.budget_bytes(0.5, tmp_path) == 500_000_000
     free = shutil.disk_usage(tmp_path).free
-    assert cachebudget.budget_bytes(None, tmp_path / "not-yet") == int(min(4e9, free * 0.5))  # fits the Actions cache twice
+    assert cachebudget.budget_bytes(None, tmp_path / "not-yet") == int(min(4e9, free * 0.5))  # the Actions cache: twice
