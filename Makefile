@@ -3,18 +3,26 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt tests/requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install site data serve test test-fast lint check bench css clean browser deploy init
+.PHONY: install install-dev site data serve test test-fast test-browser lint check bench css clean browser deploy init
 
+# install: the runtime set (requirements.txt), all a build, check, smoke or deploy needs; the publishing
+# workflow caches this virtualenv. install-dev adds the linters and test tools (tests/requirements.txt).
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m reportsite.render.assets  # the Vega bundle and CSS, made once per installation
 	@rm -f $(VENV)/.installed-* && touch $@
+
+$(DEV_STAMP): $(STAMP) tests/requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+	@rm -f $(VENV)/.installed-dev-* && touch $@
 
 data/sales.parquet: | $(STAMP)
 	$(BIN)/reportsite sample-data --out data
@@ -36,22 +44,27 @@ check: $(STAMP) data/sales.parquet
 browser: $(STAMP)
 	$(BIN)/python -m reportsite.smoke.browser
 
-test: $(STAMP) browser
-	$(BIN)/ruff check scripts tests
-	$(BIN)/mypy scripts/reportsite
-	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+# Everything: the linters, then every test (unit, integration with the loopback S3 server, Chromium), on both
+# cores: two pytest workers, each taking a whole test file at a time (module fixtures are built once).
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
+test: lint browser
+	$(PYTEST)
 
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not browser"
+# pr.yml's fast set: unit and integration tests without a browser.
+test-fast: $(DEV_STAMP)
+	$(PYTEST) -m "not browser"
+
+# pr.yml's other half: the tests that drive Chromium.
+test-browser: $(DEV_STAMP) browser
+	$(PYTEST) -m browser
 
 # The code keeps its own layout (120 columns, aligned continuation lines); ruff check enforces the rules.
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy scripts/reportsite
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench.py
 
 deploy: $(STAMP)

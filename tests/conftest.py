@@ -1,4 +1,9 @@
-"""Shared fixtures: the loopback S3 server, sample data, throwaway projects, Chromium."""
+"""Shared fixtures: the loopback S3 server, sample data, throwaway projects, the demo built once, Chromium.
+
+Expensive things are made once and shared, read-only: ``sample_data`` and ``built_demo`` (session), the S3
+server and Chromium (session). A test that changes a project takes its own copy (``demo_copy``, or a new
+``make_project``), never the shared one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import shutil
 import socket
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,9 +27,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> Iterator[None]:
-    """No test sees the developer's AWS settings or data root; assets are cached once per session."""
+def isolate(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> None:
+    """No AWS settings or data root of the developer's; the session's tool cache."""
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID",
                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORTSITE_DATA_ROOT",
                  "REPORTSITE_DEPLOY_TARGET", "GITHUB_STEP_SUMMARY"):
@@ -31,6 +37,12 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> Iterator
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("REPORTSITE_CACHE_DIR", str(tool_cache))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> Iterator[None]:
+    """No test sees the developer's AWS settings or data root; assets are cached once per session."""
+    isolate(monkeypatch, tool_cache)
     from reportsite.sources import s3env
 
     s3env.reset()
@@ -112,6 +124,48 @@ def make_project(tmp_path: Path) -> ProjectFactory:
         return root
 
     return create
+
+
+def demo_project(root: Path, data_root: Path) -> Path:
+    """What ``make_project(demo_reports=True, data_root=...)`` makes, at ``root``."""
+    shutil.copytree(REPO / "site_src", root / "site_src")
+    (root / "reports").mkdir(parents=True)
+    for path in (REPO / "reports").glob("*.yaml"):
+        shutil.copy(path, root / "reports" / path.name)
+    (root / "site_src" / "site.yaml").write_text(f'title: "Test Reports"\ndata_root: "{data_root}"\n',
+                                                 encoding="utf-8")
+    return root
+
+
+@dataclass(frozen=True)
+class BuiltDemo:
+    """The demo reports over ``sample_data``, built once: read them, never change them (take ``demo_copy``)."""
+
+    root: Path  # the project (site_src, reports)
+    site: Path  # root / "_site"
+    result: Any  # the BuildResult of that one build
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory, sample_data: Path, tool_cache: Path) -> BuiltDemo:
+    """The demo project built once per session (the build every demo test used to repeat, ~20 s each here)."""
+    from reportsite.build.builder import BuildOptions, build
+
+    root = demo_project(tmp_path_factory.mktemp("built-demo") / "project", sample_data)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tool_cache)
+        result = build(root, BuildOptions(out=Path("_site")))
+    assert result.status == "ok", result
+    return BuiltDemo(root, root / "_site", result)
+
+
+@pytest.fixture
+def demo_copy(built_demo: BuiltDemo, tmp_path: Path) -> Path:
+    """A copy of the built demo project of this test's own (tmp_path/demo): its _site is up to date, so a build
+    there reuses every report until the test changes something."""
+    root = tmp_path / "demo"
+    shutil.copytree(built_demo.root, root, symlinks=True)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.build.builder import BuildOptions, build
 from reportsite.smoke.crawl import local_folder
 from reportsite.smoke.findings import Problem
 from reportsite.smoke.runner import run_smoke, smoke_site
-from tests.conftest import REPO
 from tests.support.gateway import Gateway, serve_target
 
 pytestmark = pytest.mark.browser
@@ -25,15 +22,10 @@ pytestmark = pytest.mark.browser
 TARGET = "s3://site/prod"
 
 
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
-    """The demo project built once for this module (what make_project(demo_reports=True) gives)."""
-    root = tmp_path_factory.mktemp("smoke-demo")
-    shutil.copytree(REPO / "site_src", root / "site_src")
-    shutil.copytree(REPO / "reports", root / "reports")
-    (root / "site_src" / "site.yaml").write_text(f'title: "Demo"\ndata_root: "{sample_data}"\n')
-    build(root, BuildOptions(out=root / "_site"))
-    return root / "_site"
+@pytest.fixture
+def demo_site(built_demo) -> Path:  # type: ignore[no-untyped-def]
+    """The demo project built once for the session (conftest's built_demo); read only."""
+    return built_demo.site
 
 
 def publish(s3, site: Path, target: str) -> None:  # type: ignore[no-untyped-def]

@@ -50,9 +50,8 @@ def demo(make_project, sample_data) -> Path:
     return make_project(demo_reports=True, data_root=sample_data)
 
 
-def test_demo_site_layout_and_manifest(demo):
-    result = build(demo, BuildOptions(out=Path("_site")))
-    site = demo / "_site"
+def test_demo_site_layout_and_manifest(built_demo):
+    result, site = built_demo.result, built_demo.site
     assert result.status == "ok"
     assert {r.status for r in result.reports} == {"built"}
     manifest = json.loads((site / "manifest.json").read_text())
@@ -75,9 +74,8 @@ def test_demo_site_layout_and_manifest(demo):
     assert entry["data_modified"] and entry["fingerprint"] and entry["charts"] == 3
 
 
-def test_chart_data_equals_the_sql_result(demo, sample_data):
-    build(demo, BuildOptions(out=Path("_site")))
-    values = spec_values(demo / "_site", "sales")
+def test_chart_data_equals_the_sql_result(built_demo, sample_data):
+    values = spec_values(built_demo.site, "sales")
     expected = dict(duckdb.sql(f"SELECT strftime(date, '%Y-%m-%d'), SUM(amount) FROM "
                                f"'{sample_data / 'sales.parquet'}' GROUP BY 1").fetchall())
     day = {v["date"]: v["sales"] for v in values}  # dates arrive as wall-clock instants in milliseconds
@@ -85,16 +83,16 @@ def test_chart_data_equals_the_sql_result(demo, sample_data):
             for ms, total in day.items()} == expected
 
 
-def test_second_build_with_nothing_changed_writes_nothing(demo):
-    build(demo, BuildOptions(out=Path("_site")))
+def test_second_build_with_nothing_changed_writes_nothing(demo_copy):
+    demo = demo_copy  # built once already
     before = {p: p.stat().st_mtime_ns for p in (demo / "_site").rglob("*")}
     result = build(demo, BuildOptions(out=Path("_site")))
     assert result.status == "unchanged"
     assert {p: p.stat().st_mtime_ns for p in (demo / "_site").rglob("*")} == before
 
 
-def test_changing_one_report_rebuilds_only_that_report(demo):
-    build(demo, BuildOptions(out=Path("_site")))
+def test_changing_one_report_rebuilds_only_that_report(demo_copy):
+    demo = demo_copy  # built once already
     before = snapshot(demo / "_site")
     path = demo / "reports" / "products.yaml"
     path.write_text(path.read_text().replace('title: "Products"', 'title: "Our Products"'))
@@ -121,8 +119,8 @@ def test_changed_data_rebuilds_the_reports_that_read_it(demo, sample_data, tmp_p
     assert {r.slug: r.status for r in result.reports}["customers"] == "unchanged"
 
 
-def test_failed_build_leaves_the_previous_site_untouched(demo):
-    build(demo, BuildOptions(out=Path("_site")))
+def test_failed_build_leaves_the_previous_site_untouched(demo_copy):
+    demo = demo_copy  # built once already
     before = snapshot(demo / "_site")
     path = demo / "reports" / "sales.yaml"
     path.write_text(path.read_text().replace("SUM(amount) as sales", "SUM(amount) as sale"))
@@ -146,8 +144,8 @@ def test_keep_going_marks_failed_reports_and_the_build_partial(demo):
     assert "Build failed" in (site / "index.html").read_text()
 
 
-def test_only_rebuilds_selected_reports_and_keeps_the_others(demo):
-    build(demo, BuildOptions(out=Path("_site")))
+def test_only_rebuilds_selected_reports_and_keeps_the_others(demo_copy):
+    demo = demo_copy  # built once already
     before = snapshot(demo / "_site")
     result = build(demo, BuildOptions(out=Path("_site"), only=["sales"], full=True))
     assert {r.slug: r.status for r in result.reports} == {"sales": "built", "customers": "unchanged",

@@ -15,20 +15,15 @@ from tests.conftest import free_port
 from tests.support.polling import fetch, wait_for
 
 
-def test_build_then_nothing_changed(make_project, sample_data, capsys):
-    root = make_project(demo_reports=True, data_root=sample_data)
-    assert main(["--project", str(root), "build"]) == 0
-    assert "built 4 report(s)" in capsys.readouterr().err
-    assert main(["--project", str(root), "build"]) == 0
-    assert "nothing changed" in capsys.readouterr().err
-
-
-def test_build_writes_a_github_summary(make_project, sample_data, tmp_path):
+def test_build_writes_a_github_summary_then_nothing_changed(make_project, sample_data, tmp_path, capsys):
     root = make_project(demo_reports=True, data_root=sample_data)
     summary = tmp_path / "summary.md"
     assert main(["--project", str(root), "build", "--summary", str(summary)]) == 0
+    assert "built 4 report(s)" in capsys.readouterr().err
     text = summary.read_text()
     assert "| report | status | rows | seconds |" in text and "| sales | built |" in text
+    assert main(["--project", str(root), "build"]) == 0
+    assert "nothing changed" in capsys.readouterr().err
 
 
 def test_user_error_exits_1_without_traceback(make_project, sample_data, capsys):
@@ -97,19 +92,21 @@ def test_serve_previews_and_rebuilds_on_change(make_project, sample_data):
 
     from reportsite.cli.serve import serve
 
-    root = make_project(demo_reports=True, data_root=sample_data)
+    report = 'title: "Sales Report"\ndata_source: sales.parquet\nmetrics:\n  - {name: N, query: "SELECT 1 AS value"}\n'
+    root = make_project({"sales.yaml": report}, data_root=sample_data)  # one small report: the rebuilds are the point
     port, stop = free_port(), threading.Event()
     thread = threading.Thread(target=serve, args=(root, Path("_site"), port, Console(quiet=True), stop))
     thread.start()
     try:
         base = f"http://127.0.0.1:{port}/"
-        assert wait_for(lambda: "Sales Report" in fetch(base + "index.html"))
-        report = root / "reports" / "sales.yaml"
-        report.write_text(report.read_text().replace('title: "Sales Report"', 'title: "Revenue Report"'))
-        assert wait_for(lambda: "Revenue Report" in fetch(base + "reports/sales.html"))
+        loaded = 120  # seconds: only bounds a hang; a rebuild takes about a second here, load stretches it
+        assert wait_for(lambda: "Sales Report" in fetch(base + "index.html"), timeout=loaded)
+        path = root / "reports" / "sales.yaml"
+        path.write_text(path.read_text().replace('title: "Sales Report"', 'title: "Revenue Report"'))
+        assert wait_for(lambda: "Revenue Report" in fetch(base + "reports/sales.html"), timeout=loaded)
         template = root / "site_src" / "templates" / "index.html"
         template.write_text(template.read_text().replace("{% block content %}", "{% block content %}<p>NEW</p>"))
-        assert wait_for(lambda: "<p>NEW</p>" in fetch(base + "index.html"))
+        assert wait_for(lambda: "<p>NEW</p>" in fetch(base + "index.html"), timeout=loaded)
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -47,7 +47,7 @@ def aws(s3) -> Any:
     iam = boto3.client("iam", region_name="us-east-1")
     iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
                                         ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
-    for arn, subject, policy in ((READ, f"repo:{REPOSITORY}:ref:refs/heads/main", READ_POLICY),
+    for arn, subject, policy in ((READ, f"repo:{REPOSITORY}:environment:publish-build", READ_POLICY),
                                  (DEPLOY, f"repo:{REPOSITORY}:environment:production", DEPLOY_POLICY)):
         name = arn.rsplit("/", 1)[1]
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(subject))

@@ -1,5 +1,6 @@
 """The workflows hand the audiences' passwords to the steps that need them, and only to those: publish from the
-GitHub secrets; pull requests from throwaway passwords made in the run (code under review never sees a secret)."""
+secrets of the protected environments its jobs run in; pull requests from throwaway passwords made in the run
+(code under review never sees a secret)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def test_publish_passes_the_secrets_to_check_build_and_smoke_and_no_other_step()
             else:
                 # no other step sees a password (the webhook's secret, in guarded environments, is test_workflows')
                 assert not passwords and not re.search(r"secrets\.(?!NOTIFY_WEBHOOK_URL\b)", str(env)), step["name"]
-    assert seen == ["Check reports and data", "Build", "Smoke-check the built site", "Smoke-check the published site"]
+    assert seen == ["Build", "Smoke-check the built site", "Smoke-check the published site"]
+    # only jobs in an environment (publish-build, production) read them: no branch but main can
+    environments = [job.get("environment") for job in jobs.values() if "REPORTSITE_PASSWORD_" in str(job)]
+    assert environments == ["publish-build", {"name": "production", "url": "${{ vars.SITE_URL }}"}]
 
 
 def test_pull_requests_build_with_throwaway_passwords(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

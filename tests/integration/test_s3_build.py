@@ -56,12 +56,11 @@ def metric_values(site: Path, slug: str) -> list[str]:
     return re.findall(r'data-testid="metric-value">([^<]*)<', html)
 
 
-def test_demo_reports_read_data_root_from_the_environment(s3, sample_data, make_project, monkeypatch):
+def test_demo_reports_read_data_root_from_the_environment(s3, sample_data, make_project, monkeypatch, built_demo):
     s3.create_bucket(Bucket="acme-data")
     upload_folder(s3, sample_data, "acme-data", "warehouse/")
-    local = make_project(demo_reports=True, data_root=sample_data, name="local")
+    local = built_demo.root  # the same reports over the local sample data, built once for the session
     remote = make_project(demo_reports=True, data_root="data", name="remote")
-    build(local, BuildOptions(out=local / "_site"))
     monkeypatch.setenv("REPORTSITE_DATA_ROOT", "s3://acme-data/warehouse")
     result = build(remote, BuildOptions(out=remote / "_site"))
     assert result.status == "ok"

@@ -29,9 +29,11 @@ from tests.conftest import REPO
 from tests.support.gateway import serve_target
 from tests.support.workflow_runner import (
     CREDENTIALS,
+    OIDC_REQUEST,
     SKIPPED_RUNS,
     Runner,
     as_text,
+    cache_entries,
     evaluate,
     runner_for,
     substitute,
@@ -42,7 +44,7 @@ pytestmark = pytest.mark.integration
 WORKFLOWS = REPO / ".github" / "workflows"
 TARGET = "s3://site/prod"
 DATA_ROOT = "s3://data/demo"
-CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml")
+CHECKOUT_FILES = ("Makefile", "requirements.txt", "pyproject.toml", "tests/requirements.txt")
 REPOSITORY = "acme/reports"
 ACCOUNT = "123456789012"  # the loopback server's account
 READ_ROLE = f"arn:aws:iam::{ACCOUNT}:role/reportsite-read"
@@ -147,6 +149,7 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
     def create(name: str) -> Path:
         root = make_project(demo_reports=True, name=name)
         for file_name in CHECKOUT_FILES:
+            (root / file_name).parent.mkdir(exist_ok=True)
             shutil.copy(REPO / file_name, root / file_name)
         return root
 
@@ -154,34 +157,41 @@ def checkout(make_project) -> Checkout:  # type: ignore[no-untyped-def]
 
 
 def github_context(event: str, vars_: dict[str, str], inputs: dict[str, Any] | None = None, run_id: str = "1",
-                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None) -> dict[str, Any]:
+                   head_repository: str = REPOSITORY, secrets: dict[str, str] | None = None,
+                   environments: dict[str, dict[str, str]] | None = None,
+                   ref: str = "refs/heads/main") -> dict[str, Any]:
+    """The contexts of a run: `secrets` are the repository's, `environments` each environment's secrets."""
     pull_request = {"pull_request": {"number": 7, "head": {"repo": {"full_name": head_repository}}}}
-    return {"vars": vars_, "inputs": inputs or {}, "secrets": secrets or {},
-            "github": {"event_name": event, "ref": "refs/heads/main", "run_id": run_id, "repository": REPOSITORY,
-                       "event": pull_request if event == "pull_request" else {}}}
+    return {"vars": vars_, "inputs": inputs or {}, "repository_secrets": secrets or {},
+            "environment_secrets": environments or {},
+            "github": {"event_name": event, "ref": ref, "run_id": run_id, "run_attempt": "1",
+                       "repository": REPOSITORY, "event": pull_request if event == "pull_request" else {}}}
 
 
-JOBS = ("schedule", "build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
+JOBS = ("build", "deploy", "failed")  # publish.yml's jobs, in the order their `needs` allow
 
 
 class Publish:
-    """One run of publish.yml: schedule, then build, then deploy (then `failed` if one failed), each in a
-    fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`); runs share the
-    repository's Actions cache. `now` is the time the schedule job counts as (REPORTSITE_NOW).
+    """One run of publish.yml: build (which first decides what is due), then deploy (then `failed` if one
+    failed), each in a fresh checkout. Jobs share only the run's artifacts and their outputs (`needs`);
+    runs share the repository's Actions cache. `now` is the time the run counts as (REPORTSITE_NOW).
     """
 
     def __init__(self, checkout: Checkout, tmp_path: Path, run_id: str, vars_: dict[str, str], event: str,
                  inputs: dict[str, Any] | None = None, roles: dict[str, dict[str, str]] | None = None,
-                 secrets: dict[str, str] | None = None, now: str | None = None) -> None:
+                 secrets: dict[str, str] | None = None, now: str | None = None,
+                 environments: dict[str, dict[str, str]] | None = None, ref: str = "refs/heads/main") -> None:
         folder = tmp_path / f"run-{run_id}"
         folder.mkdir()
-        self.artifacts, cache = folder / "artifacts", tmp_path / "actions-cache"
+        self.artifacts, self.cache = folder / "artifacts", tmp_path / "actions-cache"
         self.runners = {job: runner_for(checkout(f"run-{run_id}-{job}"), folder,
-                                        github_context(event, vars_, inputs, run_id, secrets=secrets),
-                                        self.artifacts, cache, roles) for job in JOBS}
-        self.schedule, self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+                                        github_context(event, vars_, inputs, run_id, secrets=secrets,
+                                                       environments=environments, ref=ref),
+                                        self.artifacts, self.cache, roles) for job in JOBS}
+        self.build, self.deploy, self.failed = (self.runners[job] for job in JOBS)
+        self.name = f"run {run_id} ({event}{', ' + now if now else ''})"
         if now:
-            self.schedule.env["REPORTSITE_NOW"] = now
+            self.build.env["REPORTSITE_NOW"] = now
 
     def run(self, workflow: dict[str, Any] | None = None) -> bool:
         """Run every job whose `needs` and `if:` allow it; the first failed job fails the test (afterwards)."""
@@ -197,6 +207,8 @@ class Publish:
                 runner.run_job(workflow, job)
             except pytest.fail.Exception as exc:
                 first_failure = first_failure or exc
+            if runner.steps:  # the job's wall time, for the README's measured minutes (pytest -s shows it)
+                print(f"[minutes] {self.name} {job}: {runner.seconds:.1f} s, {len(runner.steps)} steps")
         if first_failure:
             raise first_failure
         return self.deploy.result == "success"
@@ -219,12 +231,17 @@ def runs_report_sql(command: str) -> bool:
     return bool(re.search(r"\breportsite (build|check)\b|\bmake (site|check|data)\b", command))
 
 
-BUILD_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the previous build",
-               "Install", "Install the browser", "AWS credentials (read-only data role, OIDC)",
-               "Check reports and data", "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
-DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Install", "Install the browser",
-                "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
-                "Smoke-check the published site"]
+DECIDE_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python", "Restore the schedule's record",
+                "Install the schedule's two packages", "Decide which reports are due"]
+BUILD_STEPS = [*DECIDE_STEPS, "Restore the installation", "Install", "Keep the installation",
+               "Restore the previous build", "Install the browser", "AWS credentials (read-only data role, OIDC)",
+               "Build", "Compare with the published site", "Smoke-check the built site",
+               "Hand the built site to the deploy job", "Name the build's content", "Keep the build for the next run"]
+DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Restore the installation", "Install",
+                "Install the browser", "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
+                "Smoke-check the published site", "Record the run for the schedule", "Keep the record"]
+UNCHANGED_STEPS = [*BUILD_STEPS[:BUILD_STEPS.index("Smoke-check the built site")], "Name the build's content",
+                   "Record the run for the schedule", "Keep the record"]  # the site is the one published
 
 
 # ---------------------------------------------------------------- publish.yml
@@ -251,13 +268,27 @@ def test_publish_builds_with_the_read_role_and_deploys_the_artifact_with_the_dep
         assert "| sales | built |" in summary(push.build) and "### Smoke check of" in summary(push.build)
         assert "### Deploy" in summary(push.deploy) and f"### Smoke check of {gateway.url}" in summary(push.deploy)
 
+        # The Actions cache: the build (saved once, under a key naming its content) and the schedule's record.
+        assert [e["key"].split("@")[0] for e in cache_entries(push.cache)] == ["site-refs/heads/main",
+                                                                                "schedule-refs/heads/main"]
+        assert push.build.saved[0] == push.build.context["steps"]["built"]["outputs"]["key"]
+
         manual = Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "workflow_dispatch",
                          {"reports": "sales customers", "full": True}, aws.roles)
         assert manual.run()  # a new run: fresh checkouts; _site and .cache come back from the Actions cache
 
+        assert manual.build.restored[-1] == push.build.saved[0]
         text = summary(manual.build)
         assert "| sales | built |" in text and "| customers | built |" in text and "| products | unchanged |" in text
         assert {"prod/reports/customers.html", "prod/reports/products.html"} <= site_keys(aws)  # others kept
+
+        # A push that changes nothing the site shows: the build is the published one; one job, nothing saved
+        # but the schedule's record.
+        again = Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "push", roles=aws.roles)
+        assert not again.run()
+        assert again.build.steps == UNCHANGED_STEPS and again.deploy.steps == []
+        assert summary(again.build).count("The built site is the one already published") == 1
+        assert [k.split("@")[0] for k in again.build.saved] == ["schedule-refs/heads/main"]
 
 
 @pytest.mark.browser
@@ -269,7 +300,7 @@ def test_a_site_that_fails_its_smoke_check_is_never_deployed(aws: Aws, checkout,
     with pytest.raises(pytest.fail.Exception) as failed:
         run.run()
 
-    assert str(failed.value).startswith("build step 11 (Smoke-check the built site) failed")
+    assert str(failed.value).startswith("build step 16 (Smoke-check the built site) failed")
     assert run.build.steps[-3:] == ["Smoke-check the built site", "Keep the built site for inspection",
                                     "Keep the error for the message"]
     assert run.deploy.steps == [] and site_keys(aws) == set()
@@ -323,7 +354,7 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
                                ("workflow_dispatch", {"reports": "", "full": False}, ""),
                                ("workflow_dispatch", {}, ""), ("push", {}, ""), ("schedule", {}, "sales products")):
         run = Publish(checkout, tmp_path, str(len(argv) + 1), publish_vars(), event, inputs)
-        run.build.context["needs"] = {"schedule": {"result": "success", "outputs": {"run": "true", "reports": due}}}
+        run.build.context["steps"] = {"due": {"outputs": {"run": "true", "reports": due}}}
         run.build.env["PATH"] = f"{stub.parent}:{run.build.env['PATH']}"
         assert run.build.run_job(workflow, "build")
         argv.append((run.build.project / "argv").read_text().splitlines())
@@ -333,23 +364,20 @@ def test_the_reports_input_reaches_the_build_as_separate_names(checkout, tmp_pat
 
 
 @pytest.mark.browser
-def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch, sample_data: Path) -> None:
+def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path, built_demo) -> None:
     swapped = {**publish_vars(), "AWS_READ_ROLE_ARN": DEPLOY_ROLE, "AWS_DEPLOY_ROLE_ARN": READ_ROLE}
     build_with_deploy_role = Publish(checkout, tmp_path, "1", swapped, "push", roles=aws.roles)
     with pytest.raises(pytest.fail.Exception) as failed:
         build_with_deploy_role.run()
-    assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
+    assert str(failed.value).startswith("build step 14 (Build) failed")
     assert "access denied to s3://data/demo/" in str(failed.value)
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
-    from reportsite.cli.main import main
-
-    monkeypatch.setenv("REPORTSITE_DATA_ROOT", str(sample_data))
-    assert main(["--project", str(run.build.project), "build", "--out", str(run.artifacts / "site")]) == 0
+    shutil.copytree(built_demo.site, run.artifacts / "site")  # a good build (of the session), as the artifact
+    run.deploy.context["needs"] = {"build": {"result": "success", "outputs": {"deploy": "true"}}}
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
-    assert str(failed.value).startswith("deploy step 8 (Deploy) failed")
+    assert str(failed.value).startswith("deploy step 9 (Deploy) failed")
     assert "error: access denied: cannot write the deploy lock prod/.reportsite/deploy.lock" in str(failed.value)
     assert site_keys(aws) == set()
 
@@ -359,62 +387,6 @@ def test_publish_is_skipped_where_no_deploy_target_is_set(checkout, tmp_path: Pa
     assert not run.run()
     assert not run.deploy.run_job(load("publish.yml"), "deploy")
     assert run.build.steps == run.deploy.steps == []
-
-
-# ---------------------------------------------------------------- pr.yml
-
-
-def pr_runner(checkout: Checkout, tmp_path: Path, vars_: dict[str, str], roles: dict[str, dict[str, str]] | None = None,
-              head_repository: str = REPOSITORY) -> Runner:
-    context = github_context("pull_request", vars_, head_repository=head_repository)
-    return runner_for(checkout("pr"), tmp_path, context, tmp_path / "artifacts", tmp_path / "actions-cache", roles)
-
-
-PR_INSTALLS = ("Install", "Install the browser", "Tests")
-
-
-@pytest.mark.browser
-def test_pr_checks_builds_and_smokes_the_demo_site_without_aws(checkout, tmp_path: Path) -> None:
-    runner = pr_runner(checkout, tmp_path, {})
-
-    assert runner.run_job(load("pr.yml"), "check")
-
-    assert runner.skipped == ["make test"]
-    assert "aws-actions/configure-aws-credentials" not in runner.ran and runner.assumed == []
-    assert (runner.project / "data" / "sales.parquet").exists()
-    manifest = json.loads((runner.project / "_site" / "manifest.json").read_text())
-    assert manifest["status"] == "ok" and "reports/sales.html" in manifest["pages"]
-    assert "| sales | built |" in summary(runner) and "### Smoke check of" in summary(runner)
-    assert (tmp_path / "artifacts" / "site-pr-7" / "manifest.json").exists()
-
-
-@pytest.mark.browser
-def test_pr_from_this_repository_checks_the_real_data_with_the_read_only_role(
-        aws: Aws, checkout, tmp_path: Path) -> None:
-    vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
-    runner = pr_runner(checkout, tmp_path, vars_, aws.roles)
-
-    assert runner.run_job(load("pr.yml"), "check")
-
-    assert runner.assumed == [PR_ROLE] and "make data" not in runner.ran
-    assert [credentials_in(runner, step) for step in PR_INSTALLS] == [[], [], []]
-    assert not (runner.project / "data").exists()
-    sources = json.loads((runner.project / "_site" / "manifest.json").read_text())["reports"]["sales"]["sources"]
-    assert sources[0]["url"] == "sales.parquet" and runner.env["REPORTSITE_DATA_ROOT"] == DATA_ROOT
-
-
-def test_pr_from_a_fork_gets_no_aws_even_with_the_role_configured(checkout, tmp_path: Path) -> None:
-    vars_ = {"PR_ROLE_ARN": PR_ROLE, "AWS_REGION": "us-east-1", "DATA_ROOT": DATA_ROOT}
-    runner = pr_runner(checkout, tmp_path, vars_, head_repository="someone/fork")
-    workflow = load("pr.yml")
-    workflow["jobs"]["check"]["steps"] = [  # only the steps that decide where the data comes from
-        s for s in workflow["jobs"]["check"]["steps"]
-        if s.get("run") == "make data" or "configure-aws-credentials" in s.get("uses", "")]
-
-    assert runner.run_job(workflow, "check")
-
-    assert runner.env["REPORTSITE_DATA_ROOT"] == ""
-    assert "aws-actions/configure-aws-credentials" not in runner.ran and "make data" in runner.ran
 
 
 # ---------------------------------------------------------------- static checks and linters
@@ -430,15 +402,17 @@ def all_steps() -> list[tuple[str, dict[str, Any]]]:
 
 
 # The first major of each action that runs on Node 24 (GitHub's runners dropped Node 20 on 2026-09-16).
-NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5, "actions/upload-artifact": 6,
+NODE_24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache/restore": 5, "actions/cache/save": 5,
+           "actions/upload-artifact": 6,
            "actions/download-artifact": 7, "aws-actions/configure-aws-credentials": 6}
-PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w.-]+(?:/[\w.-]+)?)@([0-9a-f]{40})\s+#\s+v(\d+)\.\d+\.\d+\s*$")
 
 
 def test_workflows_pin_actions_and_keep_expressions_out_of_scripts() -> None:
     for where, step in all_steps():
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{where}: pin {step['uses']}"
+            pinned = re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)?@[0-9a-f]{40}", step["uses"])
+            assert pinned, f"{where}: pin {step['uses']}"
         else:
             assert "${{" not in step["run"], f"{where}: pass values to `run:` through env, not ${{{{ }}}}"
     assert set(SKIPPED_RUNS) <= {step.get("run", "").strip() for _, step in all_steps()}
@@ -470,22 +444,23 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     publish, pr = load("publish.yml"), load("pr.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     assert publish["on"]["push"]["branches"] == ["main"]
+    assert set(publish["on"]["push"]["paths-ignore"]) == {"*.md", "tests/**", ".ci/**", ".github/dependabot.yml",
+                                                          ".github/workflows/pr.yml", ".gitignore"}
     assert set(publish["on"]["workflow_dispatch"]["inputs"]) == {"reports", "full"}
     assert publish["permissions"] == {} and publish["concurrency"]["cancel-in-progress"] is False
-    schedule, build, deploy, failed = (publish["jobs"][job] for job in JOBS)
-    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build" and build["needs"] == "schedule"
-    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the schedule job decides what is due
-    assert schedule["if"] == "vars.DEPLOY_TARGET != ''" and schedule["permissions"] == {"contents": "read"}
-    assert build["if"] == "needs.schedule.outputs.run == 'true'" and deploy["if"] == "vars.DEPLOY_TARGET != ''"
+    build, deploy, failed = (publish["jobs"][job] for job in JOBS)
+    assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build"
+    assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the build job decides what is due
+    assert build["if"] == "vars.DEPLOY_TARGET != ''"
+    assert deploy["if"] == "vars.DEPLOY_TARGET != '' && needs.build.outputs.deploy == 'true'"
     for job in (build, deploy):
         assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
-    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["schedule", "build", "deploy"]
-    # the webhook only where an environment guards it; the build job reads private reports' passwords only
-    assert all(name.startswith("REPORTSITE_PASSWORD_")
-               for name in re.findall(r"secrets\.(\w+)", json.dumps([schedule, build])))
-    assert {"environment" in job for job in (deploy, failed)} == {True}
-    assert "environment" not in build  # the read role trusts ref:refs/heads/main, not an environment
+    assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["build", "deploy"]
+    # Secrets only in jobs that run in an environment (passwords in publish-build and production, the webhook in
+    # production and notifications), so no workflow on another branch can read them.
+    assert build["environment"] == "publish-build" and failed["environment"] == "notifications"
     assert deploy["environment"] == {"name": "production", "url": "${{ vars.SITE_URL }}"}
+    assert all(name.startswith("REPORTSITE_PASSWORD_") for name in re.findall(r"secrets\.(\w+)", json.dumps(build)))
 
     def roles(job: dict[str, Any]) -> list[str]:
         return [s["with"]["role-to-assume"] for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
@@ -493,17 +468,50 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert roles(build) == ["${{ vars.AWS_READ_ROLE_ARN }}"] and roles(deploy) == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
     assert not any(runs_report_sql(s.get("run", "")) for s in deploy["steps"])
     assert "AWS_ROLE_ARN" not in re.sub(r"AWS_(READ|DEPLOY)_ROLE_ARN", "", (WORKFLOWS / "publish.yml").read_text())
-    assert set(pr["on"]) == {"pull_request"}
-    assert pr["permissions"] == {"contents": "read"}
-    assert pr["jobs"]["check"]["permissions"] == {"contents": "read", "id-token": "write"}  # the read-only role
-    assert roles(pr["jobs"]["check"]) == ["${{ vars.PR_ROLE_ARN }}"]
+    assert set(pr["on"]) == {"pull_request"} and pr["permissions"] == {}
+    assert {job: spec["permissions"] for job, spec in pr["jobs"].items()} == {
+        "check": {"contents": "read"}, "browser-tests": {"contents": "read"},
+        "real-data": {"contents": "read", "id-token": "write"}}
+    assert pr["jobs"]["real-data"]["environment"] == "pr-real-data"
+    assert roles(pr["jobs"]["real-data"]) == ["${{ vars.PR_ROLE_ARN }}"] and roles(pr["jobs"]["check"]) == []
     assert "secrets." not in (WORKFLOWS / "pr.yml").read_text() and "deploy" not in json.dumps(pr["jobs"])
 
 
+def test_only_the_credentials_step_can_mint_an_oidc_token() -> None:
+    """Every job that may mint a token runs its `run:` scripts through a shell that drops the two variables."""
+    for where, spec in all_jobs():
+        if spec.get("permissions", {}).get("id-token") == "write":
+            shell = spec["defaults"]["run"]["shell"]
+            assert shell.startswith("bash --noprofile --norc -eo pipefail -c ") and shell.endswith(" {0}"), where
+            assert f"unset {' '.join(OIDC_REQUEST)};" in shell and "'" not in shell, where  # .NET splits it
+        else:
+            assert "defaults" not in spec, where
+
+
+def test_only_what_a_job_needs_is_installed() -> None:
+    """Publishing jobs install the runtime set (make install, from the cached virtualenv); only pr.yml's test jobs
+    install the test tools; the failed job installs the few packages posting needs."""
+    publish, pr = load("publish.yml"), load("pr.yml")
+    runs = {job: [s.get("run", "") for s in spec["steps"]] for job, spec in publish["jobs"].items()}
+    assert not any("install-dev" in run or "tests/requirements" in run for job in runs.values() for run in job)
+    assert not any("make install" in run for run in runs["failed"])
+    assert sum("make install" in run for run in runs["build"]) == sum("make install" in run for run in runs["deploy"])
+    assert [s.get("run", "").split("\n")[0] for s in pr["jobs"]["check"]["steps"] if "make " in s.get("run", "")] == \
+        ["make install-dev", "make browser", "make lint", "make test-fast", "make data"]
+    assert "make install\n" in pr["jobs"]["real-data"]["steps"][3]["run"]  # the runtime set: it runs no tests
+    requirements = (REPO / "requirements.txt").read_text()
+    for tool in ("moto", "pytest", "ruff", "mypy", "zizmor", "openpyxl"):
+        assert not re.search(rf"^{tool}\b", requirements, re.M | re.I), f"{tool} is a test tool"
+        assert re.search(rf"^{tool}\b", (REPO / "tests" / "requirements.txt").read_text(), re.M | re.I), tool
+    for path in (REPO / "requirements.txt", REPO / "tests" / "requirements.txt"):
+        for line in path.read_text().splitlines():
+            assert not line.strip() or line.startswith(("#", "-r ", "-e ")) or "==" in line, f"{path}: pin {line}"
+
+
 def _tool(name: str) -> str:
-    """A linter pinned in requirements.txt, from this virtualenv."""
+    """A linter pinned in tests/requirements.txt, from this virtualenv."""
     found = shutil.which(name, path=str(Path(sys.executable).parent))
-    assert found, f"{name} is missing: run make install (it is pinned in requirements.txt)"
+    assert found, f"{name} is missing: run make install-dev (it is pinned in tests/requirements.txt)"
     return found
 
 
@@ -538,7 +546,8 @@ def test_dependabot_keeps_actions_and_requirements_current_with_a_cooldown() -> 
     updates = {u["package-ecosystem"]: u for u in config["updates"]}
     assert set(updates) == {"github-actions", "pip"}
     for update in updates.values():
-        assert update["directory"] == "/" and update["cooldown"]["default-days"] >= 3
+        assert update.get("directory") == "/" or update.get("directories") == ["/", "/tests"]
+        assert update["cooldown"]["default-days"] >= 3
         assert update["groups"], "updates are grouped into one pull request"
 
 
@@ -573,103 +582,3 @@ def test_a_failing_step_fails_the_test_with_its_output_after_the_failure_steps(t
     assert runner.ran == ["echo fine", "echo cleaning up"]
     assert str(failed.value).startswith("j step 2 (broken) failed with exit 1:\n$ echo 'about to fail' >&2")
     assert "about to fail" in str(failed.value)
-
-
-# ---------------------------------------------------------------- the hourly schedule, the bill, the messages
-
-NOTIFY = "notify:\n  webhook_env: NOTIFY_WEBHOOK_URL\n  format: json\n"
-RUN_URL = "https://github.com/acme/reports/actions/runs/{}"
-
-
-def with_notify(run: Publish) -> Publish:
-    """Every job's checkout gets site.yaml's `notify` (the same site.yaml in every run, as in one repository)."""
-    for runner in run.runners.values():
-        site = runner.project / "site_src" / "site.yaml"
-        site.write_text(site.read_text(encoding="utf-8") + NOTIFY, encoding="utf-8")
-    return run
-
-
-def double_the_sales(aws: Aws, sample_data: Path, tmp_path: Path) -> None:
-    """New data: every amount in sales.parquet doubled (every report reads it)."""
-    import duckdb
-
-    changed = tmp_path / "sales.parquet"
-    source = (sample_data / "sales.parquet").as_posix()
-    duckdb.sql(f"COPY (SELECT * REPLACE (amount * 2 AS amount) FROM '{source}') TO '{changed.as_posix()}'")
-    aws.s3.upload_file(str(changed), "data", "demo/sales.parquet")
-
-
-def uploaded(runner: Runner) -> list[str]:
-    """The files the deploy step's summary lists as uploaded."""
-    return re.findall(r"^\| upload \| `([^`]+)` \|", summary(runner), flags=re.MULTILINE)
-
-
-@pytest.mark.browser
-def test_the_hourly_schedule_rebuilds_only_what_is_due_and_changed_and_tells_the_team(
-        aws: Aws, checkout, tmp_path: Path, sample_data: Path) -> None:
-    from tests.support.webhook import webhook_receiver
-
-    with serve_target(TARGET, aws.s3) as gateway, webhook_receiver() as receiver:
-        secrets = {"NOTIFY_WEBHOOK_URL": receiver.url}
-        first = with_notify(Publish(checkout, tmp_path, "1", publish_vars(gateway.url), "push", roles=aws.roles,
-                                    secrets=secrets))
-        assert first.run()
-        published = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
-        assert receiver.posts[0]["event"] == "published" and len(receiver.posts[0]["reports"]) == 4
-        assert "### Estimated monthly bill" in summary(first.build) and "### Estimated monthly bill" in \
-            summary(first.deploy)
-
-        # 03:07 UTC on a Wednesday: the demo reports are daily and weekly (publish_hour 6, UTC): nothing is due.
-        double_the_sales(aws, sample_data, tmp_path)
-        quiet = with_notify(Publish(checkout, tmp_path, "2", publish_vars(gateway.url), "schedule", roles=aws.roles,
-                                    secrets=secrets, now="2026-12-02T03:07:00+00:00"))
-        assert not quiet.run()
-
-        assert quiet.schedule.steps == ["Check out", "Set up Python", "Install the schedule's two packages",
-                                        "Decide which reports are due"]
-        assert summary(quiet.schedule).startswith("### Schedule\n\nNothing is due at 2026-12-02 03:07 UTC: no report "
-                                                  "rebuilt, 0 uploads.")
-        assert quiet.build.steps == quiet.deploy.steps == quiet.failed.steps == [] and quiet.build.assumed == []
-        assert {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)} == published
-        assert len(receiver.posts) == 1  # nothing published, nothing posted
-
-        # 06:07 UTC: the daily reports are due; their data changed. The weekly one (customers) is not due.
-        daily = with_notify(Publish(checkout, tmp_path, "3", publish_vars(gateway.url), "schedule", roles=aws.roles,
-                                    secrets=secrets, now="2026-12-02T06:07:00+00:00"))
-        assert daily.run()
-
-        assert summary(daily.schedule).startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: product (daily), "
-                                                  "products (daily), sales (daily).")
-        built = summary(daily.build)
-        assert "| products | built |" in built and "| sales | built |" in built and "| customers | unchanged |" in built
-        now = {key: aws.s3.head_object(Bucket="site", Key=key)["ETag"] for key in site_keys(aws)}
-        pages = [key.split("/", 1)[1] for key in now if "/reports/" in key and now[key] != published.get(key)
-                 and "/reports/product/" not in key and not key.endswith("/reports/product.html")]  # product pages
-        assert sorted(pages) == ["reports/products.html", "reports/sales.html"]  # customers (weekly) left alone
-        assert uploaded(daily.deploy)  # the deploy summary lists what it uploaded
-        assert "### Estimated monthly bill" in summary(daily.deploy)
-        message = receiver.posts[1]
-        assert (message["event"], message["run_url"]) == ("published", RUN_URL.format(3))
-        assert [r["slug"] for r in message["reports"] if r["slug"] != "product"] == ["products", "sales"]
-        sales = next(r for r in message["reports"] if r["slug"] == "sales")
-        assert sales["url"] == f"{gateway.url}reports/sales.html"
-        assert [m["name"] for m in sales["metrics"]] == ["Revenue, last full month", "Orders, last full month",
-                                                         "Average order value", "Revenue, all time",
-                                                         "Revenue, All time"]
-        assert all(m["value"] for m in sales["metrics"]) and all(m["change"] for m in sales["metrics"][:3])
-
-        # A push that breaks a report: the run fails before anything is published; the team gets the error.
-        broken = with_notify(Publish(checkout, tmp_path, "4", publish_vars(gateway.url), "push", roles=aws.roles,
-                                     secrets=secrets))
-        report = broken.build.project / "reports" / "sales.yaml"
-        report.write_text(report.read_text(encoding="utf-8").replace("SUM(amount) AS revenue",
-                                                                     "SUM(amount_typo) AS revenue"))
-        with pytest.raises(pytest.fail.Exception) as failed:
-            broken.run()
-
-        assert str(failed.value).startswith("build step 9 (Check reports and data) failed")
-        assert broken.deploy.steps == [] and broken.failed.steps[-1] == "Post the error"
-        error = receiver.posts[2]
-        assert (error["event"], error["run_url"]) == ("failed", RUN_URL.format(4))
-        assert error["error"].startswith("reports/sales.yaml:") and "amount_typo" in error["error"]
-        assert "\n" not in error["error"] and len(receiver.posts) == 3

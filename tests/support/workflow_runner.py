@@ -2,19 +2,28 @@
 
 A job runs in its own checkout (a folder), as on GitHub, where every job gets a fresh runner. What jobs
 and runs share goes through the same channels as on GitHub: the artifacts of a run (a folder per run),
-the Actions cache (a folder per repository, saved when a job succeeds), and the AWS credentials that
-configure-aws-credentials hands out for a role (one set per role ARN, given by the test). Step
-conditions follow GitHub: `success()` unless the step says otherwise, `failure()` steps after a failed
-step; the first failed step fails the test with its output once the job's remaining steps have run.
+the Actions cache (a folder per repository: entries with keys, each saved by actions/cache/save on one
+ref and restorable from that ref and the default branch only, as GitHub scopes them), and the AWS
+credentials that configure-aws-credentials hands out for a role (one set per role ARN, given by the
+test). A job with `id-token: write` gets the two variables that let a step mint an OIDC token, and the
+credentials action needs them; a job's `defaults.run.shell` is the command its `run:` scripts go through.
+A job in an environment reads that environment's secrets besides the repository's. Step conditions
+follow GitHub: `success()` unless the step says otherwise, `failure()` steps after a failed step; the
+first failed step fails the test with its output once the job's remaining steps have run. Each job's
+wall time is kept (`seconds`), for the README's measured minutes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +32,14 @@ from typing import Any
 import pytest
 
 # `run:` commands not executed here, and why.
-SKIPPED_RUNS = {"make test": "the test suite that is running this test; CI runs it through .ci/run"}
+SKIPPED_RUNS = {command: "the test suite that is running this test; CI runs it through .ci/run"
+                for command in ("make lint", "make test-fast", "make test-browser")}
 # What configure-aws-credentials puts in the job's environment.
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# What the runner gives every step of a job with `id-token: write`: with them, a step can mint an OIDC token.
+OIDC_REQUEST = ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL")
+DEFAULT_BRANCH = "refs/heads/main"
+GITHUB_SHELL = "bash --noprofile --norc -eo pipefail {0}"
 
 # ---------------------------------------------------------------- ${{ }} expressions
 
@@ -160,7 +174,12 @@ class Runner:
     assumed: list[str] = field(default_factory=list)  # roles configure-aws-credentials assumed, in order
     step_env: dict[str, dict[str, str]] = field(default_factory=dict)  # step name → the environment it had
     output: dict[str, str] = field(default_factory=dict)  # step name → what its script printed (stdout, stderr)
-    post: list[Callable[[], None]] = field(default_factory=list)  # post-job hooks (the cache save)
+    post: list[Callable[[], None]] = field(default_factory=list)  # post-job hooks
+    saved: list[str] = field(default_factory=list)  # cache keys this job saved
+    restored: list[str] = field(default_factory=list)  # cache keys this job restored (the matched key)
+    warnings: list[str] = field(default_factory=list)  # what an action warned about without failing
+    seconds: float = 0.0  # the job's wall time
+    shell: str = GITHUB_SHELL  # the job's `defaults.run.shell`
     applied: dict[str, int] = field(default_factory=dict)  # lines of $GITHUB_PATH / $GITHUB_ENV already applied
     outputs: dict[str, str] = field(default_factory=dict)  # the job's outputs, once it has run
     result: str = "skipped"  # success | failure | skipped, as needs.<job>.result says it
@@ -176,6 +195,14 @@ class Runner:
         ok = all(n.get("result") == "success" for n in self.context["needs"].values())
         if not evaluate(condition, self.context, {**_STATUS, "success": ok, "failure": not ok}):
             return False
+        started = time.perf_counter()
+        self.shell = spec.get("defaults", {}).get("run", {}).get("shell", GITHUB_SHELL)
+        environment = spec.get("environment")
+        environment = environment.get("name") if isinstance(environment, dict) else environment
+        self.context["secrets"] = {**self.context.get("repository_secrets", self.context.get("secrets", {})),
+                                   **self.context.get("environment_secrets", {}).get(environment, {})}
+        if spec.get("permissions", {}).get("id-token") == "write":
+            self.env.update({OIDC_REQUEST[0]: "oidc-request-token", OIDC_REQUEST[1]: "https://oidc.example/"})
         for scope in (workflow.get("env", {}), spec.get("env", {})):
             values = {k: substitute(v, self.context) for k, v in scope.items()}
             self.env.update(values)
@@ -195,6 +222,7 @@ class Runner:
                 failed = failed or str(exc)
         self.outputs = {k: as_text(evaluate(bare(v), self.context)) for k, v in spec.get("outputs", {}).items()}
         self.result = "failure" if failed else "success"
+        self.seconds = time.perf_counter() - started
         if failed:
             pytest.fail(failed, pytrace=False)
         for hook in self.post:
@@ -216,7 +244,8 @@ class Runner:
         outputs = Path(env["GITHUB_OUTPUT"]).with_name(f"{self.project.name}-output-{len(self.steps)}")
         outputs.write_text("")
         env["GITHUB_OUTPUT"] = str(outputs)
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        command = [str(script) if word == "{0}" else word for word in shlex.split(self.shell)]
+        result = subprocess.run(command,
                                 cwd=self.project / step.get("working-directory", "."), env=env,
                                 capture_output=True, text=True, timeout=600, check=False)
         self.output[name] = result.stdout + result.stderr
@@ -233,12 +262,26 @@ class Runner:
     def emulate(self, label: str, step: dict[str, Any]) -> None:
         action = step["uses"].split("@")[0]
         assert action in EMULATED, f"no emulation for {step['uses']}: add one to EMULATED"
-        with_ = {k: substitute(v, self.context) for k, v in step.get("with", {}).items()}
+        with_ = {k: substitute(self.hash_files(str(v)), self.context) for k, v in step.get("with", {}).items()}
         try:
-            EMULATED[action](self, with_)
+            outputs = EMULATED[action](self, with_) or {}
         except StepFailed as exc:
             raise StepFailed(f"{label} failed: {exc}") from None
+        if "id" in step:
+            self.context["steps"][step["id"]] = {"outputs": outputs, "outcome": "success"}
         self.ran.append(action)
+
+    def hash_files(self, text: str) -> str:
+        """GitHub's hashFiles('a', 'b') in an expression, as a string literal: the sha256 of the files' sha256s."""
+        def value(match: re.Match[str]) -> str:
+            digest = hashlib.sha256()
+            for name in re.findall(r"'([^']*)'", match[1]):
+                path = self.project / name
+                if path.is_file():
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+            return f"'{digest.hexdigest()}'"
+
+        return re.sub(r"hashFiles\(([^)]*)\)", value, text)
 
     def apply_github_files(self) -> None:
         """Lines a step added to $GITHUB_PATH go in front of PATH; to $GITHUB_ENV, set variables for later steps."""
@@ -259,18 +302,20 @@ class Runner:
 # ---------------------------------------------------------------- emulated actions
 
 
-def _setup_python(runner: Runner, with_: dict[str, str]) -> None:
+def _setup_python(runner: Runner, with_: dict[str, str]) -> dict[str, str]:
     """This virtualenv's interpreter stands in for the one setup-python would install."""
     assert with_.get("python-version") == "3.11"
-    if "cache" in with_:
-        assert with_["cache"] == "pip" and with_.get("cache-dependency-path") == "requirements.txt"
+    assert "cache" not in with_, "the workflows cache the virtualenv, not pip's downloads"
     runner.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + runner.env["PATH"]
+    return {"python-version": f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"}
 
 
 def _aws_credentials(runner: Runner, with_: dict[str, str]) -> None:
     """The role's short-lived credentials (issued by the loopback server's STS) go into the job's environment."""
     role = with_["role-to-assume"]
     assert role and with_["aws-region"], with_
+    if not all(runner.env.get(name) for name in OIDC_REQUEST):
+        raise StepFailed("configure-aws-credentials: no OIDC token can be requested (the job lacks id-token: write)")
     assert not {"aws-access-key-id", "aws-secret-access-key"} & set(with_), "use OIDC, not stored keys"
     if role not in runner.roles:
         raise StepFailed(f"no such role to assume: {role!r}")
@@ -283,19 +328,60 @@ def _paths(with_: dict[str, str]) -> list[str]:
     return [line.strip() for line in with_["path"].splitlines() if line.strip()]
 
 
-def _cache(runner: Runner, with_: dict[str, str]) -> None:
-    """Restore the paths from the repository's cache; save them again when the job succeeds."""
+def cache_entries(cache: Path) -> list[dict[str, Any]]:
+    """The repository's cache entries, oldest first: key, ref (the branch that saved it), folder, bytes."""
+    index = cache / "index.json"
+    return json.loads(index.read_text()) if index.exists() else []
+
+
+def _ref(runner: Runner) -> str:
+    return str(runner.context.get("github", {}).get("ref", DEFAULT_BRANCH))
+
+
+def _cache_restore(runner: Runner, with_: dict[str, str]) -> dict[str, str]:
+    """actions/cache/restore: the entry with the exact key, else the newest whose key starts with a restore key,
+    among the entries saved on this ref or on the default branch (GitHub's scoping; this ref's first)."""
+    key = with_["key"]
+    prefixes = [line.strip() for line in with_.get("restore-keys", "").splitlines() if line.strip()]
+    visible = [e for e in cache_entries(runner.cache) if e["ref"] in (_ref(runner), DEFAULT_BRANCH)]
+    visible.sort(key=lambda e: (e["ref"] == _ref(runner), e["created"]))  # this ref's newest last
+    found = next((e for e in reversed(visible) if e["key"] == key), None)
+    for prefix in prefixes:
+        found = found or next((e for e in reversed(visible) if e["key"].startswith(prefix)), None)
+    outputs = {"cache-primary-key": key, "cache-hit": "false", "cache-matched-key": ""}
+    if found is None:
+        return outputs
+    stored = runner.cache / found["folder"]
     for path in _paths(with_):
-        if (runner.cache / path).exists():
-            shutil.copytree(runner.cache / path, runner.project / path, dirs_exist_ok=True)
+        if (stored / path).exists():
+            shutil.copytree(stored / path, runner.project / path, dirs_exist_ok=True)
+    runner.restored.append(found["key"])
+    return {**outputs, "cache-hit": "true" if found["key"] == key else "false", "cache-matched-key": found["key"]}
 
-    def save() -> None:
-        for path in _paths(with_):
-            shutil.rmtree(runner.cache / path, ignore_errors=True)
-            if (runner.project / path).exists():
-                shutil.copytree(runner.project / path, runner.cache / path)
 
-    runner.post.append(save)
+def _cache_save(runner: Runner, with_: dict[str, str]) -> None:
+    """actions/cache/save: a new entry under the key, on this ref; a key already taken is a warning, as on GitHub."""
+    key = with_["key"]
+    assert key and "," not in key and len(key) <= 512, key
+    entries = cache_entries(runner.cache)
+    if any(e["key"] == key and e["ref"] == _ref(runner) for e in entries):
+        runner.warnings.append(f"cache entry {key} already exists: not saved")
+        return
+    paths = [p for p in _paths(with_) if not p.startswith("!")]
+    excluded = [p[1:] for p in _paths(with_) if p.startswith("!")]
+    if not any((runner.project / p).exists() for p in paths):
+        runner.warnings.append(f"no files at {paths}: cache {key} not saved")
+        return
+    folder = f"entry-{len(entries) + 1}"
+    for path in paths:
+        if (runner.project / path).exists():
+            shutil.copytree(runner.project / path, runner.cache / folder / path,
+                            ignore=lambda d, names: [n for n in names if any(
+                                (Path(d) / n).resolve() == (runner.project / x).resolve() for x in excluded)])
+    size = sum(f.stat().st_size for f in (runner.cache / folder).rglob("*") if f.is_file())
+    entries.append({"key": key, "ref": _ref(runner), "folder": folder, "created": len(entries) + 1, "bytes": size})
+    (runner.cache / "index.json").write_text(json.dumps(entries, indent=1))
+    runner.saved.append(key)
 
 
 def _upload_artifact(runner: Runner, with_: dict[str, str]) -> None:
@@ -324,9 +410,10 @@ def _download_artifact(runner: Runner, with_: dict[str, str]) -> None:
     shutil.copytree(stored, runner.project / with_.get("path", "."), dirs_exist_ok=True)
 
 
-EMULATED: dict[str, Callable[[Runner, dict[str, str]], None]] = {
+EMULATED: dict[str, Callable[[Runner, dict[str, str]], dict[str, str] | None]] = {
     "actions/checkout": lambda runner, with_: None,  # the job's folder is its fresh checkout
-    "actions/cache": _cache,
+    "actions/cache/restore": _cache_restore,
+    "actions/cache/save": _cache_save,
     "actions/setup-python": _setup_python,
     "aws-actions/configure-aws-credentials": _aws_credentials,
     "actions/upload-artifact": _upload_artifact,
@@ -351,12 +438,13 @@ def runner_for(project: Path, folder: Path, context: dict[str, Any], artifacts: 
     files["RUNNER_TEMP"].mkdir(exist_ok=True)
     github = context.get("github", {})
     env = {**os.environ, **{k: str(v) for k, v in files.items()}, "CI": "true", "GITHUB_ACTIONS": "true",
-           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp}",
+           "GITHUB_WORKSPACE": str(project), "MAKEFLAGS": f"VENV={sys.prefix} STAMP={stamp} DEV_STAMP={stamp}",
+           "GITHUB_REF": github.get("ref", DEFAULT_BRANCH),
            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": github.get("repository", ""),
            "GITHUB_RUN_ID": github.get("run_id", ""), "GITHUB_EVENT_NAME": github.get("event_name", "")}
-    for name in (*CREDENTIALS, "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "REPORTSITE_CACHE_DIR",
-                 "NOTIFY_WEBHOOK_URL", "REPORTSITE_NOW"):
+    for name in (*CREDENTIALS, *OIDC_REQUEST, "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+                 "REPORTSITE_CACHE_DIR", "NOTIFY_WEBHOOK_URL", "REPORTSITE_NOW"):
         env.pop(name, None)
     artifacts.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
-    return Runner(project, {**context, "env": {}}, env, artifacts, cache, dict(roles or {}))
+    return Runner(project, {"runner": {"os": "Linux"}, **context, "env": {}}, env, artifacts, cache, dict(roles or {}))

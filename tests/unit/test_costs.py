@@ -19,10 +19,10 @@ GIB = 1024**3
 #   requests  GET: 100 a run × 30 runs + 200,000 views × 3 files = 603,000 → × $0.0004/1000 = $0.2412
 #             PUT: 20 a run × 30 runs = 600                              → × $0.005/1000  = $0.003
 #   transfer  200,000 views × 768 KiB = 146.484375 GB, less 100 GB free = 46.484375 GB × $0.09 = $4.18359375
-#   minutes   5 a run × 30 runs + 700 schedule checks = 850 min, under the 2,000 free      = $0
+#   minutes   5 a run × 30 runs + 700 runs with nothing due × 1 = 850 min, under the 2,000 free = $0
 #   total                                                                 = $4.65779375
 USAGE = costs.Usage(site_bytes=2 * GIB, data_bytes=8 * GIB, page_bytes=768 * 1024, files_per_view=3, run_gets=100,
-                    run_puts=20, run_minutes=5, runs_a_month=30, schedule_checks_a_month=700,
+                    run_puts=20, run_minutes=5, runs_a_month=30, quiet_runs_a_month=700,
                     monthly_page_views=200_000)
 
 
@@ -32,7 +32,8 @@ def test_the_estimate_matches_a_hand_computed_month() -> None:
     assert [(item, round(usd, 8)) for item, _, usd in bill.lines] == [
         ("S3 storage", 0.23), ("S3 requests", 0.2442), ("Transfer out", 4.18359375), ("Actions minutes", 0.0)]
     assert bill.total == pytest.approx(4.65779375) and not bill.over_budget
-    assert bill.lines[3][1] == "850 min (5 a run × 30.0 runs + 700 schedule checks) of 2,000 free"
+    assert bill.lines[3][1] == "850 min (5 a run × 30.0 runs with reports due + 700 runs with nothing due × 1) of " \
+                               "2,000 free"
 
 
 def test_site_yaml_prices_override_the_table() -> None:
@@ -88,7 +89,7 @@ def test_usage_comes_from_the_built_site_and_its_manifest(make_project, tmp_path
     assert usage.page_bytes == 2000 + 2000 and usage.files_per_view == 3  # the mean page and both assets
     assert usage.run_gets == 12 and usage.monthly_page_views == 5000
     assert usage.runs_a_month == pytest.approx(365 / 12)
-    assert usage.schedule_checks_a_month == pytest.approx(8760 / 12)  # the schedule job of every hourly run
+    assert usage.quiet_runs_a_month == pytest.approx((8760 - 365) / 12)  # every other hourly run: one minute
 
 
 def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
@@ -98,3 +99,18 @@ def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
     assert str(error.value.problems[0]) == (
         "site_src/site.yaml:1:1 prices: unknown price 's3_storage'; known: s3_storage_gb_month, s3_put_per_1000, "
         "s3_get_per_1000, transfer_out_gb, transfer_free_gb, actions_minute, actions_free_minutes")
+
+
+def test_a_50_report_site_with_one_hourly_report_stays_within_the_free_minutes() -> None:
+    """The README's case (its Cost section): every hour the hourly report is due; measured on the workflow runner,
+    a run that rebuilds a report and deploys it is two jobs of one billed minute each. Once a day the 49 daily
+    reports are due with it (a build of 4 minutes, estimated). Worst case: the hourly data changes every hour."""
+    runs = costs.scheduled_runs_a_month(["hourly"] + ["daily"] * 49, "UTC", 6)
+    assert runs == pytest.approx(8760 / 12)  # a report is due every hour: no run is quiet
+    hourly = costs.Usage(site_bytes=0, data_bytes=0, page_bytes=0, files_per_view=0, run_gets=0, run_puts=0,
+                         run_minutes=1 + 1, runs_a_month=runs - 365 / 12, quiet_runs_a_month=0, monthly_page_views=0)
+    daily = costs.Usage(site_bytes=0, data_bytes=0, page_bytes=0, files_per_view=0, run_gets=0, run_puts=0,
+                        run_minutes=4 + 1, runs_a_month=365 / 12, quiet_runs_a_month=0, monthly_page_views=0)
+    minutes = sum(float(line[1].split(" min")[0].replace(",", "")) for usage in (hourly, daily)
+                  for line in costs.estimate(usage, budget=50).lines if line[0] == "Actions minutes")
+    assert minutes == pytest.approx(2 * (730 - 365 / 12) + 5 * 365 / 12, abs=1) and minutes < 2000

@@ -140,9 +140,9 @@ def write_hostile_project(root: Path, rng: random.Random, count: int = 20) -> No
 
 
 def run(root: Path, capsys: pytest.CaptureFixture[str], *command: str) -> tuple[int, list[str], float]:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a machine busy with other work does not stretch them
     code = cli.main(["--project", str(root), *command])
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     assert "internal error" not in out + err, err[-2000:]

@@ -82,13 +82,13 @@ def test_extensions_are_never_installed_or_loaded_on_demand(locked) -> None:  # 
 
 
 def test_the_time_limit_interrupts_a_long_query(locked) -> None:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds (every thread): a busy machine does not stretch them
 
     with pytest.raises(duckdb.InterruptException), sandbox.time_limit(locked, 0.3) as limit:
         locked.execute("SELECT sum(a.range * b.range) FROM range(300000) a, range(300000) b").fetchall()
 
     assert limit.expired
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5  # the whole product would take minutes
     assert locked.execute("SELECT 1").fetchall() == [(1,)]  # the connection is still usable
 
 

@@ -102,7 +102,8 @@ def test_the_command_writes_the_outputs_and_the_summary(make_project, tmp_path: 
 
     assert schedule.main(["--project", str(root), "--event", "schedule"]) == 0
 
-    assert outputs.read_text() == "run=true\nreports=a h\n"
+    at = "2026-12-02T06:07:00+00:00"
+    assert outputs.read_text() == f'run=true\nreports=a h\ncovered={{"a":"{at}","h":"{at}"}}\npublished=\n'
     assert summary.read_text().startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: a (daily), h (hourly).")
     assert capsys.readouterr().out.startswith("Due at 2026-12-02 06:07 UTC")
 
@@ -116,6 +117,83 @@ def test_the_schedule_imports_nothing_but_pyyaml_and_the_standard_library() -> N
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert imported - {"__future__"} <= {"argparse", "datetime", "os", "sys", "zoneinfo", "dataclasses", "pathlib",
-                                         "typing", "yaml"}
+    assert imported - {"__future__"} <= {"argparse", "datetime", "hashlib", "json", "os", "sys", "zoneinfo",
+                                         "dataclasses", "pathlib", "typing", "yaml"}
     assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
+
+
+# ---------------------------------------------------------------- catching up: late and dropped runs
+
+
+@pytest.mark.parametrize(("frequency", "when", "latest"), [
+    ("hourly", "2026-12-02 06:59", "2026-12-02 06:00"),
+    ("daily", "2026-12-02 05:59", "2026-12-01 06:00"),
+    ("daily", "2026-12-02 06:00", "2026-12-02 06:00"),
+    ("weekly", "2026-12-07 05:00", "2026-11-30 06:00"),  # a Monday before publish_hour: the Monday before
+    ("weekly", "2026-12-09 23:00", "2026-12-07 06:00"),
+    ("monthly", "2026-12-01 05:00", "2026-11-01 06:00"),
+    ("monthly", "2026-12-31 23:00", "2026-12-01 06:00"),
+    ("manual", "2026-12-31 23:00", None),
+])
+def test_the_last_due_time_of_each_frequency(frequency: str, when: str, latest: str | None) -> None:
+    found = schedule.last_due(frequency, local(when))
+    assert (found and f"{found:%Y-%m-%d %H:%M}") == latest
+
+
+def covered(**slugs: str) -> schedule.Record:
+    return schedule.Record({slug: dt.datetime.fromisoformat(t) for slug, t in slugs.items()})
+
+
+def test_a_late_run_builds_what_the_missed_hour_was_due_for(make_project) -> None:
+    """GitHub starts the 06:07 run at 07:02: the daily report is still due, and says which time it catches up."""
+    root = project(make_project, {"d": "daily", "h": "hourly", "w": "weekly"})
+    record = covered(d="2026-06-14T06:07:00+00:00", h="2026-06-15T06:30:00+00:00", w="2026-06-08T06:07:00+00:00")
+
+    late = schedule.plan(root, "schedule", dt.datetime(2026, 6, 15, 7, 2, tzinfo=UTC), record)
+
+    assert (late.run, late.reports) == (True, ["d", "h", "w"])  # 2026-06-15 is a Monday
+    assert late.late == {"d": "2026-06-15 06:00", "w": "2026-06-15 06:00"}
+    assert late.summary().startswith("### Schedule\n\nDue at 2026-06-15 07:02 UTC: d (daily, catching up "
+                                     "2026-06-15 06:00), h (hourly), w (weekly, catching up 2026-06-15 06:00).")
+    assert late.covered == {slug: "2026-06-15T07:02:00+00:00" for slug in "dhw"}
+    # Without the record, the same run would have found only the hourly report due: a day lost.
+    assert schedule.plan(root, "schedule", dt.datetime(2026, 6, 15, 7, 2, tzinfo=UTC)).reports == ["h"]
+
+
+def test_a_dropped_run_is_caught_up_by_the_next_and_then_nothing_is_due(make_project) -> None:
+    root = project(make_project, {"d": "daily", "m": "monthly", "x": "manual"})
+    record = covered(d="2026-11-30T06:07:00+00:00", m="2026-11-01T06:07:00+00:00")
+    # The runs of 1 December were all dropped; the next one GitHub starts is at 09:07 on the 2nd.
+    caught = schedule.plan(root, "schedule", dt.datetime(2026, 12, 2, 9, 7, tzinfo=UTC), record)
+    assert caught.reports == ["d", "m"] and "x" not in caught.covered
+
+    after = schedule.plan(root, "schedule", dt.datetime(2026, 12, 2, 10, 7, tzinfo=UTC),
+                          schedule.Record({k: dt.datetime.fromisoformat(v) for k, v in caught.covered.items()}))
+    assert (after.run, after.reports) == (False, [])
+
+
+def test_a_report_missing_from_the_record_is_due_and_push_covers_every_report(make_project) -> None:
+    root = project(make_project, {"old": "daily", "new": "weekly"})
+    record = covered(old="2026-12-02T06:07:00+00:00")
+    assert schedule.plan(root, "schedule", dt.datetime(2026, 12, 2, 8, 7, tzinfo=UTC), record).reports == ["new"]
+
+    push = schedule.plan(root, "push", dt.datetime(2026, 12, 2, 8, 7, tzinfo=UTC), record)
+    assert push.covered == {"new": "2026-12-02T08:07:00+00:00", "old": "2026-12-02T08:07:00+00:00"}
+    one = schedule.plan(root, "workflow_dispatch", dt.datetime(2026, 12, 2, 8, 7, tzinfo=UTC), record, ["new"])
+    assert one.covered == {"new": "2026-12-02T08:07:00+00:00", "old": "2026-12-02T06:07:00+00:00"}
+
+
+def test_the_record_keeps_the_covered_times_and_the_published_manifest(tmp_path: Path) -> None:
+    site = tmp_path / "_site"
+    site.mkdir()
+    (site / "manifest.json").write_text('{"status": "ok"}')
+    record = tmp_path / "record" / "schedule.json"
+
+    assert schedule.main(["record", "--covered", '{"a":"2026-12-02T06:07:00+00:00"}', "--site", str(site),
+                          "--out", str(record)]) == 0
+
+    kept = schedule.read_record(record)
+    assert kept is not None and kept.covered == {"a": dt.datetime(2026, 12, 2, 6, 7, tzinfo=UTC)}
+    assert kept.published == schedule.manifest_digest(site) and len(kept.published) == 64
+    record.write_text("not json")
+    assert schedule.read_record(record) is None and schedule.read_record(tmp_path / "none.json") is None

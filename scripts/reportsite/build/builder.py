@@ -20,7 +20,7 @@ from typing import Any
 from reportsite import caches
 from reportsite.build import manifest, outfolder, report_run, sealing
 from reportsite.build.entries import pages_to_check, report_entry
-from reportsite.build.fingerprints import dated, report_fingerprint, site_key, staleness, with_link_targets
+from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
 from reportsite.config.project import Project, Report, gather_project, report_files
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did_you_mean
@@ -113,11 +113,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             continue
         resolved[report.slug] = found
-        fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found]
-                                                       + staleness(report, found, now())
-                                                       + dated(report, project.site, now())
-                                                       + (locks[report.slug].fingerprint() if report.slug in locks
-                                                          else []))
+        fingerprints[report.slug] = fingerprint_of(report, key, found, project.site, now(), locks.get(report.slug))
     timings["sources"] = time.perf_counter() - mark
 
     with_link_targets(project, fingerprints, previous_reports)

@@ -3,6 +3,11 @@
 Every report is checked even when others are broken, so one run lists every
 problem in every file: invalid files are reported from validation, valid ones
 have their sources resolved and every query and data check run.
+
+Incremental, like ``build``: a report whose fingerprint (its files, its data's ETags and sizes, the
+templates, the code, the date where it matters) equals the one the previous build recorded in
+``_site/manifest.json`` ran those same queries on that same data when it was built, so it is not queried
+again (``--full`` queries everything).
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from reportsite.build import report_run
+from reportsite.build import manifest, report_run
+from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.caches import cache_dir
-from reportsite.config.project import Report, gather_project
+from reportsite.config.project import Project, Report, gather_project
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError
 from reportsite.pages.links import link_error
+from reportsite.private import access
 from reportsite.private.access import problems as access_problems
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render.assets import logo_problem
@@ -32,9 +40,12 @@ class CheckSummary:
         return self.text
 
 
-def check_project(root: Path, strict: bool = False,
-                  now: dt.datetime | None = None) -> CheckSummary:
-    """Validate every file, resolve every source and run every query and check; raise on any problem."""
+def check_project(root: Path, strict: bool = False, now: dt.datetime | None = None, full: bool = False,
+                  out: Path | None = None) -> CheckSummary:
+    """Validate every file, resolve every source and run every query and check; raise on any problem.
+
+    Reports unchanged since the build in ``out`` (default ``_site``) are not queried again unless ``full``.
+    """
     project, config_errors = gather_project(root)
     now = now or dt.datetime.now(dt.UTC)
     errors: list[ReportError] = list(config_errors)
@@ -57,6 +68,12 @@ def check_project(root: Path, strict: bool = False,
             resolved.append((report, resolve_sources(report, project.data_root, now=now)))
         except ReportError as exc:
             errors.append(ReportError([attribute(report, p) for p in exc.problems]))
+    unchanged = set() if full or errors else _unchanged(project, resolved, out or root / "_site", now)
+    previous = (manifest.read(out or root / "_site") or {}).get("reports", {})
+    for report, _ in resolved:
+        if report.slug in unchanged:
+            warnings.extend(previous[report.slug].get("warnings", []))
+    resolved = [(report, found) for report, found in resolved if report.slug not in unchanged]
     s3_wanted = s3_columns_of_build(resolved, cache_dir(root))  # the copies `build` will use
     for report, found in resolved:
         try:
@@ -71,7 +88,27 @@ def check_project(root: Path, strict: bool = False,
     if warnings and strict:
         raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
     note = f"; {len(warnings)} warning(s)" if warnings else ""
+    if unchanged:
+        note += (f"; {len(unchanged)} report(s) unchanged since the build in {(out or root / '_site').name} "
+                 "were not queried again (--full queries every report)")
     return CheckSummary(f"{len(project.reports)} report(s) valid, {queries} queries ran{note}", warnings)
+
+
+def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: Path, now: dt.datetime) -> set[str]:
+    """The reports whose fingerprint equals the one the build in ``out`` recorded for a page that built."""
+    previous = (manifest.read(out) or {}).get("reports", {})
+    if not previous:
+        return set()
+    try:
+        locks = access.locks(project)
+    except ReportError:
+        return set()  # the access problems are reported; nothing is taken as checked
+    key = site_key(project)
+    fingerprints = {report.slug: fingerprint_of(report, key, found, project.site, now, locks.get(report.slug))
+                    for report, found in resolved}
+    with_link_targets(project, fingerprints, previous)
+    return {slug for slug, fingerprint in fingerprints.items()
+            if previous.get(slug, {}).get("status") == "ok" and previous[slug].get("fingerprint") == fingerprint}
 
 
 def attribute(report: Report, problem: Problem) -> Problem:

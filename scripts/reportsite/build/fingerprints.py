@@ -62,6 +62,14 @@ def report_fingerprint(report: Report, key: str, source_prints: list[str]) -> st
     return digest.hexdigest()
 
 
+def fingerprint_of(report: Report, key: str, found: list[Any], site: Any, now: dt.datetime,
+                   lock: Any = None) -> str:
+    """The report's fingerprint as ``build`` records it (before ``with_link_targets``): equal fingerprints,
+    equal pages. ``check`` compares it with the previous build's to skip the reports nothing changed in."""
+    return report_fingerprint(report, key, [s.fingerprint for s in found] + staleness(report, found, now)
+                              + dated(report, site, now) + (lock.fingerprint() if lock is not None else []))
+
+
 def staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:
     """Which sources are stale and for how many days: a report whose data stopped changing is rebuilt once
     it turns stale (and daily after), so its page shows the warning instead of silently freezing."""
@@ -91,4 +99,4 @@ def dated(report: Report, site: Any, now: dt.datetime) -> list[str]:
     return [f"today:{site_today(site, now).isoformat()}"]
 
 
-__all__ = ["code_digest", "dated", "report_fingerprint", "site_key", "staleness", "with_link_targets"]
+__all__ = ["code_digest", "dated", "fingerprint_of", "report_fingerprint", "site_key", "staleness", "with_link_targets"]

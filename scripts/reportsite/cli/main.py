@@ -126,7 +126,8 @@ def _markdown_escape(text: str) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     console = _console()
-    summary = checking.check_project(_project(args), strict=args.strict)
+    summary = checking.check_project(_project(args), strict=args.strict, full=args.full,
+                                     out=_project(args) / args.out)
     for warning in summary.warnings:
         console.print(f"warning: {warning}", markup=False, style="yellow")
     console.print(f"[green]✓[/] {summary.text}")
@@ -217,6 +218,10 @@ def parser() -> argparse.ArgumentParser:
 
     check = add("check", cmd_check, "validate site.yaml and every report and run every query; write nothing")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--full", action="store_true",
+                       help="query every report, also those unchanged since the last build (default: only changed)")
+    check.add_argument("--out", default="_site", help="the build whose unchanged reports are not queried again "
+                                                      "(default: _site)")
 
     serve = add("serve", cmd_serve, "preview the site on 127.0.0.1, rebuilding on change")
     serve.add_argument("--port", type=int, default=8000)
@@ -242,6 +247,9 @@ def parser() -> argparse.ArgumentParser:
                                      "(default: base_url in site_src/site.yaml)")
     smoke.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
+    smoke.add_argument("--changed", action="store_true",
+                       help="open only the index and the pages of the reports the site's last build made (the "
+                            "others were checked when they were published)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
     init = add("init", cmd_init, "check, with your AWS CLI credentials, the repository variables, the OIDC provider, "

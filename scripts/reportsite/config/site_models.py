@@ -117,8 +117,8 @@ class SiteConfig(Model):
     cache_max_gb: float | None = Field(
         None, gt=0, description="The most disk, in GB, the local cache of S3 columns may use; least recently used "
                                 "copies are evicted, and a source too big for it is read from S3 at query time "
-                                "instead. Default: half the free disk, at most 8 GB (the GitHub Actions cache "
-                                "holds 10 GB).")
+                                "instead. Default: half the free disk, at most 4 GB (so the entry restored, the "
+                                "one saved and the virtualenv fit the 10 GB GitHub Actions cache).")
     audiences: dict[AudienceName, Audience] = Field(
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Who may read private reports, as name: {password_env: VARIABLE}, e.g. {finance: "

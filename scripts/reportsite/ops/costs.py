@@ -8,9 +8,11 @@ deliberately simple and says what it assumed; it is not an invoice:
   pushes and manual runs come on top), plus the readers' GETs (one per file of a page view);
 - transfer out: ``monthly_page_views`` × the average page weight (its HTML and every asset it loads, as a
   first visit), less AWS's monthly free allowance of transfer out;
-- Actions minutes: each job rounded up to a whole minute (as GitHub bills them) × runs a month, plus one
-  minute for the schedule job of every hourly run, against the free minutes of a private repository
-  (GitHub Free).
+- Actions minutes: the jobs this run measured, each rounded up to a whole minute (as GitHub bills them), ×
+  the hourly runs a month in which a report is due (from the reports' update_frequency), plus one minute
+  for every other hourly run (the build job decides that nothing is due and stops), against the free
+  minutes of a private repository (GitHub Free). A due run whose site did not change ends after the build
+  job, so counting every due run with this run's jobs is an upper bound.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from reportsite.config.project import load_site
 from reportsite.ops.schedule import is_due, plan
 
 HOURS_A_MONTH = 24 * 365 / 12  # 730: the hourly schedule's runs a month
-SCHEDULE_CHECK_MINUTES = 1  # the schedule job of an hourly run, rounded up as GitHub bills it
+QUIET_RUN_MINUTES = 1  # an hourly run with nothing due: the build job decides so in seconds, billed one minute
 
 
 @dataclass
@@ -44,8 +46,8 @@ class Usage:
     run_gets: int  # S3 GET/HEAD requests of one run (build and deploy)
     run_puts: int  # S3 PUT/LIST/DELETE requests of one run
     run_minutes: float  # billed minutes of one run (each job rounded up)
-    runs_a_month: float  # runs that build and deploy
-    schedule_checks_a_month: float  # the hourly schedule job, every run (billed a minute each)
+    runs_a_month: float  # hourly runs in which a report is due: they build (and deploy what changed)
+    quiet_runs_a_month: float  # the other hourly runs: nothing due, one billed minute each
     monthly_page_views: int
     notes: list[str] = field(default_factory=list)
 
@@ -77,7 +79,7 @@ def estimate(usage: Usage, budget: float, overrides: Mapping[str, float] | None 
     requests = gets / 1000 * p["s3_get_per_1000"] + puts / 1000 * p["s3_put_per_1000"]
     out_gb = usage.monthly_page_views * usage.page_bytes / GB
     transfer = max(0.0, out_gb - p["transfer_free_gb"]) * p["transfer_out_gb"]
-    minutes = usage.run_minutes * usage.runs_a_month + usage.schedule_checks_a_month * SCHEDULE_CHECK_MINUTES
+    minutes = usage.run_minutes * usage.runs_a_month + usage.quiet_runs_a_month * QUIET_RUN_MINUTES
     actions = max(0.0, minutes - p["actions_free_minutes"]) * p["actions_minute"]
     lines = [
         ("S3 storage", f"{stored_gb:.3f} GB (site {_size(usage.site_bytes)}, data {_size(usage.data_bytes)}) × "
@@ -86,9 +88,9 @@ def estimate(usage: Usage, budget: float, overrides: Mapping[str, float] | None 
                         f"{reader_gets:,.0f} by readers), {puts:,.0f} PUT/LIST ({usage.run_puts:,} a run)", requests),
         ("Transfer out", f"{usage.monthly_page_views:,} page views × {_size(usage.page_bytes)} = {out_gb:.3f} GB "
                          f"({p['transfer_free_gb']:,.0f} GB free)", transfer),
-        ("Actions minutes", f"{minutes:,.0f} min ({usage.run_minutes:,.0f} a run × {usage.runs_a_month:,.1f} runs + "
-                            f"{usage.schedule_checks_a_month:,.0f} schedule checks) of "
-                            f"{p['actions_free_minutes']:,.0f} free", actions),
+        ("Actions minutes", f"{minutes:,.0f} min ({usage.run_minutes:,.0f} a run × {usage.runs_a_month:,.1f} runs "
+                            f"with reports due + {usage.quiet_runs_a_month:,.0f} runs with nothing due × "
+                            f"{QUIET_RUN_MINUTES}) of {p['actions_free_minutes']:,.0f} free", actions),
     ]
     return Bill(lines, sum(cost for _, _, cost in lines), budget, usage.notes)
 
@@ -169,7 +171,7 @@ def usage_of_run(root: Path, site: Path, job_minutes: float, run_puts: int, run_
     runs = scheduled_runs_a_month(frequencies, settings.timezone, settings.publish_hour)
     return Usage(site_bytes=site_bytes, data_bytes=data, page_bytes=page_bytes, files_per_view=per_view,
                  run_gets=run_gets + objects, run_puts=run_puts, run_minutes=job_minutes, runs_a_month=runs,
-                 schedule_checks_a_month=HOURS_A_MONTH, monthly_page_views=settings.monthly_page_views,
+                 quiet_runs_a_month=max(0.0, HOURS_A_MONTH - runs), monthly_page_views=settings.monthly_page_views,
                  notes=list(notes or []))
 
 

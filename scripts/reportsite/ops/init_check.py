@@ -3,9 +3,10 @@
 It reads the repository variables publish.yml uses (from the command line or the environment, under the
 same names), then, with the AWS CLI's credentials (boto3's default chain: ``aws configure``, ``aws sso
 login``, AWS_PROFILE), checks the GitHub OIDC provider, each role's trust policy (its ``sub`` is the job's:
-``repo:OWNER/REPO:ref:refs/heads/main`` for the build, ``repo:OWNER/REPO:environment:production`` for the
-deploy), each role's permissions (the read role reads the data, the deploy role writes the site prefix,
-neither the other's) and both buckets. It changes nothing and prints one line for each thing missing.
+``repo:OWNER/REPO:environment:publish-build`` for the build, ``repo:OWNER/REPO:environment:production`` for
+the deploy: the environments that hold the passwords and that only ``main`` may use), each role's
+permissions (the read role reads the data, the deploy role writes the site prefix, neither the other's) and
+both buckets. It changes nothing and prints one line for each thing missing.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def run_checks(values: dict[str, str], repository: str, session: Any) -> Finding
     if repository and values.get("AWS_READ_ROLE_ARN") and data_ok:
         must = [("s3:ListBucket", f"arn:aws:s3:::{data_bucket}"), ("s3:GetObject", data_objects)]
         check_role(iam, found, "AWS_READ_ROLE_ARN", values["AWS_READ_ROLE_ARN"],
-                   f"repo:{repository}:ref:refs/heads/main", must,
+                   f"repo:{repository}:environment:publish-build", must,
                    [("s3:PutObject", site_objects)] if site_ok else [])
     if repository and values.get("AWS_DEPLOY_ROLE_ARN") and site_ok:
         must = [("s3:ListBucket", f"arn:aws:s3:::{site_bucket}")]

@@ -8,8 +8,10 @@ failed notification prints a warning and never fails the publish.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -159,3 +161,27 @@ def after_failure(root: Path, warn: Warn, error: str = "") -> bool:
         return False
     payload = failed_payload(settings.notify.format, settings.title, error.strip() or recorded_error(), run_url())
     return post(url, payload, warn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m reportsite.ops.notify --failed [--error TEXT]``: what ``reportsite notify --failed`` does, with
+    PyYAML, pydantic and Babel only installed (publish.yml's `failed` job installs nothing else). Never fails."""
+    parser = argparse.ArgumentParser(prog="python -m reportsite.ops.notify", description=main.__doc__)
+    parser.add_argument("--project", default=".")
+    parser.add_argument("--failed", action="store_true", required=True)
+    parser.add_argument("--error", default="")
+    args = parser.parse_args(argv)
+
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    try:
+        if after_failure(Path(args.project).resolve(), warn, args.error):
+            print("✓ posted the failure to the webhook")
+    except Exception as exc:  # a notification never fails the run; the failure is in its log
+        warn(f"notify: {exc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

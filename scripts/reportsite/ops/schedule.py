@@ -1,26 +1,33 @@
-"""Which reports an hourly scheduled run rebuilds: those whose ``update_frequency`` is due now.
+"""Which reports an hourly scheduled run rebuilds: those not covered by a run since their last due time.
 
-A report is due, in the site's ``timezone``, when the run falls in its hour: ``hourly`` every hour,
-``daily`` in the hour of ``publish_hour`` (site.yaml, default 6), ``weekly`` then on Mondays, ``monthly``
-then on the 1st; ``manual`` never (push and dispatch rebuild it). Push and dispatch runs ignore the
-schedule: the build rebuilds whatever changed. The build itself then skips a due report whose inputs
-did not change (its fingerprint), so a due run with no new data uploads nothing.
+Each ``update_frequency`` has due times in the site's ``timezone``: ``hourly`` every hour on the hour,
+``daily`` at ``publish_hour`` (site.yaml, default 6), ``weekly`` then on Mondays, ``monthly`` then on the
+1st; ``manual`` none (push and dispatch rebuild it). A scheduled run rebuilds a report when no successful
+run has covered it since its last due time, read from the record the previous runs left (``--record``,
+kept in the Actions cache): so a run GitHub starts late, or drops, is caught up by the next one. Without a
+record (a new repository) a report is due in the hour of its due time. Push and dispatch runs ignore the
+schedule: the build rebuilds whatever changed, and they cover every report (or the ones dispatched).
+The build itself then skips a due report whose inputs did not change (its fingerprint), so a due run
+with no new data uploads nothing.
 
 This module reads the YAML files with PyYAML alone (no pydantic, DuckDB or the rest of the package), so
-the workflow's first job decides in seconds, before anything is installed. It does not validate: a file
-it cannot read is due, and the build reports what is wrong with it.
+the workflow decides in seconds, before anything is installed. It does not validate: a file it cannot
+read is due, and the build reports what is wrong with it.
 
-    python -m reportsite.ops.schedule --event schedule     # writes run= and reports= to $GITHUB_OUTPUT
+    python -m reportsite.ops.schedule --event schedule --record FILE   # run=, reports=, covered=, published=
+    python -m reportsite.ops.schedule record --covered JSON --site _site --out FILE   # after a good run
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import json
 import os
 import sys
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +51,33 @@ def is_due(frequency: str, local: dt.datetime, publish_hour: int = DEFAULT_PUBLI
     }.get(frequency, True)  # an unknown value is the build's to report: due
 
 
+def last_due(frequency: str, local: dt.datetime, publish_hour: int = DEFAULT_PUBLISH_HOUR) -> dt.datetime | None:
+    """The latest due time of ``frequency`` at or before ``local`` (same zone); None for ``manual``."""
+    if frequency == "manual":
+        return None
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    if frequency == "hourly" or frequency not in FREQUENCIES:  # an unknown value is the build's to report: due
+        return hour
+    day = hour.replace(hour=publish_hour)
+    if frequency == "daily":
+        return day if day <= local else day - dt.timedelta(days=1)
+    if frequency == "weekly":
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday if monday <= local else monday - dt.timedelta(days=7)
+    first = day.replace(day=1)
+    if first <= local:
+        return first
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    return previous
+
+
 @dataclass
 class Plan:
-    """What a run rebuilds: ``run`` False means there is nothing to do; ``reports`` empty means all that changed."""
+    """What a run rebuilds: ``run`` False means there is nothing to do; ``reports`` empty means all that changed.
+
+    ``covered`` is the record to keep once the run has succeeded: every report's last covering run, this
+    run's time for the reports it rebuilds (all of them for push and dispatch without a list).
+    """
 
     event: str
     run: bool
@@ -55,6 +86,9 @@ class Plan:
     timezone: str
     publish_hour: int
     frequencies: dict[str, str]
+    covered: dict[str, str] = field(default_factory=dict)
+    late: dict[str, str] = field(default_factory=dict)  # due report → the due time a previous run missed
+    published: str = ""  # sha256 of the manifest of the site last published (from the record)
 
     def summary(self) -> str:
         """Markdown for $GITHUB_STEP_SUMMARY."""
@@ -64,7 +98,8 @@ class Plan:
         if not self.run:
             return (f"### Schedule\n\nNothing is due at {when}: no report rebuilt, 0 uploads. Daily reports are "
                     f"due at {self.publish_hour:02d}:00, weekly ones on Mondays, monthly ones on the 1st.\n\n")
-        due = ", ".join(f"{slug} ({self.frequencies[slug]})" for slug in self.reports)
+        due = ", ".join(f"{slug} ({self.frequencies[slug]}" + (f", catching up {self.late[slug]}" if slug in self.late
+                                                               else "") + ")" for slug in self.reports)
         return f"### Schedule\n\nDue at {when}: {due}. Reports whose inputs did not change are reused.\n\n"
 
 
@@ -96,8 +131,37 @@ def _hour(value: Any) -> int:
         else DEFAULT_PUBLISH_HOUR
 
 
-def plan(root: Path, event: str, now: dt.datetime) -> Plan:
-    """The plan of a run started by ``event`` at ``now`` (aware) for the project at ``root``."""
+@dataclass
+class Record:
+    """What the previous successful runs left: when each report was last covered, and what was published."""
+
+    covered: dict[str, dt.datetime]
+    published: str = ""
+
+
+def read_record(path: Path | None) -> Record | None:
+    """The record at ``path``; None when there is none (a new repository) or it cannot be read."""
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        covered = {str(k): dt.datetime.fromisoformat(str(v)) for k, v in data.get("covered", {}).items()}
+        return Record(covered, str(data.get("published", "")))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def plan(root: Path, event: str, now: dt.datetime, record: Record | None = None,
+         only: list[str] | None = None) -> Plan:
+    """The plan of a run started by ``event`` at ``now`` (aware) for the project at ``root``.
+
+    With a ``record``, a scheduled run rebuilds each report not covered since its last due time (a report
+    missing from the record counts as never covered); without one, the reports due in this hour.
+    """
     site = _read(root / "site_src" / "site.yaml") or {}
     timezone = str(site.get("timezone", "UTC"))
     local = now.astimezone(_zone(timezone))
@@ -105,10 +169,42 @@ def plan(root: Path, event: str, now: dt.datetime) -> Plan:
     folder = root / "reports"
     files = sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
     frequencies = {p.stem: _frequency(p) for p in files}
+    previous = {slug: _when(t) for slug, t in (record.covered if record else {}).items() if slug in frequencies}
+    published = record.published if record else ""
     if event not in SCHEDULED_EVENTS:
-        return Plan(event, True, [], local, timezone, publish_hour, frequencies)
-    due = [slug for slug, frequency in frequencies.items() if is_due(frequency, local, publish_hour)]
-    return Plan(event, bool(due), due, local, timezone, publish_hour, frequencies)
+        rebuilt = [slug for slug in frequencies if not only or slug in only]
+        return Plan(event, True, [], local, timezone, publish_hour, frequencies,
+                    {**previous, **{slug: _when(now) for slug in rebuilt}}, published=published)
+    late: dict[str, str] = {}
+    due = []
+    for slug, frequency in frequencies.items():
+        if record is None:
+            if is_due(frequency, local, publish_hour):
+                due.append(slug)
+            continue
+        latest = last_due(frequency, local, publish_hour)
+        covered = record.covered.get(slug)
+        if latest is not None and (covered is None or covered < latest):
+            due.append(slug)
+            if not is_due(frequency, local, publish_hour):
+                late[slug] = f"{latest:%Y-%m-%d %H:%M}"
+    return Plan(event, bool(due), due, local, timezone, publish_hour, frequencies,
+                {**previous, **{slug: _when(now) for slug in due}}, late, published)
+
+
+def manifest_digest(site: Path) -> str:
+    """The sha256 of a built site's manifest.json ('' without one): equal digests, equal sites."""
+    try:
+        return hashlib.sha256((site / "manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def write_record(covered: str, site: Path, out: Path) -> None:
+    """Keep, after a successful run, the plan's ``covered`` (JSON) and the digest of the site now published."""
+    record = {"covered": json.loads(covered or "{}"), "published": manifest_digest(site)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
 
 def _now() -> dt.datetime:
@@ -119,17 +215,36 @@ def _now() -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _record_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reportsite.ops.schedule record",
+                                     description="keep the record of a successful run for the next ones")
+    parser.add_argument("--covered", required=True, help="the plan's covered= output (JSON)")
+    parser.add_argument("--site", required=True, help="the site this run published (or found already published)")
+    parser.add_argument("--out", required=True, help="the record file (kept in the Actions cache)")
+    args = parser.parse_args(argv)
+    write_record(args.covered, Path(args.site), Path(args.out))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["record"]:
+        return _record_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m reportsite.ops.schedule", description=__doc__.splitlines()[0])
     parser.add_argument("--project", default=".", help="repository root (default: current folder)")
     parser.add_argument("--event", required=True, help="what started the run: schedule, push, workflow_dispatch")
+    parser.add_argument("--record", help="the previous runs' record (absent or unreadable: no record)")
+    parser.add_argument("--only", default="", help="dispatch: the reports to rebuild (space-separated)")
     args = parser.parse_args(argv)
+    record = read_record(Path(args.record)) if args.record else None
     try:
-        result = plan(Path(args.project), args.event, _now())
+        result = plan(Path(args.project), args.event, _now(), record, args.only.split() or None)
     except ValueError as exc:  # a malformed REPORTSITE_NOW
         print(f"error: {NOW_ENV}: {exc}", file=sys.stderr)
         return 1
-    outputs = f"run={'true' if result.run else 'false'}\nreports={' '.join(result.reports)}\n"
+    outputs = (f"run={'true' if result.run else 'false'}\nreports={' '.join(result.reports)}\n"
+               f"covered={json.dumps(result.covered, sort_keys=True, separators=(',', ':'))}\n"
+               f"published={result.published}\n")
     for name, text in (("GITHUB_OUTPUT", outputs), ("GITHUB_STEP_SUMMARY", result.summary())):
         if os.environ.get(name):
             with open(os.environ[name], "a", encoding="utf-8") as handle:

@@ -98,16 +98,30 @@ def _merge(checks: list[PageCheck], pages: list[str]) -> list[Problem]:
     return sorted(merged, key=lambda p: order.get(p.page, len(order)))
 
 
+def changed_pages(pages: list[str], manifest: dict[str, Any] | None) -> list[str]:
+    """The index and the pages of the reports the site's last build made (their entry's ``built_at`` is the
+    build's); every other page is the one a previous build made, checked when it was published."""
+    if not manifest or not manifest.get("built_at"):
+        return pages
+    made = {slug for slug, entry in (manifest.get("reports") or {}).items()
+            if isinstance(entry, dict) and entry.get("built_at") == manifest["built_at"]}
+    return [p for p in pages if p == "index.html" or p.removeprefix("reports/").split("/")[0].removesuffix(".html")
+            in made]
+
+
 def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
-              reader: bool = True, passwords: dict[str, str] | None = None) -> SmokeResult:
+              reader: bool = True, passwords: dict[str, str] | None = None, changed: bool = False) -> SmokeResult:
     """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
 
     With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
     ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it).
-    ``passwords`` (audience → password) open private pages; their files must be sealed all the same."""
+    ``passwords`` (audience → password) open private pages; their files must be sealed all the same.
+    ``changed`` opens only the index and the pages of the reports the last build made (``changed_pages``)."""
     try:
         with site_address(url) as base:
             pages, manifest, problems = discover(base)
+            if changed:
+                pages = changed_pages(pages, manifest)
             if not pages and not problems:
                 problems.append(Problem(SITE, f"found no pages at {base}"))
             problems += [Problem(f, m) for f, m in smoke_private.sealed_problems(base, manifest, fetch)]
@@ -203,7 +217,7 @@ def smoke_command(args: Any, console: Any) -> int:
     started = time.perf_counter()
     screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
     passwords = smoke_private.passwords(Path(getattr(args, "project", ".")))  # site.yaml's audiences
-    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords)
+    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords, changed=getattr(args, "changed", False))
     if result.pages:
         _print_summary(result, console)
     summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")
@@ -222,4 +236,4 @@ def smoke_command(args: Any, console: Any) -> int:
     return 1
 
 
-__all__ = ["run_smoke", "smoke_command", "smoke_site"]
+__all__ = ["changed_pages", "run_smoke", "smoke_command", "smoke_site"]

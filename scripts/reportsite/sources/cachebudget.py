@@ -1,7 +1,8 @@
 """Keep the S3 column cache under its budget: evict least recently used copies, stream what cannot fit.
 
 The budget is ``cache_max_gb`` in site.yaml, by default half the free disk (counting what the cache
-already holds) and at most 8 GB, so the cache fits the GitHub Actions cache of a repository. Before a
+already holds) and at most 4 GB, so the entry the workflow restores, the one it saves and the virtualenv
+fit the 10 GB GitHub Actions cache of a repository. Before a
 report's S3 Parquet sources are copied, the size of each copy is estimated from the first object's
 footer (compressed size of the columns kept, scaled to all its objects); copies this report needs are
 kept, others are evicted oldest use first. A source whose copy cannot fit even in an empty cache is not
@@ -20,7 +21,7 @@ from reportsite.sources import s3fetch, s3tally
 from reportsite.sources.model import Source
 
 GB = 1_000_000_000
-MAX_DEFAULT = 8 * GB  # the Actions cache holds 10 GB per repository
+MAX_DEFAULT = 4 * GB  # two build entries (restored, saved) and the virtualenv in the 10 GB Actions cache
 SHARE_OF_DISK = 0.5
 
 
@@ -32,7 +33,7 @@ def cache_size(root: Path) -> int:
 
 
 def default_budget(cache: Path) -> int:
-    """Half the free disk where the cache lives (plus what the cache already holds), at most 8 GB."""
+    """Half the free disk where the cache lives (plus what the cache already holds), at most 4 GB."""
     probe = cache
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
