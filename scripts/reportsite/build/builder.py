@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite import caches
-from reportsite.build import manifest, outfolder, report_run, sealing
+from reportsite.build import manifest, outfolder, printing, report_run, sealing
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import dated, report_fingerprint, site_key, staleness, with_link_targets
 from reportsite.config.project import Project, Report, gather_project, report_files
@@ -44,6 +44,7 @@ class BuildOptions:
     full: bool = False
     keep_going: bool = False
     strict: bool = False
+    pdf: bool = False  # print each report page to PDF (the CLI's default; --no-pdf turns it off)
 
 
 @dataclass
@@ -112,6 +113,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         fingerprints[report.slug] = report_fingerprint(report, key, [s.fingerprint for s in found]
                                                        + staleness(report, found, now())
                                                        + dated(report, project.site, now())
+                                                       + printing.fingerprint(report, project.site, options.pdf)
                                                        + (locks[report.slug].fingerprint() if report.slug in locks
                                                           else []))
     timings["sources"] = time.perf_counter() - mark
@@ -244,6 +246,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     built_at = now.isoformat()
     common = {"site": project.site, "assets": asset_paths, "built_at": built_at}
     entries: dict[str, dict[str, Any]] = {}
+    print_jobs: list[Any] = []
+    to_seal: list[tuple[str, Any, str, list[str], bool, Any]] = []
     (staging / "reports").mkdir(exist_ok=True)
     for report in project.reports:
         slug = report.slug
@@ -255,25 +259,36 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             lock = locks.get(slug)
             context = {**common, "sealing": True} if lock else common  # private: marks what to seal
             title = sealing.shown_title(report.config, shown.title)
+            jobs = printing.plan(report, shown, options.pdf and slug not in failed_pages)
             if report.config.for_each is not None and slug not in failed_pages:
                 files = write_family(env, context, shown, slug, staging)
             else:
                 files = write_page(env, context, shown, slug, staging)
+            if slug not in failed_pages:
+                files += [*(job.pdf for job in jobs), printing.write_delivery(staging, report, shown, jobs)]
+            print_jobs += jobs
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
-            if lock:
-                entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
-                entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages)
+            entries[slug]["pdf"] = jobs[0].pdf if jobs else None
+            if lock:  # sealed once its PDFs are printed, below
+                to_seal.append((slug, lock, title, files, slug in failed_pages, report.config))
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
             summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
                                             warnings=previous[slug].get("warnings", []))
+    timings["render"] = time.perf_counter() - mark
+    timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
+                                         printing.brand(project.site), log)
+    mark = time.perf_counter()
+    for slug, lock, title, files, failed, config in to_seal:
+        entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
+        entries[slug] = sealing.public_entry(entries[slug], config, failed)
     index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
                                                                        key=lambda kv: kv[1]["title"].lower())]
     html = templates.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,
                                              "reports": index_rows})
     (staging / "index.html").write_text(html, encoding="utf-8")
-    timings["render"] = time.perf_counter() - mark
+    timings["render"] += time.perf_counter() - mark
 
     status = "partial" if failed_pages else "ok"
     timings["total"] = time.perf_counter() - started

@@ -18,7 +18,7 @@ from typing import Any
 from reportsite.config.project import Report
 from reportsite.config.site_models import SiteConfig
 from reportsite.errors import Problem, ReportError, SourceError
-from reportsite.pages import family, slices
+from reportsite.pages import alert_values, family, slices
 from reportsite.pages.freshness import files_updated, set_data_as_of, stale_sources
 from reportsite.pages.page import ReportPage, with_parameters
 from reportsite.query import checks, sandbox
@@ -108,6 +108,7 @@ def run_report(
         else:
             slices.run_items(session, report, site, downloads, problems, page, site_today(site, now),
                              config.parameters, config.title, None, families)
+        page.alerts = alert_values.observe(session, report, site, page, problems)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
         page.notes.extend(f"{label} ran out of memory and was run again with one thread and insertion order not "

@@ -2,7 +2,10 @@
 
 A report is due, in the site's ``timezone``, when the run falls in its hour: ``hourly`` every hour,
 ``daily`` in the hour of ``publish_hour`` (site.yaml, default 6), ``weekly`` then on Mondays, ``monthly``
-then on the 1st; ``manual`` never (push and dispatch rebuild it). Push and dispatch runs ignore the
+then on the 1st; ``manual`` never (push and dispatch rebuild it). A digest of site.yaml makes a run due in the
+hours after its scheduled moment (``cadence.CATCH_UP``: a late or dropped run is caught up), with the reports
+it carries, so the deploy job's ``reportsite deliver`` sends it with fresh pages; the state kept with the site
+makes sure it is sent once. Push and dispatch runs ignore the
 schedule: the build rebuilds whatever changed. The build itself then skips a due report whose inputs
 did not change (its fingerprint), so a due run with no new data uploads nothing.
 
@@ -16,6 +19,7 @@ it cannot read is due, and the build reports what is wrong with it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -25,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from reportsite.values import cadence
 
 FREQUENCIES = ("hourly", "daily", "weekly", "monthly", "manual")
 DEFAULT_PUBLISH_HOUR = 6
@@ -55,6 +61,7 @@ class Plan:
     timezone: str
     publish_hour: int
     frequencies: dict[str, str]
+    digests: list[str] = dataclasses.field(default_factory=list)  # digests in their catch-up window
 
     def summary(self) -> str:
         """Markdown for $GITHUB_STEP_SUMMARY."""
@@ -64,8 +71,9 @@ class Plan:
         if not self.run:
             return (f"### Schedule\n\nNothing is due at {when}: no report rebuilt, 0 uploads. Daily reports are "
                     f"due at {self.publish_hour:02d}:00, weekly ones on Mondays, monthly ones on the 1st.\n\n")
-        due = ", ".join(f"{slug} ({self.frequencies[slug]})" for slug in self.reports)
-        return f"### Schedule\n\nDue at {when}: {due}. Reports whose inputs did not change are reused.\n\n"
+        due = ", ".join(f"{slug} ({self.frequencies.get(slug, 'in a digest')})" for slug in self.reports)
+        digests = f" Digests due: {', '.join(self.digests)} (sent once, after the deploy)." if self.digests else ""
+        return f"### Schedule\n\nDue at {when}: {due}. Reports whose inputs did not change are reused.{digests}\n\n"
 
 
 UNREADABLE = "unreadable"  # a report file this module cannot read: due, so the build says what is wrong
@@ -108,7 +116,36 @@ def plan(root: Path, event: str, now: dt.datetime) -> Plan:
     if event not in SCHEDULED_EVENTS:
         return Plan(event, True, [], local, timezone, publish_hour, frequencies)
     due = [slug for slug, frequency in frequencies.items() if is_due(frequency, local, publish_hour)]
-    return Plan(event, bool(due), due, local, timezone, publish_hour, frequencies)
+    digests = _due_digests(site.get("digests"), local)
+    for name in digests:  # the reports a digest carries are rebuilt (when their inputs changed) before it goes
+        carried = _digest_reports(site["digests"][name], root, frequencies)
+        due += [slug for slug in carried if slug not in due]
+    run = bool(due) or bool(digests)
+    return Plan(event, run, due, local, timezone, publish_hour, frequencies, digests)
+
+
+def _due_digests(digests: Any, local: dt.datetime) -> list[str]:
+    """The digests whose latest scheduled moment is within the catch-up window; an unreadable one is left to
+    the build to report (``reportsite check`` names it)."""
+    found = []
+    for name, digest in (digests or {}).items() if isinstance(digests, dict) else []:
+        try:
+            if isinstance(digest, dict) and cadence.parse(str(digest.get("schedule", ""))).due(local):
+                found.append(str(name))
+        except ValueError:
+            continue
+    return found
+
+
+def _digest_reports(digest: dict[str, Any], root: Path, frequencies: dict[str, str]) -> list[str]:
+    named = [str(s) for s in digest.get("reports") or [] if str(s) in frequencies]
+    audience = digest.get("audience")
+    if audience:
+        for slug in frequencies:
+            data = _read(root / "reports" / f"{slug}.yaml") or {}
+            if audience in (data.get("access") or []) and slug not in named:
+                named.append(slug)
+    return named
 
 
 def _now() -> dt.datetime:

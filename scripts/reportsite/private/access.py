@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from reportsite.config import delivery_rules
 from reportsite.config.project import SITE_FILE, Project
 from reportsite.config.yamlsrc import load_file
 from reportsite.errors import ConfigError, Problem, did_you_mean
@@ -18,7 +19,8 @@ HINT = "`reportsite password new` prints a strong one"
 
 
 def problems(project: Project, environ: Mapping[str, str] | None = None) -> list[Problem]:
-    """Unknown audiences in access, and missing or short passwords of the audiences reports use."""
+    """Unknown audiences in access, missing or short passwords of the audiences reports use, and digests or
+    alerts that would send anything where it may not go."""
     environ = os.environ if environ is None else environ
     site = project.site
     found: list[Problem] = []
@@ -60,7 +62,7 @@ def problems(project: Project, environ: Mapping[str, str] | None = None) -> list
         else:
             continue
         found.append(_site_problem(project, ("audiences", name, "password_env"), message))
-    return found
+    return [*found, *delivery_rules.problems(project)]  # what digests and alerts may send where
 
 
 def _site_problem(project: Project, key: tuple[str | int, ...], message: str) -> Problem:

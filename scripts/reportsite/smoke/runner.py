@@ -23,8 +23,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from reportsite.browser import launched
 from reportsite.smoke import private as smoke_private
-from reportsite.smoke.browser import launched
 from reportsite.smoke.crawl import NotASite, check_url, discover, fetch, inside, site_address
 from reportsite.smoke.findings import SITE, VIEWPORTS, PageCheck, Problem, SmokeResult
 from reportsite.smoke.page_check import (
