@@ -66,8 +66,8 @@ def ses_client() -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.session.Session().client("ses", region_name=s3env.region(), config=Config(retries={"max_attempts": 4, "mode": "standard"},
-                                                               connect_timeout=10, read_timeout=30))
+    config = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+    return boto3.session.Session().client("ses", region_name=s3env.region(), config=config)
 
 
 def send(mail: Mail, client: Any | None = None) -> str | None:
