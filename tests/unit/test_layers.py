@@ -30,7 +30,6 @@ LAZY = {
     "babel": "CLDR data is loaded per locale, only when a value is formatted",
     "cryptography": "only for private reports and passwords",
     "pypdf": "only when smoke reads a PDF back",
-    "pypdfium2": "only when smoke draws a PDF's sheets (a native library)",
 }
 
 

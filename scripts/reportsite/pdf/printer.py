@@ -3,8 +3,10 @@
 Each page is opened from the staged site (``file://``) with print styles applied and the window as wide as
 the paper between its margins, so Vega redraws every chart at that width before anything is printed (a chart
 is redrawn, never a screen-sized picture scaled down). Tables print the rows the page holds, their header
-repeated on every sheet (site.css). Chromium writes the site's name in its brand colour and the report's
-title at the top of every sheet, and the "data as of" line and "Page n of N" at the bottom.
+repeated on every sheet (site.css); a table with more columns than fit the paper is scaled down to fit (to
+half its size at most) rather than cut off at the card's edge. Chromium writes the site's name in its brand
+colour and the report's title at the top of every sheet, and the "data as of" line and "Page n of N" at the
+bottom.
 
 One browser serves the whole build; it runs in a thread of its own, so a caller that already drives
 Playwright in its own thread (a test, ``serve``) is not disturbed.
@@ -26,6 +28,14 @@ from reportsite.pdf.paper import Paper
 
 PAGE_TIMEOUT_MS = 60_000
 CHARTS_DRAWN = "() => [...document.querySelectorAll('[data-spec]')].every(el => el.dataset.rendered)"
+MIN_TABLE_ZOOM = 0.5  # a table wider than the paper is scaled down to fit, to half its size at most
+# A table with more columns than the paper is wide would be cut at the card's edge: scale it to fit instead.
+FIT_TABLES = f"""() => {{
+  for (const table of document.querySelectorAll('main table')) {{
+    const room = table.parentElement.clientWidth, need = table.scrollWidth;
+    if (need > room + 1) table.style.zoom = String(Math.max({MIN_TABLE_ZOOM}, Math.floor(room / need * 100) / 100));
+  }}
+}}"""
 Log = Callable[[str], None]
 
 
@@ -74,6 +84,7 @@ def prepare(page: Any, url: str) -> None:
     page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_function(CHARTS_DRAWN, timeout=PAGE_TIMEOUT_MS)
     page.evaluate("() => { window.dispatchEvent(new Event('beforeprint')); return document.fonts.ready; }")
+    page.evaluate(FIT_TABLES)
 
 
 def print_one(context: Any, folder: Path, job: PrintJob, paper: Paper, brand: Brand) -> None:

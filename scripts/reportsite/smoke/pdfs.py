@@ -2,8 +2,9 @@
 laid out for print at A4 and at Letter width.
 
 - the file is a PDF whose every sheet is A4 or Letter and carries text;
-- drawn (PDFium, 50 dpi), no ink lies in a sheet's side margins: anything there ran past the printable width,
-  and whatever runs on past the paper's edge is cut off (a chart, a table, a line of text);
+- Chromium did not shrink a sheet to fit it: a page with anything wider than the paper (even one element
+  placed past its edge) is printed smaller, its CSS pixel then less than 0.75 pt (the scale of the sheet's
+  content, in its first two ``cm`` operators);
 - laid out for print at each paper's width (print styles, charts redrawn at that width), nothing on the page
   sticks out past the paper's printable width.
 
@@ -16,12 +17,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from reportsite.pdf.paper import A4, LETTER, MARGIN_SIDE_MM, MARGIN_TOP_MM, MM_PER_INCH, PAPERS
+from reportsite.pdf.paper import A4, LETTER, PAPERS
 from reportsite.pdf.printer import prepare
 from reportsite.smoke.findings import Problem
 
-DPI = 50
-INK = 200  # a channel darker than this is ink (paper is 255; anti-aliased edges of ink go lower)
+PT_PER_PX = 0.75  # 72 points to 96 CSS pixels
 _STICKING_OUT = """() => {
   const width = document.documentElement.clientWidth;
   const out = [];
@@ -39,9 +39,8 @@ _STICKING_OUT = """() => {
 
 
 def sheet_problems(data: bytes) -> list[str]:
-    """What is wrong with a PDF as paper: its sheets' sizes, text, and ink in the side margins."""
+    """What is wrong with a PDF as paper: its sheets' sizes, their text, and whether any was shrunk to fit."""
 
-    import pypdfium2
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -54,36 +53,29 @@ def sheet_problems(data: bytes) -> list[str]:
         return ["has no pages"]
     found = []
     sizes = [paper.points for paper in PAPERS.values()]
-    document = pypdfium2.PdfDocument(data)
-    try:
-        for number, page in enumerate(pages, start=1):
+    for number, page in enumerate(pages, start=1):
             width, height = float(page.mediabox.width), float(page.mediabox.height)
             if not any(abs(width - w) < 2 and abs(height - h) < 2 for w, h in sizes):
                 found.append(f"sheet {number} is {width:.0f} × {height:.0f} pt, neither A4 nor Letter")
             if not page.extract_text().strip():
                 found.append(f"sheet {number} has no text")
-            side = _ink_in_margins(document[number - 1])
-            if side:
-                found.append(f"sheet {number}: something runs into the {side} margin (cut off at the paper's edge)")
-    finally:
-        document.close()
+            scale = _content_scale(page, reader)
+            if scale is not None and scale < PT_PER_PX * 0.98:
+                found.append(f"sheet {number} is printed at {scale / PT_PER_PX:.0%}: something on the page is wider "
+                             "than the paper, and Chromium shrank the page to fit it")
     return found
 
 
-def _ink_in_margins(page: Any) -> str | None:
-    bitmap = page.render(scale=DPI / 72)
-    width, height, stride, channels = bitmap.width, bitmap.height, bitmap.stride, bitmap.n_channels
-    buffer = bytes(bitmap.buffer)
-    margin = int(MARGIN_SIDE_MM / MM_PER_INCH * DPI)
-    top = int(MARGIN_TOP_MM / MM_PER_INCH * DPI) + 2
-    for side, columns in (("left", range(1, margin - 2)), ("right", range(width - margin + 2, width - 1))):
-        for y in range(top, height - top):
-            row = y * stride
-            for x in columns:
-                pixel = buffer[row + x * channels: row + x * channels + 3]
-                if min(pixel) < INK:
-                    return side
-    return None
+def _content_scale(page: Any, reader: Any) -> float | None:
+    """Points per CSS pixel of a Chromium sheet: the product of its first two ``cm`` scales (the device's, then
+    the page's); 0.75 unless the page was shrunk to fit."""
+    from pypdf.generic import ContentStream
+
+    contents = page.get_contents()
+    if contents is None:
+        return None
+    scales = [abs(float(args[0])) for args, op in ContentStream(contents, reader).operations if op == b"cm"][:2]
+    return scales[0] * scales[1] if len(scales) == 2 else None
 
 
 def layout_problems(context_for: Callable[[Any], Any], url: str) -> list[str]:
