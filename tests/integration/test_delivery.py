@@ -165,7 +165,7 @@ def test_an_alert_is_sent_when_its_condition_becomes_true_and_when_it_clears_nev
         assert len(hook.posts) == 2 and hook.posts[1]["text"].startswith("*Cleared*")
 
 
-def test_a_message_that_cannot_be_sent_warns_and_is_tried_again(project: Path, s3_server: str,
+def test_a_message_that_cannot_be_sent_warns_and_is_tried_again_without_repeating_what_went(project: Path, s3_server: str,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     build(project, BuildOptions(out=project / "_site"))
@@ -181,7 +181,11 @@ def test_a_message_that_cannot_be_sent_warns_and_is_tried_again(project: Path, s
     assert sent(s3_server) == []
     ses.verify_email_identity(EmailAddress=SENDER)
     assert deliver_at(project, "2026-12-07T09:07:00+00:00", monkeypatch) == 0  # the next hourly run
-    assert len(sent(s3_server)) == 2
+    assert len(sent(s3_server)) == 2  # the emails went; the webhook is still down
+    assert deliver_at(project, "2026-12-07T10:07:00+00:00", monkeypatch) == 0
+    assert len(sent(s3_server)) == 2  # tried again for the webhook alone: no email twice
+    captured = capsys.readouterr()
+    assert "could not reach the webhook" in captured.err + captured.out
 
 
 @pytest.mark.browser

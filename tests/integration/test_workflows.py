@@ -72,7 +72,8 @@ POLICIES = {
     READ_ROLE: READ_DATA,
     PR_ROLE: READ_DATA,
     DEPLOY_ROLE: [_statement("s3:ListBucket", "arn:aws:s3:::site"),
-                  _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::site/prod/*")],
+                  _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::site/prod/*"),
+                  _statement("ses:SendRawEmail", f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/acme.example")],
 }
 OIDC_TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
@@ -106,6 +107,7 @@ def aws(s3, s3_server: str, sample_data: Path) -> Iterator[Aws]:
 
     upload_folder(s3, sample_data, DATA_ROOT)
     s3.create_bucket(Bucket="site")
+    boto3.client("ses", endpoint_url=s3_server, region_name="us-east-1").verify_domain_identity(Domain="acme.example")
     iam = boto3.client("iam", endpoint_url=s3_server, region_name="us-east-1")
     sts = boto3.client("sts", endpoint_url=s3_server, region_name="us-east-1")
     iam.create_user(UserName="admin")
@@ -224,7 +226,7 @@ BUILD_STEPS = ["Note the start", "Check the inputs", "Check out", "Set up Python
                "Check reports and data", "Build", "Smoke-check the built site", "Hand the built site to the deploy job"]
 DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Install", "Install the browser",
                 "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
-                "Smoke-check the published site"]
+                "Smoke-check the published site", "Send digests and alerts"]
 
 
 # ---------------------------------------------------------------- publish.yml

@@ -19,24 +19,36 @@ class Change:
     record: Record
     alert: Alert
     seen: dict[str, Any]  # what the build recorded: name, subject, condition, threshold, shown, holds
+    told: set[str]  # the channels already told of this change (a run that could reach only some of them)
 
     @property
     def holds(self) -> bool:
         return bool(self.seen["holds"])
 
+    @property
+    def channels(self) -> set[str]:
+        """email, webhook: where this alert goes (a private report's never to a webhook)."""
+        return ({"email"} if self.alert.to else set()) | \
+            ({"webhook"} if self.alert.webhook_env and not self.record.private else set())
+
 
 def changes(records: dict[str, Record], config_alerts: dict[str, list[Alert]],
             state: dict[str, Any]) -> list[Change]:
-    """The alerts whose condition changed since the last message (or first holds)."""
+    """The alerts whose condition changed since the last message (or first holds), and those whose last change
+    some channel has not heard of yet."""
     found = []
     for slug, record in records.items():
         alerts = config_alerts.get(slug, [])
         for alert, seen in zip(alerts, record.alerts, strict=False):
             if seen.get("key") != f"{slug}/{alert.label()}":
                 continue  # the record is older than the report file: its next build records it
-            before = state.get(seen["key"], {}).get("holds")
-            if (before is None and seen["holds"]) or (before is not None and before != seen["holds"]):
-                found.append(Change(record, alert, seen))
+            entry = state.get(seen["key"])
+            if entry is None and not seen["holds"]:
+                continue  # never held: nothing to say
+            same = entry is not None and entry.get("holds") == seen["holds"]
+            change = Change(record, alert, seen, set(entry.get("told", [])) if same and entry else set())
+            if not change.channels <= change.told:
+                found.append(change)
     return found
 
 

@@ -68,41 +68,46 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
         return True
 
     for name, digest in settings.digests.items():
-        sent = state["digests"].get(name, {})
-        moment = digests.due_moment(digest, local, sent.get("sent_for"))
+        moment = digests.due_moment(digest, local)
         if moment is None:
             continue
+        entry = state["digests"].get(name, {})
+        told = set(entry.get("told", [])) if entry.get("sent_for") == moment.isoformat() else set()
+        before = set(told)
         slugs = [s for s in digests.slugs_of(project, digest) if s in found]
-        ok = True
         for addresses, allowed in digests.groups(project, digest, slugs):
+            channel = "email:" + ",".join(sorted(addresses))
+            if channel in told:
+                continue
             items = [found[s] for s in allowed]
             composed = digests.compose(settings.title, name, moment, items, base)
-            ok &= send_mail(digests.email(settings.email_from or "", addresses, composed, items, digest.attach_pdf))
+            if send_mail(digests.email(settings.email_from or "", addresses, composed, items, digest.attach_pdf)):
+                told.add(channel)
         public = [found[s] for s in slugs if not found[s].private]
-        if digest.webhook_env and public:
+        if digest.webhook_env and public and "webhook" not in told:
             url = _webhook(digest.webhook_env, warned, f"digest '{name}'")
-            posted = bool(url) and post(url or "", digests.slack_payload(digest.format, settings.title, name,
-                                                                         public, base), warned)
-            result.posts += int(posted)
-            ok &= posted
-        if ok:
-            state["digests"][name] = {"sent_for": moment.isoformat(), "sent_at": now.isoformat()}
+            if url and post(url, digests.slack_payload(digest.format, settings.title, name, public, base), warned):
+                result.posts += 1
+                told.add("webhook")
+        if told != before:  # each channel once per scheduled moment: one that failed is tried by the next run
+            state["digests"][name] = {"sent_for": moment.isoformat(), "sent_at": now.isoformat(),
+                                      "told": sorted(told)}
             changed = True
 
     configured = {r.slug: list(r.config.alerts) for r in project.reports}
     for change in alerts.changes(found, configured, state["alerts"]):
-        ok = True
-        if change.alert.to:
-            ok &= send_mail(alerts.email(settings.email_from or "", settings.title, change, base))
-        if change.alert.webhook_env and not change.record.private:
+        told = set(change.told)
+        if "email" in change.channels - told and send_mail(alerts.email(settings.email_from or "", settings.title,
+                                                                        change, base)):
+            told.add("email")
+        if "webhook" in change.channels - told and change.alert.webhook_env:
             url = _webhook(change.alert.webhook_env, warned, f"an alert of {change.record.slug}")
-            posted = bool(url) and post(url or "", alerts.payload(change.alert.format, settings.title, change, base),
-                                        warned)
-            result.posts += int(posted)
-            ok &= posted
-        if ok:
+            if url and post(url, alerts.payload(change.alert.format, settings.title, change, base), warned):
+                result.posts += 1
+                told.add("webhook")
+        if told != change.told or change.seen["key"] not in state["alerts"]:
             state["alerts"][change.seen["key"]] = {"holds": change.holds, "since": now.isoformat(),
-                                                   "value": change.seen["shown"]}
+                                                   "value": change.seen["shown"], "told": sorted(told)}
             changed = True
     if changed:
         store.save(state, warned)

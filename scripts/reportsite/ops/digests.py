@@ -26,12 +26,10 @@ CATCH_UP = cadence.CATCH_UP  # how late a run may be and still send the digest o
 SLOW_RUN = dt.timedelta(hours=1)  # the deploy job runs after the build: a run the schedule job found due still sends
 
 
-def due_moment(digest: Digest, local_now: dt.datetime, sent_for: str | None) -> dt.datetime | None:
-    """The scheduled moment this run sends the digest for, or None when it is not due."""
+def due_moment(digest: Digest, local_now: dt.datetime) -> dt.datetime | None:
+    """The scheduled moment a run now sends the digest for (unless the state says it went), or None."""
     moment = cadence.parse(digest.schedule).latest(local_now)
-    if local_now - moment > CATCH_UP + SLOW_RUN or sent_for == moment.isoformat():
-        return None
-    return moment
+    return None if local_now - moment > CATCH_UP + SLOW_RUN else moment
 
 
 def slugs_of(project: Project, digest: Digest) -> list[str]:
