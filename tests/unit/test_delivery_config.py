@@ -152,12 +152,12 @@ def test_a_digest_makes_its_hour_and_the_late_ones_after_it_due_with_its_reports
                         site_yaml="title: R\ntimezone: Europe/Zurich\ndigests:\n  weekly:\n"
                                   "    schedule: weekly on monday at 08:00\n    reports: [b]\n")
     runs = {when: schedule.plan(root, "schedule", at(when)) for when in
-            ("2026-12-07 07:07", "2026-12-07 08:07", "2026-12-07 13:40", "2026-12-07 14:07", "2026-12-08 08:07")}
+            ("2026-12-07 07:07", "2026-12-07 08:07", "2026-12-07 10:59", "2026-12-07 11:07", "2026-12-08 08:07")}
     assert {when: (p.run, p.reports, p.digests) for when, p in runs.items()} == {
         "2026-12-07 07:07": (False, [], []),
         "2026-12-07 08:07": (True, ["b"], ["weekly"]),
-        "2026-12-07 13:40": (True, ["b"], ["weekly"]),  # a run five hours late still catches up
-        "2026-12-07 14:07": (False, [], []),
+        "2026-12-07 10:59": (True, ["b"], ["weekly"]),  # a run almost three hours late still catches up
+        "2026-12-07 11:07": (False, [], []),
         "2026-12-08 08:07": (False, [], []),
     }
     assert "Digests due: weekly (sent once, after the deploy)." in runs["2026-12-07 08:07"].summary()

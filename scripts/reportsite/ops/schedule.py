@@ -3,7 +3,7 @@
 A report is due, in the site's ``timezone``, when the run falls in its hour: ``hourly`` every hour,
 ``daily`` in the hour of ``publish_hour`` (site.yaml, default 6), ``weekly`` then on Mondays, ``monthly``
 then on the 1st; ``manual`` never (push and dispatch rebuild it). A digest of site.yaml makes a run due in the
-hours after its scheduled moment (``cadence.CATCH_UP``: a late or dropped run is caught up), with the reports
+three hours after its scheduled moment (``cadence.CATCH_UP``: a late or dropped run is caught up), with the reports
 it carries, so the deploy job's ``reportsite deliver`` sends it with fresh pages; the state kept with the site
 makes sure it is sent once. Push and dispatch runs ignore the
 schedule: the build rebuilds whatever changed. The build itself then skips a due report whose inputs

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-CATCH_UP = dt.timedelta(hours=6)  # how late a run may be and still send what it missed (GitHub starts late)
+CATCH_UP = dt.timedelta(hours=3)  # how late a run may be and still send what it missed (GitHub starts late)
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EXAMPLES = "daily at 07:30, weekdays at 08:00, weekly on monday at 08:00, monthly on the 1st at 08:00"
 _AT = r"(?:\s+at\s+(?P<hour>\d{1,2}):(?P<minute>\d{2}))?"
