@@ -165,9 +165,8 @@ def test_an_alert_is_sent_when_its_condition_becomes_true_and_when_it_clears_nev
         assert len(hook.posts) == 2 and hook.posts[1]["text"].startswith("*Cleared*")
 
 
-def test_a_message_that_cannot_be_sent_warns_and_is_tried_again_without_repeating_what_went(project: Path, s3_server: str,
-                                                               monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_message_that_cannot_be_sent_warns_and_is_tried_again_without_repeating_what_went(
+        project: Path, s3_server: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     build(project, BuildOptions(out=project / "_site"))
     import boto3
 
@@ -233,3 +232,11 @@ def test_the_pdfs_read_like_the_page_and_a_private_one_is_sealed_and_mailed_only
     assert len(attached.pages) == len(reader.pages)
     assert "Orders" in PdfReader(io.BytesIO(mails["cfo@acme.example"]["attachments"]["margins.pdf"])).pages[0] \
         .extract_text()
+
+
+def test_deliver_never_fails_the_publish_even_without_a_built_site(project: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(project), "deliver", "--state", str(project / "state.json")]) == 0
+    captured = capsys.readouterr()
+    assert "warning: deliver: nothing was sent: [Errno 2] No such file or directory" in " ".join(
+        (captured.out + captured.err).split())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite.deploy.target import STATE, TARGET_ENV, parse_target
+from reportsite.errors import ReportError
 from reportsite.ops.deliver import deliver
 from reportsite.ops.delivery_state import NAME, Store
 from reportsite.ops.schedule import NOW_ENV
@@ -38,8 +39,16 @@ def command(args: argparse.Namespace, console: Any) -> int:
     def warn(message: str) -> None:
         console.print(f"warning: {message}", markup=False, style="yellow")
 
-    result = deliver(Path(args.project), Path(args.project) / args.site if not Path(args.site).is_absolute()
-                     else Path(args.site), store(args), now(), warn, lambda m: console.print(f"  {m}", markup=False))
+    site = Path(args.site) if Path(args.site).is_absolute() else Path(args.project) / args.site
+    try:
+        result = deliver(Path(args.project), site, store(args), now(), warn,
+                         lambda m: console.print(f"  {m}", markup=False))
+    except ReportError as exc:  # a mistake in site.yaml or a report (`reportsite check` names it too)
+        warn(f"deliver: nothing was sent: {exc.problems[0] if exc.problems else exc}")
+        return 0
+    except (OSError, ValueError) as exc:  # no built site, a broken manifest, a malformed REPORTSITE_NOW
+        warn(f"deliver: nothing was sent: {exc}")
+        return 0
     console.print(f"✓ sent {len(result.emails)} email(s) and {result.posts} webhook post(s)"
                   + (f", {len(result.warnings)} warning(s)" if result.warnings else ""), markup=False)
     return 0  # a message never fails the publish
