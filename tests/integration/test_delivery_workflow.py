@@ -31,12 +31,18 @@ def sent(server: str) -> list[email.message.EmailMessage]:
 
 def test_the_weekly_digest_goes_once_across_hourly_runs_even_after_a_dropped_one(
         aws: Aws, checkout, tmp_path: Path, s3_server: str) -> None:  # noqa: F811
+    def digest_checkout(name: str) -> Path:  # the two reports the demo's digest carries: a shorter build and smoke
+        root = checkout(name)
+        for other in ("product", "products"):
+            (root / "reports" / f"{other}.yaml").unlink()
+        return root
+
     ran = {}
     with serve_target("s3://site/prod", aws.s3) as gateway:
         # Monday 2026-12-07, the demo's digest at 08:00 UTC: the 08:07 run was dropped and the next starts late
         for number, now in enumerate(("2026-12-07T07:07:00+00:00", "2026-12-07T09:41:00+00:00",
                                       "2026-12-07T10:07:00+00:00", "2026-12-07T15:07:00+00:00"), start=1):
-            run = Publish(checkout, tmp_path, str(number), publish_vars(gateway.url), "schedule", roles=aws.roles,
+            run = Publish(digest_checkout, tmp_path, str(number), publish_vars(gateway.url), "schedule", roles=aws.roles,
                           now=now)
             run.deploy.env["REPORTSITE_NOW"] = now  # GitHub's clock in the deploy job
             run.run()
