@@ -42,8 +42,8 @@ def test_the_weekly_digest_goes_once_across_hourly_runs_even_after_a_dropped_one
         # Monday 2026-12-07, the demo's digest at 08:00 UTC: the 08:07 run was dropped and the next starts late
         for number, now in enumerate(("2026-12-07T07:07:00+00:00", "2026-12-07T09:41:00+00:00",
                                       "2026-12-07T10:07:00+00:00", "2026-12-07T15:07:00+00:00"), start=1):
-            run = Publish(digest_checkout, tmp_path, str(number), publish_vars(gateway.url), "schedule", roles=aws.roles,
-                          now=now)
+            run = Publish(digest_checkout, tmp_path, str(number), publish_vars(gateway.url), "schedule",
+                          roles=aws.roles, now=now)
             run.deploy.env["REPORTSITE_NOW"] = now  # GitHub's clock in the deploy job
             run.run()
             ran[now[11:16]] = (run.schedule.outputs.get("run"), run.deploy.result, len(sent(s3_server)))
