@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ class Record:
     alerts: list[dict[str, Any]]
     pdf: bytes | None = None
     pdf_name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _locks(project: Project, warn: Warn) -> dict[str, Any]:
