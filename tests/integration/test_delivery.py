@@ -240,3 +240,17 @@ def test_deliver_never_fails_the_publish_even_without_a_built_site(project: Path
     captured = capsys.readouterr()
     assert "warning: deliver: nothing was sent: [Errno 2] No such file or directory" in " ".join(
         (captured.out + captured.err).split())
+
+
+def test_without_a_sender_emails_are_a_warning_and_the_build_still_passes(project: Path, s3_server: str,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    site = project / "site_src" / "site.yaml"
+    site.write_text("\n".join(line for line in site.read_text(encoding="utf-8").splitlines()
+                              if not line.startswith("email_from")) + "\n", encoding="utf-8")
+    build(project, BuildOptions(out=project / "_site"))
+    assert deliver_at(project, "2026-12-07T08:07:00+00:00", monkeypatch) == 0
+    captured = capsys.readouterr()
+    assert "to owner@acme.example was not sent: site.yaml has no email_from (a sender verified in Amazon SES)" in \
+        " ".join((captured.out + captured.err).split())
+    assert sent(s3_server) == []

@@ -110,23 +110,17 @@ def test_every_mistake_in_digests_and_alerts_is_one_located_message(tmp_path: Pa
     assert [str(p) for p in problems(load_project(root))] == [
         "site_src/site.yaml:7:15 digests.weekly.reports[0]: digest 'weekly': no report named 'sale' in reports/ "
         "(did you mean 'sales'?)",
-        "site_src/site.yaml:5:3 digests.weekly: digest 'weekly' sends email but site.yaml has no email_from: add "
-        "the sender, an address or domain verified in Amazon SES",
         "site_src/site.yaml:7:21 digests.weekly.reports[1]: digest 'weekly': 'margins' is private and none of the "
         "digest's addresses is in the emails of its audiences (finance); it would reach no one: add the addresses "
         "to the audience's emails or leave the report out",
         "site_src/site.yaml:11:5 digests.finance.audience: digest 'finance': unknown audience 'financ' (did you "
         "mean 'finance'?); site_src/site.yaml defines: finance",
-        "reports/margins.yaml:8:5 alerts[0].to: alerts send email but site.yaml has no email_from: add the sender, "
-        "an address or domain verified in Amazon SES",
         "reports/margins.yaml:8:10 alerts[0].to[0]: 'owner@acme.example' is not in the emails of this private "
         "report's audiences (finance); its alerts go only to them",
         "reports/margins.yaml:9:5 alerts[0].webhook_env: a private report's alerts go only to its audiences' email "
         "addresses, never to a webhook",
         "reports/sales.yaml:7:5 alerts[0].metric: no metric named 'Revenu' (did you mean 'Revenue'?); the "
         "report's metrics: Revenue",
-        "reports/sales.yaml:9:5 alerts[0].to: alerts send email but site.yaml has no email_from: add the sender, an "
-        "address or domain verified in Amazon SES",
     ]
 
 

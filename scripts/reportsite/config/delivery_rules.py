@@ -1,8 +1,9 @@
 """What digests and alerts may send where, checked with the rest of the project before any query runs.
 
 Each mistake is one located message: a digest naming a report or audience that does not exist, an alert on a
-metric the report does not have, an email without a sender, and anything that would send a private report
-beyond its audiences (an address not in their ``emails``, a webhook).
+metric the report does not have, and anything that would send a private report beyond its audiences (an address
+not in their ``emails``, a webhook). A missing sender (``email_from``) is not a build error: like any message
+that cannot be sent, ``reportsite deliver`` warns about it, and ``reportsite init`` names it.
 """
 
 from __future__ import annotations
@@ -51,9 +52,6 @@ def _digest_problems(project: Project) -> list[Problem]:
             found.append(_site(project, key, f"digest '{name}' has no one to send to: add to (email addresses)"
                                + (f", emails to audience '{digest.audience}'" if digest.audience else "")
                                + " or webhook_env"))
-        if emails and not site.email_from:
-            found.append(_site(project, key, f"digest '{name}' sends email but site.yaml has no email_from: add the "
-                               "sender, an address or domain verified in Amazon SES"))
         for index, slug in enumerate(digest.reports):
             report = slugs.get(slug)
             allowed = readers(project, report) if report else None
@@ -80,9 +78,6 @@ def _alert_problems(project: Project) -> list[Problem]:
                 found.append(report.problem((*key, "metric"), f"no metric named '{alert.metric}'"
                                             f"{did_you_mean(alert.metric, metrics)}; the report's metrics: "
                                             f"{', '.join(metrics) or 'none'}"))
-            if alert.to and not project.site.email_from:
-                found.append(report.problem((*key, "to"), "alerts send email but site.yaml has no email_from: add "
-                                            "the sender, an address or domain verified in Amazon SES"))
             if allowed is None:
                 continue
             for number, email in enumerate(alert.to):

@@ -58,6 +58,10 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
     changed = False
 
     def send_mail(message: mail.Mail) -> bool:
+        if not settings.email_from:
+            warned(f"deliver: email '{message.subject}' to {', '.join(message.to)} was not sent: site.yaml has no "
+                   "email_from (a sender verified in Amazon SES)")
+            return False
         problem = mail.send(message, ses)
         if problem:
             warned(f"deliver: email '{message.subject}' to {', '.join(message.to)} was not sent: {problem}")
