@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reportsite.config.delivery_rules import problems
+from reportsite.config.delivery_rules import problems, warnings
 from reportsite.config.project import load_project
 from reportsite.errors import ConfigError
 from reportsite.ops import schedule
@@ -94,6 +94,8 @@ alerts:
 
 
 def test_every_mistake_in_digests_and_alerts_is_one_located_message(tmp_path: Path) -> None:
+    """Where a private report would go beyond its audiences: errors. Names that lead nowhere: warnings (a digest
+    never stops the site from being published)."""
     root = project(tmp_path, """\
         title: Reports
         audiences:
@@ -107,18 +109,21 @@ def test_every_mistake_in_digests_and_alerts_is_one_located_message(tmp_path: Pa
             schedule: daily at 07:00
             audience: financ
         """, {"sales": SALES, "margins": MARGINS})
-    assert [str(p) for p in problems(load_project(root))] == [
+    loaded = load_project(root)
+    assert [str(p) for p in problems(loaded)] == [
+        "site_src/site.yaml:7:21 digests.weekly.reports[1]: private: digest 'weekly': 'margins' is private and none "
+        "of the digest's addresses is in the emails of its audiences (finance); it would reach no one: add the "
+        "addresses to the audience's emails or leave the report out",
+        "reports/margins.yaml:8:10 alerts[0].to[0]: private: 'owner@acme.example' is not in the emails of this "
+        "private report's audiences (finance); its alerts go only to them",
+        "reports/margins.yaml:9:5 alerts[0].webhook_env: private: a private report's alerts go only to its "
+        "audiences' email addresses, never to a webhook",
+    ]
+    assert warnings(loaded) == [
         "site_src/site.yaml:7:15 digests.weekly.reports[0]: digest 'weekly': no report named 'sale' in reports/ "
         "(did you mean 'sales'?)",
-        "site_src/site.yaml:7:21 digests.weekly.reports[1]: digest 'weekly': 'margins' is private and none of the "
-        "digest's addresses is in the emails of its audiences (finance); it would reach no one: add the addresses "
-        "to the audience's emails or leave the report out",
         "site_src/site.yaml:11:5 digests.finance.audience: digest 'finance': unknown audience 'financ' (did you "
         "mean 'finance'?); site_src/site.yaml defines: finance",
-        "reports/margins.yaml:8:10 alerts[0].to[0]: 'owner@acme.example' is not in the emails of this private "
-        "report's audiences (finance); its alerts go only to them",
-        "reports/margins.yaml:9:5 alerts[0].webhook_env: a private report's alerts go only to its audiences' email "
-        "addresses, never to a webhook",
         "reports/sales.yaml:7:5 alerts[0].metric: no metric named 'Revenu' (did you mean 'Revenue'?); the "
         "report's metrics: Revenue",
     ]

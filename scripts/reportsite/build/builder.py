@@ -21,6 +21,7 @@ from reportsite import caches
 from reportsite.build import manifest, outfolder, printing, report_run, sealing
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import dated, report_fingerprint, site_key, staleness, with_link_targets
+from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project, report_files
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did_you_mean
 from reportsite.pages import markdown_text
@@ -220,6 +221,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             log(f"note: {note}")
     timings["queries"] = time.perf_counter() - mark
 
+    for warning in delivery_rules.warnings(project):  # digests and alerts naming what does not exist
+        warnings.append(warning)
+        log(f"warning: {warning}")
     invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
     if errors and (invalid_files or not options.keep_going):
         raise ReportError.gather(errors)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reportsite.build import report_run
 from reportsite.caches import cache_dir
+from reportsite.config import delivery_rules
 from reportsite.config.project import Report, gather_project
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError
 from reportsite.pages.links import link_error
@@ -45,7 +46,7 @@ def check_project(root: Path, strict: bool = False,
     denied = access_problems(project)  # unknown audiences, missing or short passwords
     if denied:
         errors.insert(0, ConfigError(denied))
-    warnings: list[str] = []
+    warnings: list[str] = delivery_rules.warnings(project)  # digests and alerts naming what does not exist
     queries = 0
     resolved = []
     for report in project.reports:

@@ -1,9 +1,10 @@
 """What digests and alerts may send where, checked with the rest of the project before any query runs.
 
-Each mistake is one located message: a digest naming a report or audience that does not exist, an alert on a
-metric the report does not have, and anything that would send a private report beyond its audiences (an address
-not in their ``emails``, a webhook). A missing sender (``email_from``) is not a build error: like any message
-that cannot be sent, ``reportsite deliver`` warns about it, and ``reportsite init`` names it.
+Each mistake is one located message. Anything that would send a private report beyond its audiences (an address
+not in their ``emails``, a webhook) is an error, found before any query runs. A digest naming a report or
+audience that does not exist, or an alert on a metric the report does not have, is a warning: it stops no
+publish (pull requests' ``--strict`` fails on it). A missing sender (``email_from``) is not a build error:
+like any message that cannot be sent, ``reportsite deliver`` warns about it, and ``reportsite init`` names it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from reportsite.errors import Problem, did_you_mean
 
 
 def problems(project: Project) -> list[Problem]:
-    return [*_digest_problems(project), *_alert_problems(project)]
+    """Errors: anything that would send a private report beyond its audiences."""
+    return [p for p in [*_digest_problems(project), *_alert_problems(project)] if p.message.startswith(PRIVATE)]
+
+
+def warnings(project: Project) -> list[str]:
+    """Warnings: names that lead nowhere (a report, an audience, a metric). A digest or an alert that cannot be
+    sent never stops the site from being published; pull requests (--strict) fail on them."""
+    return [str(p) for p in [*_digest_problems(project), *_alert_problems(project)]
+            if not p.message.startswith(PRIVATE)]
+
+
+PRIVATE = "private: "  # the start of every message about where a private report may go
 
 
 def _site(project: Project, key: tuple[str | int, ...], message: str) -> Problem:
@@ -56,8 +68,9 @@ def _digest_problems(project: Project) -> list[Problem]:
             report = slugs.get(slug)
             allowed = readers(project, report) if report else None
             if allowed is not None and not allowed & {e.lower() for e in emails}:
-                found.append(_site(project, (*key, "reports", index), f"digest '{name}': '{slug}' is private and "
-                                   "none of the digest's addresses is in the emails of its audiences "
+                found.append(_site(project, (*key, "reports", index),
+                                   f"{PRIVATE}digest '{name}': '{slug}' is private and none of the digest's "
+                                   "addresses is in the emails of its audiences "
                                    f"({', '.join(report.config.access) if report else ''}); it would reach no "
                                    "one: add the addresses to the audience's emails or leave the report out"))
     return found
@@ -82,13 +95,13 @@ def _alert_problems(project: Project) -> list[Problem]:
                 continue
             for number, email in enumerate(alert.to):
                 if email.lower() not in allowed:
-                    found.append(report.problem((*key, "to", number), f"'{email}' is not in the emails of this "
-                                                f"private report's audiences ({', '.join(config.access)}); its "
+                    found.append(report.problem((*key, "to", number), f"{PRIVATE}'{email}' is not in the emails of "
+                                                f"this private report's audiences ({', '.join(config.access)}); its "
                                                 "alerts go only to them"))
             if alert.webhook_env:
-                found.append(report.problem((*key, "webhook_env"), "a private report's alerts go only to its "
+                found.append(report.problem((*key, "webhook_env"), f"{PRIVATE}a private report's alerts go only to its "
                                             "audiences' email addresses, never to a webhook"))
     return found
 
 
-__all__ = ["problems", "readers"]
+__all__ = ["PRIVATE", "problems", "readers", "warnings"]
