@@ -132,6 +132,7 @@ def test_a_weekly_digest_goes_once_per_week_across_hourly_runs_even_late_and_pri
     assert "Sales" in slack and "Margins" not in slack and "reports/sales.html" in slack
     state = s3.get_object(Bucket="site", Key="prod/.reportsite/deliveries.json")["Body"].read()
     assert b'"sent_for": "2026-12-14T08:00:00+00:00"' in state
+    assert b"acme.example" not in state and b"Margins" not in state  # kept with the site: names nothing
 
 
 def test_an_alert_is_sent_when_its_condition_becomes_true_and_when_it_clears_never_in_between(

@@ -11,6 +11,7 @@ from typing import Any
 
 from reportsite.config.alert_models import Alert
 from reportsite.ops.delivery_records import Record
+from reportsite.ops.delivery_state import digest_of
 from reportsite.ops.mail import Mail
 
 
@@ -42,7 +43,7 @@ def changes(records: dict[str, Record], config_alerts: dict[str, list[Alert]],
         for alert, seen in zip(alerts, record.alerts, strict=False):
             if seen.get("key") != f"{slug}/{alert.label()}":
                 continue  # the record is older than the report file: its next build records it
-            entry = state.get(seen["key"])
+            entry = state.get(digest_of(seen["key"]))
             if entry is None and not seen["holds"]:
                 continue  # never held: nothing to say
             same = entry is not None and entry.get("holds") == seen["holds"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite.config.project import Project, load_project
-from reportsite.ops import alerts, digests, mail
+from reportsite.ops import alerts, delivery_state, digests, mail
 from reportsite.ops.delivery_records import records
 from reportsite.ops.delivery_state import Store
 from reportsite.ops.notify import post
@@ -80,7 +80,7 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
         before = set(told)
         slugs = [s for s in digests.slugs_of(project, digest) if s in found]
         for addresses, allowed in digests.groups(project, digest, slugs):
-            channel = "email:" + ",".join(sorted(addresses))
+            channel = "email:" + delivery_state.digest_of(",".join(sorted(addresses)))
             if channel in told:
                 continue
             items = [found[s] for s in allowed]
@@ -109,9 +109,9 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
             if url and post(url, alerts.payload(change.alert.format, settings.title, change, base), warned):
                 result.posts += 1
                 told.add("webhook")
-        if told != change.told or change.seen["key"] not in state["alerts"]:
-            state["alerts"][change.seen["key"]] = {"holds": change.holds, "since": now.isoformat(),
-                                                   "value": change.seen["shown"], "told": sorted(told)}
+        key = delivery_state.digest_of(change.seen["key"])
+        if told != change.told or key not in state["alerts"]:
+            state["alerts"][key] = {"holds": change.holds, "since": now.isoformat(), "told": sorted(told)}
             changed = True
     if changed:
         store.save(state, warned)

@@ -1,8 +1,11 @@
 """What digests and alerts last sent, kept with the site: ``<target>/.reportsite/deliveries.json`` in the site's
 bucket (beside the deploy's lock; a deploy never touches it), or a local file.
 
-    {"digests": {"weekly": {"sent_for": "2026-12-07T08:00:00+01:00", "sent_at": "…"}},
-     "alerts": {"sales/Revenue: value < 1000": {"holds": true, "since": "…"}}}
+    {"digests": {"weekly": {"sent_for": "2026-12-07T08:00:00+01:00", "sent_at": "…", "told": ["email:3f…"]}},
+     "alerts": {"9c1e…": {"holds": true, "since": "…", "told": ["email"]}}}
+
+Recipients and alerts are named by digests (a private report's alert names its metric; the bucket's
+``.reportsite/`` objects may be reachable where the site is served), and no value is kept.
 
 A state that cannot be read is a warning and counts as empty; one that cannot be written is a warning too
 (the next run may then send again what this one sent).
@@ -10,11 +13,17 @@ A state that cannot be read is a warning and counts as empty; one that cannot be
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 NAME = "deliveries.json"  # under the target's .reportsite/ folder (deploy.target.STATE)
+
+
+def digest_of(text: str) -> str:
+    """A short stable name for an address list or an alert, that does not show what it names."""
+    return hashlib.sha256(f"reportsite delivery\x00{text}".encode()).hexdigest()[:24]
 
 
 def empty() -> dict[str, Any]:
@@ -66,4 +75,4 @@ class Store:
             warn(f"deliver: could not write {self.where} ({exc}); the next run may send these messages again")
 
 
-__all__ = ["NAME", "Store", "empty"]
+__all__ = ["NAME", "Store", "digest_of", "empty"]
