@@ -29,7 +29,7 @@ data/sales.parquet: | $(STAMP)
 
 data: data/sales.parquet
 
-site: $(STAMP) data/sales.parquet
+site: $(STAMP) browser data/sales.parquet
 	$(BIN)/reportsite build
 	@echo ""
 	@echo "Site built in _site/. Open _site/index.html in a browser, or run: make serve"

@@ -347,6 +347,6 @@ def test_names_of_300_characters_make_short_download_names(make_project, sample_
         """}, data_root=sample_data)
 
     assert build(root, BuildOptions(out=root / "_site")).status == "ok"
-    downloads = list((root / "_site" / "data" / "long").iterdir())
+    downloads = [p for p in (root / "_site" / "data" / "long").iterdir() if p.name != "delivery.json"]  # digests'
     assert sorted(len(p.name) for p in downloads) == [len("table-1-") + len("revenue-") + 52 + len(suffix)
                                                       for suffix in (".csv", ".xlsx")]

@@ -36,7 +36,8 @@ def allow(*statements: tuple[str | list[str], str]) -> str:
 
 READ_POLICY = allow(("s3:ListBucket", "arn:aws:s3:::acme-data"), ("s3:GetObject", "arn:aws:s3:::acme-data/*"))
 DEPLOY_POLICY = allow(("s3:ListBucket", "arn:aws:s3:::acme-site"),
-                      (["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::acme-site/prod/*"))
+                      (["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::acme-site/prod/*"),
+                      ("ses:SendRawEmail", f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/acme.example"))
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ def aws(s3) -> Any:
     s3.create_bucket(Bucket="acme-data")
     s3.put_object(Bucket="acme-data", Key="reports/sales.parquet", Body=b"PAR1")
     s3.create_bucket(Bucket="acme-site")
+    boto3.client("ses", region_name="us-east-1").verify_domain_identity(Domain="acme.example")  # the demo's sender
     return iam
 
 
@@ -104,7 +106,9 @@ def test_it_prints_exactly_what_is_missing(aws, monkeypatch: pytest.MonkeyPatch,
         "(README → AWS set-up, 3)",
         "✗ AWS_DEPLOY_ROLE_ARN: may s3:GetObject on arn:aws:s3:::acme-data/any-object; it should not (least "
         "privilege: README → AWS set-up, 4)",
-        "7 thing(s) missing; fix them and run `reportsite init` again."]
+        "✗ AWS_DEPLOY_ROLE_ARN: may not ses:SendRawEmail on arn:aws:ses:us-east-1:123456789012:identity/acme.example "
+        "(README → Digests and alerts: SES set-up)",
+        "8 thing(s) missing; fix them and run `reportsite init` again."]
 
 
 def test_a_trust_open_to_every_repository_and_a_plain_http_site_are_not_ready(aws, monkeypatch, capsys) -> None:
@@ -123,8 +127,8 @@ def test_a_trust_open_to_every_repository_and_a_plain_http_site_are_not_ready(aw
         "✗ SITE_URL: 'http://acme-site.s3-website-eu-west-1.amazonaws.com/' does not start with https://; private "
         "reports open only over HTTPS, and readers' passwords should never cross plain HTTP (README → Publishing "
         "to S3)",
-        "✗ AWS_READ_ROLE_ARN: its trust policy also accepts sub repo:* (only repo:acme/reports:ref:refs/heads/main "
-        "is needed); anyone who can run a workflow there could assume it (README → AWS set-up, 3)",
+        "✗ AWS_READ_ROLE_ARN: its trust policy also accepts sub repo:* (only repo:acme/reports:environment:"
+        "publish-build is needed); anyone who can run a workflow there could assume it (README → AWS set-up, 3)",
         "✗ AWS_READ_ROLE_ARN: its trust policy also accepts tokens for any audience (add StringEquals "
         "token.actions.githubusercontent.com:aud: sts.amazonaws.com); anyone who can run a workflow there could "
         "assume it (README → AWS set-up, 3)"]
@@ -155,3 +159,39 @@ def test_without_credentials_it_says_how_to_get_them(monkeypatch: pytest.MonkeyP
     assert code == 1
     assert lines[-2].startswith("✗ AWS credentials: none usable on this machine (Unable to locate credentials)")
     assert lines[-2].endswith("; run `aws configure` or `aws sso login` first")
+
+
+def test_the_sender_of_digests_and_alerts_is_checked_in_ses(aws, monkeypatch: pytest.MonkeyPatch, capsys,
+                                                           tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import boto3
+
+    for name, value in VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "site_src").mkdir()
+    (tmp_path / "site_src" / "site.yaml").write_text(
+        'email_from: "Shop <reports@shop.example>"\ndigests:\n  weekly:\n    schedule: weekly on monday at 08:00\n'
+        "    reports: [sales]\n    to: [owner@shop.example]\n", encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "sales.yaml").write_text("title: Sales\ntext: Hello.\n", encoding="utf-8")
+
+    code = main(["--project", str(tmp_path), "init", "--repository", REPOSITORY])
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 1
+    assert [line for line in lines if line.startswith("✗")] == [
+        "✗ email_from: neither reports@shop.example nor shop.example is verified in Amazon SES (us-east-1): aws ses "
+        "verify-domain-identity --domain shop.example (and its DNS records), or aws ses verify-email-identity "
+        "--email-address reports@shop.example",
+        "✗ AWS_DEPLOY_ROLE_ARN: may not ses:SendRawEmail on arn:aws:ses:us-east-1:123456789012:identity/shop.example "
+        "(README → Digests and alerts: SES set-up)",
+        "✗ Amazon SES sandbox: 200 messages a day, to verified addresses only; not verified: owner@shop.example "
+        "(verify them, or ask AWS for production access: SES console → Account dashboard → Request production "
+        "access)"]
+    boto3.client("ses", region_name="us-east-1").verify_domain_identity(Domain="shop.example")
+    aws.put_role_policy(RoleName="reportsite-deploy", PolicyName="mail", PolicyDocument=allow(
+        ("ses:SendRawEmail", f"arn:aws:ses:us-east-1:{ACCOUNT}:identity/shop.example")))
+    code = main(["--project", str(tmp_path), "init", "--repository", REPOSITORY])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0, lines
+    assert "✓ email_from: shop.example is verified in Amazon SES (us-east-1)" in lines
+    assert "✓ Amazon SES sandbox: 200 messages a day, to verified addresses only; every recipient is verified" in lines

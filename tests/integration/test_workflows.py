@@ -74,7 +74,10 @@ POLICIES = {
     READ_ROLE: READ_DATA,
     PR_ROLE: READ_DATA,
     DEPLOY_ROLE: [_statement("s3:ListBucket", "arn:aws:s3:::site"),
-                  _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::site/prod/*")],
+                  _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "arn:aws:s3:::site/prod/*"),
+                  # moto checks SES actions against "*" only (it does not resolve identity ARNs); the README's
+                  # policy names the sender's identity
+                  _statement("ses:SendRawEmail", "*")],
 }
 OIDC_TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
@@ -108,6 +111,7 @@ def aws(s3, s3_server: str, sample_data: Path) -> Iterator[Aws]:
 
     upload_folder(s3, sample_data, DATA_ROOT)
     s3.create_bucket(Bucket="site")
+    boto3.client("ses", endpoint_url=s3_server, region_name="us-east-1").verify_domain_identity(Domain="acme.example")
     iam = boto3.client("iam", endpoint_url=s3_server, region_name="us-east-1")
     sts = boto3.client("sts", endpoint_url=s3_server, region_name="us-east-1")
     iam.create_user(UserName="admin")
@@ -239,7 +243,8 @@ BUILD_STEPS = [*DECIDE_STEPS, "Restore the installation", "Install", "Keep the i
                "Hand the built site to the deploy job", "Name the build's content", "Keep the build for the next run"]
 DEPLOY_STEPS = ["Note the start", "Check out", "Set up Python", "Restore the installation", "Install",
                 "Install the browser", "Fetch the built site", "AWS credentials (deploy role, OIDC)", "Deploy",
-                "Smoke-check the published site", "Record the run for the schedule", "Keep the record"]
+                "Smoke-check the published site", "Send digests and alerts", "Record the run for the schedule",
+                "Keep the record"]
 UNCHANGED_STEPS = [*BUILD_STEPS[:BUILD_STEPS.index("Smoke-check the built site")], "Name the build's content",
                    "Record the run for the schedule", "Keep the record"]  # the site is the one published
 
@@ -374,7 +379,7 @@ def test_each_role_can_do_only_its_own_job(aws: Aws, checkout, tmp_path: Path, b
 
     run = Publish(checkout, tmp_path, "2", swapped, "push", roles=aws.roles)
     shutil.copytree(built_demo.site, run.artifacts / "site")  # a good build (of the session), as the artifact
-    run.deploy.context["needs"] = {"build": {"result": "success", "outputs": {"deploy": "true"}}}
+    run.deploy.context["needs"] = {"build": {"result": "success", "outputs": {"deploy": "true", "deliver": "true"}}}
     with pytest.raises(pytest.fail.Exception) as failed:
         run.deploy.run_job(load("publish.yml"), "deploy")  # the build job's artifact, deployed with the read role
     assert str(failed.value).startswith("deploy step 9 (Deploy) failed")
@@ -452,7 +457,7 @@ def test_publish_triggers_permissions_roles_and_concurrency() -> None:
     assert list(publish["jobs"]) == list(JOBS) and deploy["needs"] == "build"
     assert publish["on"]["schedule"] == [{"cron": "7 * * * *"}]  # hourly; the build job decides what is due
     assert build["if"] == "vars.DEPLOY_TARGET != ''"
-    assert deploy["if"] == "vars.DEPLOY_TARGET != '' && needs.build.outputs.deploy == 'true'"
+    assert deploy["if"] == "vars.DEPLOY_TARGET != '' && needs.build.outputs.deliver == 'true'"
     for job in (build, deploy):
         assert job["permissions"] == {"contents": "read", "id-token": "write"} and job["timeout-minutes"] <= 30
     assert failed["permissions"] == {"contents": "read"} and failed["needs"] == ["build", "deploy"]

@@ -240,7 +240,7 @@ def test_odd_reports_build_or_fail_plainly(seed: int, names: list[str], expected
 
 
 def test_more_than_50_problems_print_50_then_a_count(make_project: Factory, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_project({f"r{n:02d}.yaml": "title: [x\n" for n in range(53)})
+    root = make_project({f"r{n:02d}.yaml": "title: [x\n" for n in range(53)}, site_yaml="title: Reports\n")
 
     code, lines, _ = check(root, capsys)
 
@@ -254,7 +254,7 @@ def test_more_than_50_problems_print_50_then_a_count(make_project: Factory, caps
 
 def test_exactly_50_problems_print_without_a_more_line(make_project: Factory,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_project({f"r{n:02d}.yaml": "title: [x\n" for n in range(50)})
+    root = make_project({f"r{n:02d}.yaml": "title: [x\n" for n in range(50)}, site_yaml="title: Reports\n")
 
     _, lines, _ = check(root, capsys)
 

@@ -29,6 +29,7 @@ LAZY = {
     "vl_convert": "only when the Vega bundle is made (once per installation)",
     "babel": "CLDR data is loaded per locale, only when a value is formatted",
     "cryptography": "only for private reports and passwords",
+    "pypdf": "only when smoke reads a PDF back",
 }
 
 

@@ -103,7 +103,8 @@ def test_the_command_writes_the_outputs_and_the_summary(make_project, tmp_path: 
     assert schedule.main(["--project", str(root), "--event", "schedule"]) == 0
 
     at = "2026-12-02T06:07:00+00:00"
-    assert outputs.read_text() == f'run=true\nreports=a h\ncovered={{"a":"{at}","h":"{at}"}}\npublished=\n'
+    assert outputs.read_text() == (f'run=true\nreports=a h\ncovered={{"a":"{at}","h":"{at}"}}\npublished=\n'
+                                   'digests=\ndelivered={}\n')
     assert summary.read_text().startswith("### Schedule\n\nDue at 2026-12-02 06:07 UTC: a (daily), h (hourly).")
     assert capsys.readouterr().out.startswith("Due at 2026-12-02 06:07 UTC")
 
@@ -117,8 +118,17 @@ def test_the_schedule_imports_nothing_but_pyyaml_and_the_standard_library() -> N
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert imported - {"__future__"} <= {"argparse", "datetime", "hashlib", "json", "os", "sys", "zoneinfo",
-                                         "dataclasses", "pathlib", "typing", "yaml"}
+    standard = {"argparse", "datetime", "os", "sys", "zoneinfo", "dataclasses", "pathlib", "typing", "yaml", "re",
+                "hashlib", "json"}
+    assert imported - {"__future__"} <= standard | {"reportsite"}
+    # the one module of the package it uses (digests' schedules) imports only the standard library
+    from reportsite.values import cadence
+
+    inner = ast.parse(Path(cadence.__file__).read_text(encoding="utf-8"))
+    assert {alias.name.split(".")[0] for node in ast.walk(inner) if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names if isinstance(node, ast.Import)} | {
+        node.module.split(".")[0] for node in ast.walk(inner) if isinstance(node, ast.ImportFrom) and node.module
+    } - {"__future__"} <= standard
     assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree))
 
 
@@ -197,3 +207,43 @@ def test_the_record_keeps_the_covered_times_and_the_published_manifest(tmp_path:
     assert kept.published == schedule.manifest_digest(site) and len(kept.published) == 64
     record.write_text("not json")
     assert schedule.read_record(record) is None and schedule.read_record(tmp_path / "none.json") is None
+
+
+DIGEST_SITE = ('title: "T"\ntimezone: "Europe/Zurich"\ndigests:\n  weekly:\n    schedule: "weekly on monday at 08:00"\n'
+               '    reports: [w]\n    to: [a@b.example]\n')
+
+
+def test_a_digest_is_due_in_its_window_until_a_run_has_delivered_it(make_project, tmp_path: Path) -> None:
+    """The hours after a digest's moment rebuild for it only until one run has delivered it (the record)."""
+    root = project(make_project, {"d": "daily", "w": "manual"}, site=DIGEST_SITE)
+    record = covered(d="2026-12-07T06:07:00+00:00", w="2026-12-07T06:07:00+00:00")
+    # Monday 08:00 in Zurich is 07:00 UTC; 08:07 UTC is still in the three hours after it
+    first = schedule.plan(root, "schedule", dt.datetime(2026, 12, 7, 8, 7, tzinfo=UTC), record)
+    assert (first.run, first.reports, first.digests) == (True, ["w"], ["weekly"])
+    assert "Digests due: weekly" in first.summary()
+
+    site = tmp_path / "_site"
+    site.mkdir()
+    (site / "manifest.json").write_text("{}")
+    out = tmp_path / "record.json"
+    schedule.write_record(json_of(first.covered), site, out, json_of(first.delivered), "weekly",
+                          dt.datetime(2026, 12, 7, 8, 9, tzinfo=UTC))
+    kept = schedule.read_record(out)
+    assert kept is not None and kept.delivered == {"weekly": dt.datetime(2026, 12, 7, 8, 9, tzinfo=UTC)}
+
+    later = schedule.plan(root, "schedule", dt.datetime(2026, 12, 7, 9, 7, tzinfo=UTC), kept)
+    assert (later.run, later.digests) == (False, [])
+    # a run that could not deliver it (an email that failed) leaves it due for the next one
+    schedule.write_record(json_of(first.covered), site, out, json_of(first.delivered), "")
+    unsent = schedule.read_record(out)
+    assert unsent is not None and schedule.plan(root, "schedule", dt.datetime(2026, 12, 7, 9, 7, tzinfo=UTC),
+                                                unsent).digests == ["weekly"]
+    # next Monday the record's delivery is older than the new moment: due again, and the record carries it
+    next_week = schedule.plan(root, "schedule", dt.datetime(2026, 12, 14, 7, 30, tzinfo=UTC), kept)
+    assert next_week.digests == ["weekly"] and next_week.delivered == {"weekly": "2026-12-07T08:09:00+00:00"}
+
+
+def json_of(value: object) -> str:
+    import json
+
+    return json.dumps(value)

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from reportsite import caches
-from reportsite.build import manifest, outfolder, report_run, sealing
+from reportsite.build import manifest, outfolder, printing, report_run, sealing
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
+from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project, report_files
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did_you_mean
 from reportsite.pages import markdown_text
@@ -45,6 +46,7 @@ class BuildOptions:
     full: bool = False
     keep_going: bool = False
     strict: bool = False
+    pdf: bool = False  # print each report page to PDF (the CLI's default; --no-pdf turns it off)
 
 
 @dataclass
@@ -113,7 +115,8 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             continue
         resolved[report.slug] = found
-        fingerprints[report.slug] = fingerprint_of(report, key, found, project.site, now(), locks.get(report.slug))
+        fingerprints[report.slug] = fingerprint_of(report, key, found, project.site, now(), locks.get(report.slug),
+                                                   options.pdf)
     timings["sources"] = time.perf_counter() - mark
 
     with_link_targets(project, fingerprints, previous_reports)
@@ -224,6 +227,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             log(f"note: {note}")
     timings["queries"] = time.perf_counter() - mark
 
+    for warning in delivery_rules.warnings(project):  # digests and alerts naming what does not exist
+        warnings.append(warning)
+        log(f"warning: {warning}")
     invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
     if errors and (invalid_files or not options.keep_going):
         raise ReportError.gather(errors)
@@ -250,6 +256,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     built_at = now.isoformat()
     common = {"site": project.site, "assets": asset_paths, "built_at": built_at}
     entries: dict[str, dict[str, Any]] = {}
+    print_jobs: list[Any] = []
+    to_seal: list[tuple[str, Any, str, list[str], bool, Any]] = []
     (staging / "reports").mkdir(exist_ok=True)
     for report in project.reports:
         slug = report.slug
@@ -261,28 +269,39 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             lock = locks.get(slug)
             context = {**common, "sealing": True} if lock else common  # private: marks what to seal
             title = sealing.shown_title(report.config, shown.title)
+            jobs = printing.plan(report, shown, options.pdf and slug not in failed_pages)
             if report.config.for_each is not None and slug not in failed_pages:
                 follow = tracked.get(slug) or progress(slug)
                 files = write_family(env, context, shown, slug, staging, follow)
                 follow.close()
             else:
                 files = write_page(env, context, shown, slug, staging)
+            if slug not in failed_pages:
+                files += [*(job.pdf for job in jobs), printing.write_delivery(staging, report, shown, jobs)]
+            print_jobs += jobs
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
-            if lock:
-                entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
-                sealing.check_sealed(staging, slug, entries[slug]["files"])
-                entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages)
+            entries[slug]["pdf"] = jobs[0].pdf if jobs else None
+            if lock:  # sealed once its PDFs are printed, below
+                to_seal.append((slug, lock, title, files, slug in failed_pages, report.config))
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
             summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
                                             warnings=previous[slug].get("warnings", []))
+    timings["render"] = time.perf_counter() - mark
+    timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
+                                         printing.brand(project.site), log)
+    mark = time.perf_counter()
+    for slug, lock, title, files, failed, config in to_seal:
+        entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
+        sealing.check_sealed(staging, slug, entries[slug]["files"])
+        entries[slug] = sealing.public_entry(entries[slug], config, failed)
     index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
                                                                        key=lambda kv: kv[1]["title"].lower())]
     html = templates.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,
                                              "reports": index_rows})
     (staging / "index.html").write_text(html, encoding="utf-8")
-    timings["render"] = time.perf_counter() - mark
+    timings["render"] += time.perf_counter() - mark
 
     status = "partial" if failed_pages else "ok"
     timings["total"] = time.perf_counter() - started

@@ -20,6 +20,7 @@ from typing import Any
 from reportsite.build import manifest, report_run
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.caches import cache_dir
+from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError
 from reportsite.pages.links import link_error
@@ -56,7 +57,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
     denied = access_problems(project)  # unknown audiences, missing or short passwords
     if denied:
         errors.insert(0, ConfigError(denied))
-    warnings: list[str] = []
+    warnings: list[str] = delivery_rules.warnings(project)  # digests and alerts naming what does not exist
     queries = 0
     resolved = []
     for report in project.reports:

@@ -10,6 +10,7 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
+from reportsite.build import printing
 from reportsite.build.report_run import site_today
 from reportsite.config.project import Project, Report
 from reportsite.pages.freshness import stale_sources
@@ -63,11 +64,13 @@ def report_fingerprint(report: Report, key: str, source_prints: list[str]) -> st
 
 
 def fingerprint_of(report: Report, key: str, found: list[Any], site: Any, now: dt.datetime,
-                   lock: Any = None) -> str:
+                   lock: Any = None, pdf: bool = True) -> str:
     """The report's fingerprint as ``build`` records it (before ``with_link_targets``): equal fingerprints,
-    equal pages. ``check`` compares it with the previous build's to skip the reports nothing changed in."""
+    equal pages. ``check`` compares it with the previous build's to skip the reports nothing changed in;
+    ``pdf`` is whether the build prints PDFs (the CLI's default)."""
     return report_fingerprint(report, key, [s.fingerprint for s in found] + staleness(report, found, now)
-                              + dated(report, site, now) + (lock.fingerprint() if lock is not None else []))
+                              + dated(report, site, now) + printing.fingerprint(report, site, pdf)
+                              + (lock.fingerprint() if lock is not None else []))
 
 
 def staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 from reportsite.config.project import Report
 from reportsite.config.site_models import SiteConfig
 from reportsite.errors import Problems, ReportError, SourceError
-from reportsite.pages import family, slices
+from reportsite.pages import alert_values, family, slices
 from reportsite.pages.context import Progress, RunContext, no_progress
 from reportsite.pages.family import PageFiles
 from reportsite.pages.freshness import files_updated, set_data_as_of, stale_sources
@@ -126,6 +126,7 @@ def _run(report: Report, site: SiteConfig, resolved: list[Source], downloads: Pa
             family.run_members(ctx, page, page_files)
         else:
             slices.run_items(ctx, page, config.parameters, config.title)
+        page.alerts = alert_values.observe(session, report, site, page, problems)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
         page.notes.extend(f"{label} ran out of memory and was run again with one thread and insertion order not "

@@ -174,4 +174,7 @@ def public_entry(entry: dict[str, Any], config: Any, failed: bool) -> dict[str, 
     return out
 
 
-__all__ = ["NEUTRAL_TITLE", "check_sealed", "discard_written", "public_entry", "seal_files", "seal_page", "shown_title"]
+hidden_name = _hidden_name  # where a sealed file of a private report is published (digests find its PDF with it)
+
+__all__ = ["NEUTRAL_TITLE", "check_sealed", "discard_written", "hidden_name", "public_entry", "seal_files",
+           "seal_page", "shown_title"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from reportsite.build import checking
 from reportsite.build.builder import BuildOptions, build
 from reportsite.build.progress import progress_for
+from reportsite.cli import deliver as deliver_cli
 from reportsite.cli.serve import serve
 from reportsite.config.project import load_site, report_schema, site_schema
 from reportsite.deploy import deploy_command
@@ -50,7 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     console = _console()
     started = time.perf_counter()
     options = BuildOptions(out=Path(args.out), only=args.only or None, full=args.full,
-                           keep_going=args.keep_going, strict=args.strict)
+                           keep_going=args.keep_going, strict=args.strict, pdf=not args.no_pdf)
     live = console.is_terminal and not os.environ.get("CI")  # a CI log gets one line per report instead
     result = build(_project(args), options, log=lambda m: console.print(f"  {m}"),
                    progress=progress_for(sys.stderr if live else None))
@@ -180,6 +181,10 @@ def cmd_notify(args: argparse.Namespace) -> int:
     return EXIT_OK  # a notification never fails the run
 
 
+def cmd_deliver(args: argparse.Namespace) -> int:
+    return deliver_cli.command(args, _console(stderr=False))
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     return init_command(args, _console(stderr=False))
 
@@ -213,6 +218,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--keep-going", action="store_true",
                        help="build the good reports; show failed ones as error pages (local use; never deployed)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors (used by the workflows)")
+    build.add_argument("--no-pdf", action="store_true",
+                       help="skip printing the reports' PDFs (which needs Chromium: `make browser`)")
     build.add_argument("--summary", default=os.environ.get("GITHUB_STEP_SUMMARY"),
                        help="append a Markdown summary to this file (default: $GITHUB_STEP_SUMMARY)")
 
@@ -267,6 +274,10 @@ def parser() -> argparse.ArgumentParser:
                                                                              "sent by hand; deploy posts changes)")
     notify.add_argument("--error", default="", help="the one-line error (default: the one the failed reportsite "
                                                     "command kept in $RUNNER_TEMP)")
+
+    deliver_cli.add_arguments(add("deliver", cmd_deliver, "after a publish: send the digests that are due and the "
+                                                         "alerts that changed (email through SES, webhooks); "
+                                                         "never fails"))
 
     password = add("password", cmd_password, "make passwords for private reports' audiences")
     password.add_argument("action", choices=["new", "throwaway"],

@@ -11,8 +11,6 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
@@ -20,6 +18,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from reportsite.config.alert_models import Alert
+from reportsite.config.base import SQL_HELP, Model
 
 DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
 
@@ -33,14 +34,6 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
 
-
-class Model(BaseModel):
-    """Base of every model: unknown keys are errors, numbers are accepted where text belongs."""
-
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False)
-
-
-SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."
 TableName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
 
 
@@ -358,6 +351,13 @@ class ReportConfig(Model):
         description="The audiences (from site.yaml's audiences) who may read the report, e.g. [finance, owners]. "
                     "The report's pages, data and downloads are then encrypted and open with one of their "
                     "passwords. Without access the report is public.")
+    pdf: bool | Literal["every_page"] = Field(
+        True, description="Print the page to a PDF download (and for digests): true (the page as it opens), "
+                          "every_page (a for_each report: each value's page too, which takes time per page) or "
+                          "false.")
+    alerts: list[Alert] = Field(
+        default_factory=list, description="Messages when a metric or a query crosses a line, e.g. {metric: "
+                                          "Revenue, when: 'change < -20%', to: [owner@acme.example]}.")
     hide_title: bool = Field(
         False, description="A private report's title stays hidden too: the index and its pages show 'Private "
                            "report' until unlocked.")
@@ -400,5 +400,5 @@ def table_name_for(url: str) -> str:
     return name if IDENTIFIER.match(name) else f"t_{name}"
 
 
-__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
+__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "Alert", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
            "Freshness", "Metric", "Model", "ReportConfig", "Rule", "SourceSpec", "Table", "table_name_for"]

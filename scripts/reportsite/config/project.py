@@ -57,6 +57,8 @@ class Report:
                   for index, f in enumerate(config.filters) if isinstance(f.options, str)]
         if config.for_each is not None:
             found.append((("for_each", "query"), "for_each query"))
+        found += [(("alerts", index, "query"), f"alert '{alert.label()}'")
+                  for index, alert in enumerate(config.alerts) if alert.query is not None]
         return found
 
     def bindable(self) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from reportsite.config.alert_models import Alert
+from reportsite.config.delivery_models import Digest, PdfSettings
 from reportsite.config.models import (
     AsOf,
     Chart,
@@ -42,6 +44,8 @@ REGENERATE = "python -m reportsite.config.reference --write"
 SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`site_src/site.yaml`", SiteConfig, "Every key is optional; a missing or empty file means all defaults."),
     ("`notify` (site.yaml)", Notify, "The `notify` mapping of site.yaml; see Messages."),
+    ("`pdf` (site.yaml)", PdfSettings, "The `pdf` mapping of site.yaml; see PDFs."),
+    ("`digests.<name>` (site.yaml)", Digest, "Each digest of site.yaml; see Digests and alerts."),
     ("Report files: `reports/<slug>.yaml`", ReportConfig,
      "The page is published as `reports/<slug>.html`. A report needs `title` and at least one of `metrics`, "
      "`charts`, `tables` or `text`."),
@@ -57,6 +61,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`for_each`", ForEach, "The `for_each` mapping of a report: one page per value (see Pages per value below)."),
     ("`data_sources.<table>`", SourceSpec, "Written instead of a path under `data_sources`, e.g. "
      "`{path: targets.xlsx, sheet: \"2026\"}` or `{loader: shop_orders.py}`."),
+    ("`alerts[]`", Alert, "Each item of a report's `alerts`; see Digests and alerts."),
     ("`audiences.<name>`", Audience, "Each audience of `site.yaml` (see Private reports below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}

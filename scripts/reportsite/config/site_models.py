@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from reportsite.config.base import Email
+from reportsite.config.delivery_models import Digest, DigestName, PdfSettings
 from reportsite.config.models import COLOR, DATA_ROOT_ENV, AudienceName, Model
 from reportsite.config.prices import PRICES
 
@@ -39,6 +41,9 @@ class Audience(Model):
     password_env: str = Field(
         description="The environment variable holding the audience's password (at least 16 characters), e.g. "
                     "REPORTSITE_PASSWORD_FINANCE; in the workflows, from a GitHub secret of that name.")
+    emails: list[Email] = Field(default_factory=list, description="The audience's email addresses: the only ones "
+                                                                  "its private reports are emailed to (digests, "
+                                                                  "alerts).")
 
     @field_validator("password_env")
     @classmethod
@@ -123,6 +128,15 @@ class SiteConfig(Model):
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Who may read private reports, as name: {password_env: VARIABLE}, e.g. {finance: "
                     "{password_env: REPORTSITE_PASSWORD_FINANCE}}. A report's access names them.")
+    pdf: PdfSettings = Field(default_factory=PdfSettings, description="How pages are printed to PDF: {paper: auto "
+                                                                      "| a4 | letter}.")
+    email_from: str | None = Field(None, description="The sender of digests and alerts, an address or domain "
+                                                     "verified in Amazon SES, e.g. 'Acme Reports "
+                                                     "<reports@acme.example>'.")
+    digests: dict[DigestName, Digest] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False},
+        description="Reports sent on a schedule, as name: {schedule, reports or audience, to, webhook_env}, e.g. "
+                    "{weekly: {schedule: weekly on monday at 08:00, reports: [sales], to: [owner@acme.example]}}.")
 
     @field_validator("timezone")
     @classmethod
@@ -163,4 +177,4 @@ class SiteConfig(Model):
         return value
 
 
-__all__ = ["Audience", "Notify", "SiteConfig"]
+__all__ = ["Audience", "Digest", "Notify", "PdfSettings", "SiteConfig"]

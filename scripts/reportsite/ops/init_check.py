@@ -6,7 +6,8 @@ login``, AWS_PROFILE), checks the GitHub OIDC provider, each role's trust policy
 ``repo:OWNER/REPO:environment:publish-build`` for the build, ``repo:OWNER/REPO:environment:production`` for
 the deploy: the environments that hold the passwords and that only ``main`` may use), each role's
 permissions (the read role reads the data, the deploy role writes the site prefix, neither the other's) and
-both buckets. It changes nothing and prints one line for each thing missing.
+both buckets; when digests or alerts send email, the sender (site.yaml's ``email_from``) in Amazon SES
+(``init_ses``). It changes nothing and prints one line for each thing missing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import os
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from reportsite.config.project import Project, load_project
+from reportsite.errors import ReportError
+from reportsite.ops import init_ses
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 VARIABLES = {  # repository variable: what it holds
@@ -167,8 +173,9 @@ def _bucket(s3: Any, found: Findings, label: str, url: str) -> None:
                     f"DATA_ROOT: nothing under {url} yet (upload the data the reports read)")
 
 
-def run_checks(values: dict[str, str], repository: str, session: Any) -> Findings:
-    """Every check; ``values`` are the repository variables, ``session`` a boto3 session."""
+def run_checks(values: dict[str, str], repository: str, session: Any, project: Project | None = None) -> Findings:
+    """Every check; ``values`` are the repository variables, ``session`` a boto3 session, ``project`` the
+    project whose digests and alerts send email (site.yaml's email_from)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     found = Findings()
@@ -218,7 +225,25 @@ def run_checks(values: dict[str, str], repository: str, session: Any) -> Finding
         check_role(iam, found, "AWS_DEPLOY_ROLE_ARN", values["AWS_DEPLOY_ROLE_ARN"],
                    f"repo:{repository}:environment:production", must,
                    [("s3:GetObject", data_objects)] if data_ok and data_bucket != site_bucket else [])
+    if project is not None:
+        _sender(found, project, session, account, values, iam)
     return found
+
+
+def _sender(found: Findings, project: Project, session: Any, account: str, values: dict[str, str], iam: Any) -> None:
+    addresses = init_ses.recipients(project.site, [list(a.to) for r in project.reports for a in r.config.alerts])
+    deploy = values.get("AWS_DEPLOY_ROLE_ARN", "")
+    allows = None
+    if deploy:
+        try:
+            statements = _role_policies(iam, deploy.rsplit("/", 1)[-1])
+            allows = lambda action, resource: _allows(statements, action, resource)  # noqa: E731
+        except iam.exceptions.NoSuchEntityException:
+            allows = None  # reported above
+    ok, missing = init_ses.check_sender(project.site, addresses, session, account,
+                                        values.get("AWS_REGION") or "us-east-1", allows)
+    found.ok += ok
+    found.missing += missing
 
 
 def init_command(args: Any, console: Any) -> int:
@@ -228,7 +253,12 @@ def init_command(args: Any, console: Any) -> int:
     values = {name: (getattr(args, name.lower(), None) or os.environ.get(name, "")).strip() for name in VARIABLES}
     repository = (args.repository or os.environ.get("GITHUB_REPOSITORY", "")).strip()
     session = boto3.session.Session(region_name=values["AWS_REGION"] or None)
-    found = run_checks(values, repository, session)
+    try:
+        project: Project | None = load_project(Path(args.project))
+    except ReportError as exc:
+        console.print(f"✗ the project cannot be read: {exc.problems[0]}", markup=False, style="red")
+        project = None
+    found = run_checks(values, repository, session, project)
     for line in found.ok:
         console.print(f"✓ {line}", markup=False, style="green")
     for line in found.missing:

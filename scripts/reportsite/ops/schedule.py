@@ -7,15 +7,20 @@ run has covered it since its last due time, read from the record the previous ru
 kept in the Actions cache): so a run GitHub starts late, or drops, is caught up by the next one. Without a
 record (a new repository) a report is due in the hour of its due time. Push and dispatch runs ignore the
 schedule: the build rebuilds whatever changed, and they cover every report (or the ones dispatched).
-The build itself then skips a due report whose inputs did not change (its fingerprint), so a due run
-with no new data uploads nothing.
+A digest of site.yaml makes a run due in the three hours after its scheduled moment (``cadence.CATCH_UP``),
+with the reports it carries, so the deploy job's ``reportsite deliver`` sends it with fresh pages; the state
+kept with the site makes sure it is sent once, and the record (``delivered``: when each digest last went)
+keeps the later runs of the window from rebuilding for a digest already sent. The build itself then skips
+a due report whose inputs did not change (its fingerprint), so a due run with no new data uploads nothing.
 
 This module reads the YAML files with PyYAML alone (no pydantic, DuckDB or the rest of the package), so
 the workflow decides in seconds, before anything is installed. It does not validate: a file it cannot
 read is due, and the build reports what is wrong with it.
 
-    python -m reportsite.ops.schedule --event schedule --record FILE   # run=, reports=, covered=, published=
-    python -m reportsite.ops.schedule record --covered JSON --site _site --out FILE   # after a good run
+    python -m reportsite.ops.schedule --event schedule --record FILE   # run=, reports=, covered=, published=,
+                                                                       # digests=, delivered=
+    python -m reportsite.ops.schedule record --covered JSON --site _site --out FILE \
+        [--delivered JSON --sent "NAMES"]                                # after a good run
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from reportsite.values import cadence
 
 FREQUENCIES = ("hourly", "daily", "weekly", "monthly", "manual")
 DEFAULT_PUBLISH_HOUR = 6
@@ -89,6 +96,8 @@ class Plan:
     covered: dict[str, str] = field(default_factory=dict)
     late: dict[str, str] = field(default_factory=dict)  # due report → the due time a previous run missed
     published: str = ""  # sha256 of the manifest of the site last published (from the record)
+    digests: list[str] = field(default_factory=list)  # digests in their catch-up window, not yet delivered
+    delivered: dict[str, str] = field(default_factory=dict)  # digest → when a run last delivered it (record)
 
     def summary(self) -> str:
         """Markdown for $GITHUB_STEP_SUMMARY."""
@@ -98,9 +107,11 @@ class Plan:
         if not self.run:
             return (f"### Schedule\n\nNothing is due at {when}: no report rebuilt, 0 uploads. Daily reports are "
                     f"due at {self.publish_hour:02d}:00, weekly ones on Mondays, monthly ones on the 1st.\n\n")
-        due = ", ".join(f"{slug} ({self.frequencies[slug]}" + (f", catching up {self.late[slug]}" if slug in self.late
-                                                               else "") + ")" for slug in self.reports)
-        return f"### Schedule\n\nDue at {when}: {due}. Reports whose inputs did not change are reused.\n\n"
+        due = ", ".join(f"{slug} ({self.frequencies.get(slug, 'in a digest')}"
+                        + (f", catching up {self.late[slug]}" if slug in self.late else "") + ")"
+                        for slug in self.reports)
+        digests = f" Digests due: {', '.join(self.digests)} (sent once, after the deploy)." if self.digests else ""
+        return f"### Schedule\n\nDue at {when}: {due}. Reports whose inputs did not change are reused.{digests}\n\n"
 
 
 UNREADABLE = "unreadable"  # a report file this module cannot read: due, so the build says what is wrong
@@ -137,6 +148,7 @@ class Record:
 
     covered: dict[str, dt.datetime]
     published: str = ""
+    delivered: dict[str, dt.datetime] = field(default_factory=dict)  # digest → when it was last delivered
 
 
 def read_record(path: Path | None) -> Record | None:
@@ -146,7 +158,8 @@ def read_record(path: Path | None) -> Record | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         covered = {str(k): dt.datetime.fromisoformat(str(v)) for k, v in data.get("covered", {}).items()}
-        return Record(covered, str(data.get("published", "")))
+        delivered = {str(k): dt.datetime.fromisoformat(str(v)) for k, v in data.get("delivered", {}).items()}
+        return Record(covered, str(data.get("published", "")), delivered)
     except (OSError, ValueError, AttributeError, TypeError):
         return None
 
@@ -171,10 +184,12 @@ def plan(root: Path, event: str, now: dt.datetime, record: Record | None = None,
     frequencies = {p.stem: _frequency(p) for p in files}
     previous = {slug: _when(t) for slug, t in (record.covered if record else {}).items() if slug in frequencies}
     published = record.published if record else ""
+    delivered = record.delivered if record else {}
+    kept = {name: _when(t) for name, t in delivered.items()}
     if event not in SCHEDULED_EVENTS:
         rebuilt = [slug for slug in frequencies if not only or slug in only]
         return Plan(event, True, [], local, timezone, publish_hour, frequencies,
-                    {**previous, **{slug: _when(now) for slug in rebuilt}}, published=published)
+                    {**previous, **{slug: _when(now) for slug in rebuilt}}, published=published, delivered=kept)
     late: dict[str, str] = {}
     due = []
     for slug, frequency in frequencies.items():
@@ -188,8 +203,11 @@ def plan(root: Path, event: str, now: dt.datetime, record: Record | None = None,
             due.append(slug)
             if not is_due(frequency, local, publish_hour):
                 late[slug] = f"{latest:%Y-%m-%d %H:%M}"
-    return Plan(event, bool(due), due, local, timezone, publish_hour, frequencies,
-                {**previous, **{slug: _when(now) for slug in due}}, late, published)
+    digests = _due_digests(site.get("digests"), local, delivered)
+    for name in digests:  # the reports a digest carries are rebuilt (when their inputs changed) before it goes
+        due += [slug for slug in _digest_reports(site["digests"][name], root, frequencies) if slug not in due]
+    return Plan(event, bool(due) or bool(digests), due, local, timezone, publish_hour, frequencies,
+                {**previous, **{slug: _when(now) for slug in due}}, late, published, digests, kept)
 
 
 def manifest_digest(site: Path) -> str:
@@ -200,11 +218,44 @@ def manifest_digest(site: Path) -> str:
         return ""
 
 
-def write_record(covered: str, site: Path, out: Path) -> None:
-    """Keep, after a successful run, the plan's ``covered`` (JSON) and the digest of the site now published."""
-    record = {"covered": json.loads(covered or "{}"), "published": manifest_digest(site)}
+def write_record(covered: str, site: Path, out: Path, delivered: str = "", sent: str = "",
+                 now: dt.datetime | None = None) -> None:
+    """Keep, after a successful run, the plan's ``covered`` (JSON), the digest of the site now published, and
+    when each digest was last delivered: the plan's ``delivered`` (JSON) with ``sent`` (the names
+    ``reportsite deliver`` delivered in full) at ``now``."""
+    moment = _when(now or _now())
+    record = {"covered": json.loads(covered or "{}"), "published": manifest_digest(site),
+              "delivered": {**json.loads(delivered or "{}"), **{name: moment for name in sent.split()}}}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+
+
+def _due_digests(digests: Any, local: dt.datetime, delivered: dict[str, dt.datetime]) -> list[str]:
+    """The digests whose latest scheduled moment is within the catch-up window and that no run has delivered
+    since; an unreadable one is left to the build to report (``reportsite check`` names it)."""
+    found = []
+    for name, digest in (digests or {}).items() if isinstance(digests, dict) else []:
+        try:
+            if not isinstance(digest, dict):
+                continue
+            schedule = cadence.parse(str(digest.get("schedule", "")))
+            done = delivered.get(str(name))
+            if schedule.due(local) and (done is None or done < schedule.latest(local)):
+                found.append(str(name))
+        except ValueError:
+            continue
+    return found
+
+
+def _digest_reports(digest: dict[str, Any], root: Path, frequencies: dict[str, str]) -> list[str]:
+    named = [str(s) for s in digest.get("reports") or [] if str(s) in frequencies]
+    audience = digest.get("audience")
+    if audience:
+        for slug in frequencies:
+            data = _read(root / "reports" / f"{slug}.yaml") or {}
+            if audience in (data.get("access") or []) and slug not in named:
+                named.append(slug)
+    return named
 
 
 def _now() -> dt.datetime:
@@ -221,8 +272,14 @@ def _record_main(argv: list[str]) -> int:
     parser.add_argument("--covered", required=True, help="the plan's covered= output (JSON)")
     parser.add_argument("--site", required=True, help="the site this run published (or found already published)")
     parser.add_argument("--out", required=True, help="the record file (kept in the Actions cache)")
+    parser.add_argument("--delivered", default="", help="the plan's delivered= output (JSON)")
+    parser.add_argument("--sent", default="", help="the digests `reportsite deliver` delivered in full (names)")
     args = parser.parse_args(argv)
-    write_record(args.covered, Path(args.site), Path(args.out))
+    try:
+        write_record(args.covered, Path(args.site), Path(args.out), args.delivered, args.sent)
+    except ValueError as exc:  # a malformed REPORTSITE_NOW
+        print(f"error: {NOW_ENV}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -244,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     outputs = (f"run={'true' if result.run else 'false'}\nreports={' '.join(result.reports)}\n"
                f"covered={json.dumps(result.covered, sort_keys=True, separators=(',', ':'))}\n"
-               f"published={result.published}\n")
+               f"published={result.published}\ndigests={' '.join(result.digests)}\n"
+               f"delivered={json.dumps(result.delivered, sort_keys=True, separators=(',', ':'))}\n")
     for name, text in (("GITHUB_OUTPUT", outputs), ("GITHUB_STEP_SUMMARY", result.summary())):
         if os.environ.get(name):
             with open(os.environ[name], "a", encoding="utf-8") as handle:

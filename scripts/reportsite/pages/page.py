@@ -118,6 +118,8 @@ class ReportPage:
     members: list[Any] = field(default_factory=list)  # family.Member: a for_each report's pages
     parent_title: str | None = None  # a for_each page: the report listing it
     parent_href: str | None = None
+    pdf: str | None = None  # the page's PDF download, relative to the site (set by the build when it prints one)
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # alert_values.observe: what each alert saw
 
     @property
     def failed(self) -> bool:

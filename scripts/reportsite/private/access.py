@@ -9,6 +9,7 @@ import os
 import urllib.parse
 from collections.abc import Mapping
 
+from reportsite.config import delivery_rules
 from reportsite.config.project import SITE_FILE, Project
 from reportsite.config.yamlsrc import load_file
 from reportsite.errors import ConfigError, Problem, did_you_mean
@@ -20,7 +21,8 @@ HINT = "`reportsite password new` prints a strong one"
 
 
 def problems(project: Project, environ: Mapping[str, str] | None = None) -> list[Problem]:
-    """Unknown audiences in access, and missing or short passwords of the audiences reports use."""
+    """Unknown audiences in access, missing or short passwords of the audiences reports use, and digests or
+    alerts that would send anything where it may not go."""
     environ = os.environ if environ is None else environ
     site = project.site
     found: list[Problem] = []
@@ -69,7 +71,7 @@ def problems(project: Project, environ: Mapping[str, str] | None = None) -> list
         found.append(_site_problem(project, ("audiences", name, "password_env"), message))
     if used:
         found.extend(_insecure_address(project, environ))
-    return found
+    return [*found, *delivery_rules.problems(project)]  # what digests and alerts may send where
 
 
 def secure_address(url: str) -> bool:

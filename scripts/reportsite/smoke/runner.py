@@ -23,8 +23,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from reportsite.browser import launched
 from reportsite.smoke import private as smoke_private
-from reportsite.smoke.browser import launched
 from reportsite.smoke.crawl import NotASite, check_url, discover, fetch, inside, site_address
 from reportsite.smoke.findings import SITE, VIEWPORTS, PageCheck, Problem, SmokeResult
 from reportsite.smoke.page_check import (
@@ -35,6 +35,7 @@ from reportsite.smoke.page_check import (
     origin,
     screenshot,
 )
+from reportsite.smoke.pdfs import check_pdfs
 
 BrowserFactory = Callable[[], AbstractContextManager[Any]]
 
@@ -125,9 +126,10 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
             if not pages and not problems:
                 problems.append(Problem(SITE, f"found no pages at {base}"))
             problems += [Problem(f, m) for f, m in smoke_private.sealed_problems(base, manifest, fetch)]
+            pdf_problems: list[Problem] = []
             checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
-                                             reader, passwords) if pages else ([], {})
-            problems += _merge(checks, pages)
+                                             reader, passwords, pdf_problems) if pages else ([], {})
+            problems += _merge(checks, pages) + pdf_problems
             problems += _link_problems(base, referenced)
     except NotASite as exc:
         return SmokeResult(url, [], [], [Problem(SITE, str(exc))])
@@ -138,8 +140,11 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
 
 def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
                 screenshots: Path | None = None, reader: bool = True,
-                passwords: dict[str, str] | None = None) -> tuple[list[PageCheck], dict[str, list[str]]]:
-    """Open every page at every width; gather the internal URLs each page references."""
+                passwords: dict[str, str] | None = None, pdf_problems: list[Problem] | None = None,
+                ) -> tuple[list[PageCheck], dict[str, list[str]]]:
+    """Open every page at every width; gather the internal URLs each page references; check the PDFs as paper
+    (into ``pdf_problems``)."""
+    pdf_problems = [] if pdf_problems is None else pdf_problems
     checks: list[PageCheck] = []
     referenced: dict[str, list[str]] = {}
     with browser_factory() as browser:
@@ -159,6 +164,7 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, br
                 context.close()
         if screenshots is not None:
             _dark_screenshots(browser, base, pages, screenshots, passwords)
+        pdf_problems.extend(check_pdfs(base, manifest, browser, fetch))
     return checks, referenced
 
 
