@@ -23,8 +23,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
-# Preview only: poll the site's own manifest and reload the page when a rebuild changed it.
-LIVE_RELOAD = b"""<script>(function () {
+# Preview only: poll the site's own manifest and reload the page when a rebuild changed it. A script file of
+# the server's own (not inline): the pages' Content-Security-Policy allows scripts from the site only.
+LIVE_RELOAD_PATH = "/__reportsite/live-reload.js"
+LIVE_RELOAD = b"""(function () {
   var seen = null;
   function poll() {
     fetch("/manifest.json", {cache: "no-store"})
@@ -34,22 +36,28 @@ LIVE_RELOAD = b"""<script>(function () {
       .finally(function () { setTimeout(poll, 700); });
   }
   poll();
-})();</script>
+})();
 """
+LIVE_RELOAD_TAG = f'<script src="{LIVE_RELOAD_PATH}"></script>\n'.encode()
 
 
 class LiveReloadHandler(QuietHandler):
     """Serves HTML pages with the live-reload script added before ``</body>`` (never written to disk)."""
 
     def send_head(self) -> Any:
+        if self.path.split("?", 1)[0] == LIVE_RELOAD_PATH:
+            return self._body(LIVE_RELOAD, "text/javascript; charset=utf-8")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix != ".html" or not path.is_file():
             return super().send_head()
-        body = path.read_bytes().replace(b"</body>", LIVE_RELOAD + b"</body>", 1)
+        return self._body(path.read_bytes().replace(b"</body>", LIVE_RELOAD_TAG + b"</body>", 1),
+                          "text/html; charset=utf-8")
+
+    def _body(self, body: bytes, content_type: str) -> io.BytesIO:
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
