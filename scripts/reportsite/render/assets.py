@@ -65,21 +65,37 @@ def templates_digest(site_src: Path) -> str:
     return digest.hexdigest()
 
 
-def _cached(path: Path, what: str, make: Callable[[Path], None], notes: list[str] | None) -> bytes:
+# The sha256 of vl-convert's Vega bundle, per vl-convert version: kept in the package's source (reviewed,
+# installed before any loader runs), not beside the cached file, where a loader running as the same user
+# could rewrite the bundle and its recorded sum together. tests/unit/test_assets.py makes the bundle of the
+# pinned version and compares: a dependency update that changes it fails there until the sum is added.
+VEGA_BUNDLE_SHA256 = {
+    "1.9.0.post1": "3425bd951a44d478d0505c6b5d1e8d57656b6e9a4da7bfe88a718ce61d76e572",
+}
+
+
+def _cached(path: Path, what: str, make: Callable[[Path], None], notes: list[str] | None,
+            pinned: str | None = None) -> bytes:
     """The bytes of a cached tool output, made by ``make(tmp)`` when missing or changed since it was made.
 
-    Each is kept with its sha256 (``integrity``): an edited bundle would otherwise run on every page.
+    Each is kept with its sha256 (``integrity``): an edited bundle would otherwise run on every page. A
+    ``pinned`` sum (the package's own) overrides the recorded one, and what ``make`` makes must match it.
     """
     if path.exists():
-        content, expected = path.read_bytes(), integrity.recorded(path)
+        content, expected = path.read_bytes(), pinned or integrity.recorded(path)
         if hashlib.sha256(content).hexdigest() == expected:
             return content
         integrity.discard(path)
         if notes is not None and expected is not None:
-            notes.append(f"{what} in the cache ({path}) did not match its recorded sha256; made it again")
+            kind = "the sha256 this version of reportsite knows" if pinned else "its recorded sha256"
+            notes.append(f"{what} in the cache ({path}) did not match {kind}; made it again")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     make(tmp)
+    if pinned and hashlib.sha256(tmp.read_bytes()).hexdigest() != pinned:
+        tmp.unlink(missing_ok=True)
+        raise RenderError(f"{what} this installation makes does not match the sha256 reportsite knows for it: the "
+                          "installed packages were changed; reinstall them (rm -rf .venv && make install)")
     tmp.replace(path)
     integrity.record(path)
     return path.read_bytes()
@@ -114,7 +130,8 @@ def vega_bundle(root: Path, notes: list[str] | None = None) -> Asset:
 
         tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")  # type: ignore[call-arg]
 
-    return hashed("vega", "js", _cached(tool_cache_dir() / f"vega-{version}.js", "the Vega bundle", bundle, notes))
+    return hashed("vega", "js", _cached(tool_cache_dir() / f"vega-{version}.js", "the Vega bundle", bundle, notes,
+                                        VEGA_BUNDLE_SHA256.get(version)))
 
 
 def page_script(site_src: Path) -> Asset:
