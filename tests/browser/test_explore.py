@@ -50,8 +50,8 @@ def seen(page: Any) -> dict[str, Any]:
 
 
 def wait_shown(page: Any, key: str) -> None:
-    page.wait_for_function(f"document.documentElement.dataset.filtersShown === '{key}'")
-    page.wait_for_function("!document.body.hasAttribute('aria-busy')")
+    page.wait_for_function(f"() => document.documentElement.dataset.filtersShown === '{key}'")
+    page.wait_for_function("() => !document.body.hasAttribute('aria-busy')")
 
 
 def expected(orders: Path, region: str | None, period: tuple[dt.date, dt.date] | None) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def tab(browser: Any) -> Iterator[Any]:
 
 
 def state(page: Any, wanted: str) -> None:
-    page.wait_for_function(f"document.documentElement.dataset.private === '{wanted}'", timeout=30_000)
+    page.wait_for_function(f"() => document.documentElement.dataset.private === '{wanted}'", timeout=30_000)
 
 
 def unlock(page: Any, password: str) -> None:
@@ -76,7 +76,7 @@ def shown(page: Any) -> dict[str, Any]:
 def test_a_wrong_password_says_so_and_the_right_one_shows_the_report(tab: Any, served: str) -> None:
     tab.goto(served + "reports/margins.html")
     unlock(tab, "not the finance password")
-    tab.wait_for_function("document.querySelector('[data-private-error]').textContent !== ''", timeout=30_000)
+    tab.wait_for_function("() => document.querySelector('[data-private-error]').textContent !== ''", timeout=30_000)
     locked = shown(tab)
     assert locked["error"] == "That password does not open this report. Check it and try again."
     assert locked["form"] and locked["charts"] == 0 and not locked["metrics"] and not locked["lock"]
@@ -122,7 +122,7 @@ def test_one_audiences_key_does_not_open_another_audiences_report(tab: Any, serv
     tab.goto(served + "reports/accounts.html")
     state(tab, "locked")  # owners only
     unlock(tab, private_data.FINANCE)
-    tab.wait_for_function("document.querySelector('[data-private-error]').textContent !== ''", timeout=30_000)
+    tab.wait_for_function("() => document.querySelector('[data-private-error]').textContent !== ''", timeout=30_000)
     assert shown(tab)["form"]
 
 
@@ -131,8 +131,8 @@ def test_filters_and_downloads_of_a_private_report(tab: Any, served: str) -> Non
     unlock(tab, private_data.FINANCE)
     state(tab, "open")
     tab.select_option("#filter-region", label="Nebulaton")
-    tab.wait_for_function("document.documentElement.dataset.filtersShown === '1'")
-    tab.wait_for_function("!document.body.hasAttribute('aria-busy')")
+    tab.wait_for_function("() => document.documentElement.dataset.filtersShown === '1'")
+    tab.wait_for_function("() => !document.body.hasAttribute('aria-busy')")
     nebulaton = [
         (r, c, a)
         for i, a in enumerate(private_data.AMOUNTS)
@@ -149,7 +149,7 @@ def test_filters_and_downloads_of_a_private_report(tab: Any, served: str) -> Non
     assert lines == ["region_qx,customer_qx,amount_qx", *[f"{r},{c},{a}" for r, c, a in nebulaton]]
     tab.reload()  # the choice is in the URL; the kept key opens the page and the filter loads its results
     state(tab, "open")
-    tab.wait_for_function("document.documentElement.dataset.filtersShown === '1'")
+    tab.wait_for_function("() => document.documentElement.dataset.filtersShown === '1'")
     assert shown(tab)["rows"] == [c for _, c, _ in nebulaton]
 
 

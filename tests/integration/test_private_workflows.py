@@ -12,11 +12,11 @@ import yaml
 from reportsite.cli.main import main
 from tests.conftest import REPO
 
-NEEDS = ("reportsite check", "reportsite build", "reportsite smoke")
+NEEDS = ("reportsite check", "reportsite build", "reportsite smoke", "reportsite deliver")
 WORKFLOWS = REPO / ".github" / "workflows"
 
 
-def test_publish_passes_the_secrets_to_check_build_and_smoke_and_no_other_step() -> None:
+def test_publish_passes_the_secrets_to_check_build_smoke_and_deliver_and_no_other_step() -> None:
     jobs = yaml.safe_load((WORKFLOWS / "publish.yml").read_text())["jobs"]
     seen = []
     for job in jobs.values():
@@ -33,7 +33,12 @@ def test_publish_passes_the_secrets_to_check_build_and_smoke_and_no_other_step()
             else:
                 # no other step sees a password (the webhook's secret, in guarded environments, is test_workflows')
                 assert not passwords and not re.search(r"secrets\.(?!NOTIFY_WEBHOOK_URL\b)", str(env)), step["name"]
-    assert seen == ["Build", "Smoke-check the built site", "Smoke-check the published site"]
+    assert seen == [
+        "Build",
+        "Smoke-check the built site",
+        "Smoke-check the published site",
+        "Send digests and alerts",  # opens the private reports' delivery records and PDFs
+    ]
     # only jobs in an environment (publish-build, production) read them: no branch but main can
     environments = [job.get("environment") for job in jobs.values() if "REPORTSITE_PASSWORD_" in str(job)]
     assert environments == ["publish-build", {"name": "production", "url": "${{ vars.SITE_URL }}"}]

@@ -105,11 +105,16 @@ def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: 
     except ReportError:
         return set()  # the access problems are reported; nothing is taken as checked
     key = site_key(project)
-    fingerprints = {report.slug: fingerprint_of(report, key, found, project.site, now, locks.get(report.slug))
-                    for report, found in resolved}
-    with_link_targets(project, fingerprints, previous)
-    return {slug for slug, fingerprint in fingerprints.items()
-            if previous.get(slug, {}).get("status") == "ok" and previous[slug].get("fingerprint") == fingerprint}
+    unchanged: set[str] = set()
+    for pdf in (True, False):  # whether that build printed PDFs does not change a query: either matches
+        fingerprints = {report.slug: fingerprint_of(report, key, found, project.site, now, locks.get(report.slug),
+                                                    pdf=pdf)
+                        for report, found in resolved}
+        with_link_targets(project, fingerprints, previous)
+        unchanged |= {slug for slug, fingerprint in fingerprints.items()
+                      if previous.get(slug, {}).get("status") == "ok"
+                      and previous[slug].get("fingerprint") == fingerprint}
+    return unchanged
 
 
 def attribute(report: Report, problem: Problem) -> Problem:

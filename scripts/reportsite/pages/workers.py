@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import types
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -58,7 +59,25 @@ def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[M
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["reportsite.pages.workers"])
     with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=(setting,)) as pool:
+        _start_all(pool, count)
         yield lambda chunk, found, colors: pool.submit(_make, chunk, found, colors)
+
+
+def _start_all(pool: ProcessPoolExecutor, count: int) -> None:
+    """Start every worker now, without the caller's main module.
+
+    A new worker imports the program's ``__main__`` first (multiprocessing does, to find functions defined
+    there); a script that calls ``build()`` without an ``if __name__ == "__main__":`` guard would build again in
+    every worker. The workers need only reportsite, so they are started while ``__main__`` is a bare module,
+    all of them at once (the pool starts no more later), and the real one is put back before anything else.
+    """
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for started in [pool.submit(os.getpid) for _ in range(count)]:
+            started.result()
+    finally:
+        sys.modules["__main__"] = real
 
 
 def _start(setting: Setting) -> None:
