@@ -119,7 +119,8 @@ def test_long_text_is_truncated_with_its_full_text_as_title(make_project, ledger
     html = (root / "_site" / "reports" / "ledger.html").read_text(encoding="utf-8")
     assert ('<span class="block max-w-[12rem] sm:max-w-xs truncate" title="A very long customer name that goes on '
             'and on, Aktiengesellschaft">') in html
-    assert '<span class="text-slate-300 dark:text-slate-600" aria-label="no value">—</span>' in html
+    assert ('<span class="text-slate-300 dark:text-slate-600" data-null><span aria-hidden="true">—</span>'
+            '<span class="sr-only">no value</span></span>') in html
     assert "None" not in html.split("<main", 1)[1] and "nan" not in html.split("<main", 1)[1]
 
 

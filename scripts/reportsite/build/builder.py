@@ -33,6 +33,7 @@ from reportsite.render.writing import write_family, write_page
 from reportsite.sources import s3tally
 from reportsite.sources.kinds import resolve_sources
 from reportsite.sources.s3plan import s3_columns_of_build
+from reportsite.values.words import Words
 
 Log = Callable[[str], None]
 
@@ -240,9 +241,11 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     timings["assets"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    env = templates.environment(site_src / "templates")
+    words = Words.of(project.site)
+    env = templates.environment(site_src / "templates", words, site_src / "static")
     built_at = now.isoformat()
-    common = {"site": project.site, "assets": asset_paths, "built_at": built_at}
+    common = {"site": project.site, "assets": asset_paths, "built_at": built_at,
+              "html_lang": templates.html_lang(words, project.site.locale)}
     entries: dict[str, dict[str, Any]] = {}
     (staging / "reports").mkdir(exist_ok=True)
     for report in project.reports:
@@ -254,7 +257,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             _with_markdown(shown, report)
             lock = locks.get(slug)
             context = {**common, "sealing": True} if lock else common  # private: marks what to seal
-            title = sealing.shown_title(report.config, shown.title)
+            title = sealing.shown_title(report.config, shown.title, words)
             if report.config.for_each is not None and slug not in failed_pages:
                 files = write_family(env, context, shown, slug, staging)
             else:
@@ -262,7 +265,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
             if lock:
                 entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
-                entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages)
+                entries[slug] = sealing.public_entry(entries[slug], report.config, slug in failed_pages, words)
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportsite.charts import colors, dates, numbers, temporal
+from reportsite.charts import colors, dates, numbers, order, palette, temporal
 from reportsite.charts.theme import light_config
 from reportsite.charts.values import (
     column_kind,
@@ -28,12 +28,13 @@ from reportsite.config.models import Chart
 from reportsite.values.timevalues import chart_instant, period_end, span_days
 from reportsite.values.timevalues import grain as data_grain
 from reportsite.values.tokens import token_of
+from reportsite.values.words import ENGLISH, Words
 
 DENSE_POINTS = 100  # a line with more points than this draws no point markers
 HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
 LONG_LABEL = 12  # characters; longer bar labels turn bars horizontal
 HEIGHT = 300
-MAX_SERIES = len(colors.PALETTE)  # more colour series than this fold the smallest into 'Other'
+MAX_SERIES = palette.SIZE  # more colour series than this fold the smallest into 'Other'
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ChartContext:
     primary_color: str = "#2563eb"
     colors: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, str] = field(default_factory=dict)  # params.link: a value (as text) → its page's URL
+    words: Words = ENGLISH  # the site's words ("Count", "Other")
+    page_currency: str | None = None  # the currency of the page's Vega format locale, when the chart's differs
 
 
 @dataclass
@@ -61,8 +64,12 @@ class Column:
     title: str
     grain: str = "day"
 
-    def tooltip(self, locale: str) -> dict[str, Any]:
+    def tooltip(self, locale: str, currency: str | None = None) -> dict[str, Any]:
+        """The column in a tooltip; ``currency``: the chart's, when the page's Vega locale writes another one."""
         tip: dict[str, Any] = {"field": self.field, "type": self.kind, "title": self.title}
+        if self.kind == "quantitative" and self.style == "currency" and currency:
+            tip.update(format=numbers.tooltip_format("number", self.values), title=f"{self.title} ({currency})")
+            return tip
         if self.kind == "temporal":
             # A UTC time unit makes Vega-Lite format with utcFormat (formatType "utc" compiles to a broken
             # call in this version: every date tooltip read NaN); the unit is the data's grain, so nothing is lost.
@@ -73,10 +80,10 @@ class Column:
         return tip
 
 
-def colored_categories(chart: Chart, table: Any) -> list[Any]:
+def colored_categories(chart: Chart, table: Any, words: Words = ENGLISH) -> list[Any]:
     """The category values this chart colours (series or pie slices), in query order, after folding."""
     params = chart.params
-    table = fold(chart, table)
+    table = fold(chart, table, words)
     column = params.x if chart.type == "pie" else params.color
     if not column or column not in table.column_names:
         return []
@@ -85,8 +92,8 @@ def colored_categories(chart: Chart, table: Any) -> list[Any]:
     return [colors.category_label(v) for v in table.column(column).to_pylist()]
 
 
-def fold(chart: Chart, table: Any) -> Any:
-    """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other'."""
+def fold(chart: Chart, table: Any, words: Words = ENGLISH) -> Any:
+    """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other' (in the site's words)."""
     params = chart.params
     if table.num_rows == 0 or chart.type == "heatmap":
         return table
@@ -104,7 +111,7 @@ def fold(chart: Chart, table: Any) -> Any:
     value = params.y if params.y in table.column_names and column_kind(
         table.schema.field(params.y).type) == "quantitative" else None
     others = [c for c in (params.x, params.y2) if c and c != category]
-    return colors.fold_top(table, category, value, keep, *others)
+    return colors.fold_top(table, category, value, keep, *others, other=words.gettext(colors.OTHER))
 
 
 def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> dict[str, Any]:
@@ -112,7 +119,7 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
     import altair as alt
 
     ctx = context or ChartContext()
-    table = fold(chart, table)
+    table = fold(chart, table, ctx.words)
     params = chart.params
     names = list(dict.fromkeys(c for c in (params.x, params.y, params.color, params.y2, *params.tooltip)
                                if c and c in table.column_names))
@@ -142,7 +149,8 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
         _link_marks(spec, values, data[params.x], ctx.links)
     spec["data"] = {"values": values}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
-    spec["config"] = light_config(ctx.primary_color)
+    spec["config"] = light_config(palette.light(ctx.primary_color)[0])
+    builder.meta["dark"] = palette.dark_twins(ctx.primary_color)  # the page script swaps them in the dark theme
     spec["usermeta"] = {"reportsite": builder.meta}
     return spec
 
@@ -220,7 +228,9 @@ class _Builder:
     def tooltips(self) -> list[dict[str, Any]]:
         params = self.params
         order = [params.color, params.x, params.y, params.y2, *params.tooltip]
-        return [c.tooltip(self.ctx.locale) for c in (self.col(n) for n in dict.fromkeys(o for o in order if o)) if c]
+        other = self.ctx.currency if self.ctx.page_currency and self.ctx.currency != self.ctx.page_currency else None
+        return [c.tooltip(self.ctx.locale, other) for c in (self.col(n) for n in dict.fromkeys(o for o in order if o))
+                if c]
 
     def value_axis(self, column: Column, zero_default: bool, axis_name: str, stack: str | None = None
                    ) -> dict[str, Any]:
@@ -232,7 +242,13 @@ class _Builder:
             scale = {"type": "log"} if found and min(found) > 0 else {"type": "symlog"}
         if not scale.get("zero", True) and "type" not in scale:
             scale["nice"] = True
+        distinct = {float(v) for v in column.values if v is not None}
+        if len(distinct) <= 1 and "type" not in scale and stack != "normalize":
+            only = next(iter(distinct), 0.0)  # one value: a scale from zero to it, so the axis has two ticks
+            scale = {"zero": True} if only else {"domain": [0, 1]}
         style = "percent" if stack == "normalize" else column.style
+        self.meta.setdefault("value_labels", {})[axis_name] = numbers.label_chars(style, column.values,
+                                                                                   self.ctx.locale, self.ctx.currency)
         axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency,
                                                                      values=column.values),
                                 "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True}
@@ -242,10 +258,14 @@ class _Builder:
                     "axis": axis}
         return encoding
 
+    def natural(self, column: Column) -> list[Any] | None:
+        """The category values in their natural order (hours, weekdays, months), or None: the query's order."""
+        return order.natural_order(column.values, self.ctx.locale, looks_like_id(column.name))
+
     def category_axis(self, column: Column, sort: Any = None) -> dict[str, Any]:
         labels = [str(v) for v in column.values if v is not None]
         encoding: dict[str, Any] = {"field": column.field, "type": "ordinal" if column.kind == "ordinal"
-                                    else "nominal", "title": column.title, "sort": sort,
+                                    else "nominal", "title": column.title, "sort": sort or self.natural(column),
                                     "axis": {"labelLimit": 180, "labelOverlap": False, "labelAngle": 0}}
         if column.kind == "ordinal":
             encoding["axis"]["labelOverlap"] = self.chart.type != "bar"  # bars turn their labels instead
@@ -256,7 +276,13 @@ class _Builder:
 
     def time_axis(self, column: Column, banded: bool) -> dict[str, Any]:
         span = span_days(column.values, self.ctx.timezone) * 86400
-        candidates = temporal.ticks(column.grain, span, dates.patterns(self.ctx.locale))
+        instants = [chart_instant(v, self.ctx.timezone) for v in column.values if isinstance(v, dt.date)]
+        first = min(instants, default=None)
+        week_start = order.first_weekday(self.ctx.locale)
+        if column.grain == "week" and first is not None:  # weekly data: ticks on its own weeks' first day
+            week_start = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=first)).weekday()
+        candidates = temporal.ticks(column.grain, span, dates.patterns(self.ctx.locale), first,
+                                    max(instants, default=None), week_start)
         self.meta["ticks"] = candidates
         encoding: dict[str, Any] = {"field": column.field, "type": "temporal", "title": column.title,
                                     "scale": {"type": "utc"}, "axis": temporal.axis(candidates[0])}
@@ -286,8 +312,8 @@ class _Builder:
     def color(self, column: Column) -> dict[str, Any]:
         labels = [colors.category_label(v) for v in column.values]
         encoding = {"field": column.field, "type": "nominal", "title": column.title,
-                    "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(labels,
-                                                                                        self.ctx.primary_color)),
+                    "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(
+                        labels, self.ctx.primary_color, self.ctx.words.gettext(colors.OTHER)), self.ctx.primary_color),
                     "sort": None, "legend": {}}
         self.meta["legend"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
         return encoding
@@ -359,7 +385,7 @@ class _Builder:
         assert y2 is not None
         axis = self.value_axis(y2, zero_default=True, axis_name="y2")
         axis["axis"].update(orient="right", grid=False)
-        color = colors.palette(self.ctx.primary_color)[1]
+        color = palette.light(self.ctx.primary_color)[1]
         return {"mark": {"type": "line", "strokeWidth": 2.5, "color": color, "point": {"size": 30, "filled": True,
                                                                                         "color": color}},
                 "encoding": {"x": position, "y": axis, "tooltip": self.tooltips()}}
@@ -404,12 +430,13 @@ class _Builder:
         x = {"field": value.field, "type": "quantitative", "title": value.title,
              "bin": {"maxbins": self.params.bins or 20},
              "axis": {"labelExpr": numbers.axis_label_expr(value.style, self.ctx.locale, self.ctx.currency)}}
-        encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": "Count",
+        count = self.ctx.words.gettext("Count")
+        encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": count,
                                                   "axis": {"tickCount": 5, "tickMinStep": 1, "format": ",d"}},
                                     "tooltip": [{"field": value.field, "bin": {"maxbins": self.params.bins or 20},
                                                  "type": "quantitative", "title": value.title,
                                                  "format": numbers.tooltip_format(value.style, value.values)},
-                                                {"aggregate": "count", "type": "quantitative", "title": "Count"}]}
+                                                {"aggregate": "count", "type": "quantitative", "title": count}]}
         series = self.col(self.params.color)
         if series:
             encoding["color"] = self.color(series)
@@ -423,7 +450,9 @@ class _Builder:
             if column.kind == "temporal":
                 encoding = self.time_axis(column, banded=True)
                 return encoding
-            return {"field": column.field, "type": "ordinal", "title": column.title, "sort": None,
+            self.meta.setdefault("heatmap_labels", {})[
+                "x" if column is x else "y"] = max((len(str(v)) for v in column.values if v is not None), default=0)
+            return {"field": column.field, "type": "ordinal", "title": column.title, "sort": self.natural(column),
                     "axis": {"labelLimit": 140, "labelOverlap": True}}
 
         encoding: dict[str, Any] = {"x": axis(x), "y": axis(y), "tooltip": self.tooltips()}
@@ -434,7 +463,7 @@ class _Builder:
                                             "gradientLength": 160, "labelOverlap": True}}
             self.meta["gradient"] = True
         else:
-            encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": "Count",
+            encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": self.ctx.words.gettext("Count"),
                                  "scale": {"scheme": "blues"}}
         rows = len({str(v) for v in y.values})
         self.meta["row_labels"] = max((len(str(v)) for v in y.values), default=0)

@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -32,6 +33,18 @@ Scalar = str | int | float | bool | dt.date | dt.datetime | None
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
+
+
+def known_currency(value: str) -> str:
+    """An ISO 4217 code Babel knows (USD, EUR, CHF), upper case."""
+    from babel.numbers import list_currencies
+
+    if value.upper() not in list_currencies():
+        raise ValueError(f"unknown currency '{value}'; use an ISO 4217 code such as USD, EUR or CHF")
+    return value.upper()
+
+
+CurrencyCode = Annotated[str, AfterValidator(known_currency)]
 
 
 class Model(BaseModel):
@@ -124,6 +137,8 @@ class Metric(Model):
         "higher", description="Which way is good news: higher (a rise shows green) or lower (a fall shows green, "
                               "e.g. refunds or costs). Equal values show 'no change'.")
     description: str | None = Field(None, description="Small print under the value.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of a currency metric, e.g. USD, when it is not the report's.")
 
 
 class Chart(Model):
@@ -136,6 +151,21 @@ class Chart(Model):
     description: str | None = Field(None, description="Text shown under the heading (Markdown).")
     width: Literal["full", "half"] = Field(
         "full", description="How wide the chart is: full (a whole row) or half (half a row on wide screens).")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of the chart's currency axes and tooltips, e.g. USD, when it is "
+                          "not the report's.")
+
+
+class ColumnSpec(Model):
+    """How one table column is shown, written as a mapping: its format, and for amounts their currency."""
+
+    format: ColumnFormat = Field(
+        "currency", description="How the column is shown: number, currency, percent, plain, date, datetime or text.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of the column's amounts, e.g. USD, when it is not the report's.")
+
+
+ColumnShown = ColumnFormat | ColumnSpec
 
 
 class Table(Model):
@@ -151,17 +181,27 @@ class Table(Model):
     excel_rows: int = Field(10_000, ge=1, le=1_048_575,
                             description="How many rows the Excel download holds at most (a capped workbook says so "
                                         "above its header; the CSV download holds every row).")
-    columns: dict[str, ColumnFormat] = Field(
+    columns: dict[str, ColumnShown] = Field(
         default_factory=dict,
         description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "
                     "plain (no separators), date, datetime or text, e.g. {year: plain, revenue: currency, share: "
-                    "percent}. Others follow what they hold: dates as dates, years and ids (year, customer_id, "
-                    "zip…) without separators. Each name must be a column of the query.")
+                    "percent}; an amount in another currency as {format: currency, currency: USD}. Others follow "
+                    "what they hold: dates as dates, years and ids (year, customer_id, zip…) without separators. "
+                    "Each name must be a column of the query.")
     links: dict[str, str] = Field(
         default_factory=dict,
         description="Columns whose cells link to the page of a for_each report, as column: report, e.g. {customer: "
                     "customers} links each customer cell to reports/customers/<value>.html. Values without a page "
                     "stay plain text.")
+
+    def formats(self) -> dict[str, str]:
+        """Each declared column's format (number, currency, …)."""
+        return {name: shown if isinstance(shown, str) else shown.format for name, shown in self.columns.items()}
+
+    def currencies(self) -> dict[str, str]:
+        """The columns declared in a currency of their own, and that currency."""
+        return {name: shown.currency for name, shown in self.columns.items()
+                if isinstance(shown, ColumnSpec) and shown.currency}
 
 
 class Freshness(Model):
@@ -206,7 +246,8 @@ class Filter(Model):
 
     name: FilterName = Field(
         description="The parameter the choice binds: $name in the queries (a date_range binds $name_start and "
-                    "$name_end). Letters, digits and underscores.")
+                    "$name_end, and the period of equal length before it as $name_prev_start and $name_prev_end). "
+                    "Letters, digits and underscores.")
     label: str | None = Field(None, description="The label shown beside the dropdown. Defaults to the name.")
     type: Literal["select", "date_range"] = Field(
         "select", description="select (one value from options) or date_range (a period from presets).")
@@ -267,12 +308,19 @@ class SourceSpec(Model):
     timeout_seconds: float = Field(600, gt=0, le=7200,
                                    description="The longest a loader may run, in seconds, before it is stopped.")
 
+    header_row: int | None = Field(
+        None, ge=1, le=1_048_576,
+        description="The row of an Excel sheet that holds the column names, as Excel numbers it (1 is the first). "
+                    "Rows above it (a title, notes) are left out. Defaults to the first row.")
+
     @model_validator(mode="after")
     def _one_kind(self) -> SourceSpec:
         if (self.path is None) == (self.loader is None):
             raise ValueError("a data source mapping needs exactly one of path (a file) or loader (a Python file)")
         if self.sheet is not None and self.path is None:
             raise ValueError("sheet applies to an Excel workbook named by path, not to a loader")
+        if self.header_row is not None and (self.path is None or not self.path.lower().endswith((".xlsx", ".xlsm"))):
+            raise ValueError("header_row applies to an Excel workbook (.xlsx, .xlsm) named by path")
         given = self.model_fields_set
         if self.loader is None and given & {"refresh", "timeout_seconds"}:
             raise ValueError("refresh and timeout_seconds apply to a loader, not to a file")
@@ -341,6 +389,9 @@ class ReportConfig(Model):
     hide_title: bool = Field(
         False, description="A private report's title stays hidden too: the index and its pages show 'Private "
                            "report' until unlocked.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of this report's amounts, e.g. USD in a site that counts in CHF. "
+                          "Defaults to the site's currency.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -380,5 +431,6 @@ def table_name_for(url: str) -> str:
     return name if IDENTIFIER.match(name) else f"t_{name}"
 
 
-__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
+__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "AsOf", "Chart", "ChartParams", "Check", "ColumnSpec", "Filter",
+           "ForEach",
            "Freshness", "Metric", "Model", "ReportConfig", "Rule", "SourceSpec", "Table", "table_name_for"]

@@ -19,8 +19,9 @@ from typing import Any
 
 from reportsite.values.formats import Formats, babel_locale, column_kind
 from reportsite.values.jsonvalues import as_text
+from reportsite.values.words import N_
 
-SHEET = "Data"
+SHEET = N_("Data")  # the sheet's name, in the site's words
 CREATED = dt.datetime(1980, 1, 1)  # as the zip entries: a workbook's bytes depend on its rows only
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 
@@ -56,9 +57,11 @@ def column_kinds(table: Any, declared: dict[str, str] | None = None, sample: int
 
 
 def write_xlsx(
-    table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str = SHEET
+    table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str | None = None,
+    currencies: dict[str, str] | None = None,
 ) -> None:
-    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds."""
+    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds. The
+    sheet is called "Data" in the site's words; ``currencies`` gives columns amounts in another currency."""
     import polars as pl
     import xlsxwriter
 
@@ -68,14 +71,13 @@ def write_xlsx(
     with xlsxwriter.Workbook(
         str(path), {"remove_timezone": True, "nan_inf_to_errors": True, "in_memory": True}
     ) as workbook:
-        sheet = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(sheet_name(name or formats.words.gettext(SHEET)))
         workbook.set_properties({"created": CREATED})  # the same rows give the same bytes (no-op deploys)
         top = 0
         if capped:
-            note = (
-                f"The first {formats.number(frame.height)} of {formats.number(total or 0)} rows; the CSV "
-                "download holds them all."
-            )
+            note = formats.words.gettext(
+                "The first %(shown)s of %(total)s rows; the CSV download holds them all.",
+                shown=formats.number(frame.height), total=formats.number(total or 0))
             sheet.write(0, 0, note, workbook.add_format({"bold": True, "font_color": "#9a3412"}))
             workbook.set_properties({"created": CREATED, "comments": note})
             top = 1
@@ -85,7 +87,7 @@ def write_xlsx(
                 sheet,
                 position=(top, 0),
                 table_style="Table Style Light 1",
-                column_formats=_column_formats(frame, kinds, formats),  # type: ignore[arg-type]
+                column_formats=_column_formats(frame, kinds, formats, currencies or {}),  # type: ignore[arg-type]
                 freeze_panes=(top + 1, 0),
                 autofit=frame.height <= 5000,
                 float_precision=15,
@@ -136,7 +138,12 @@ def _excel_frame(frame: Any, formats: Formats) -> Any:
     return frame.select(columns) if columns else frame
 
 
-def _column_formats(frame: Any, kinds: list[str], formats: Formats) -> dict[str, str]:
+def sheet_name(text: str) -> str:
+    """A name Excel accepts for a sheet: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Data"
+
+
+def _column_formats(frame: Any, kinds: list[str], formats: Formats, currencies: dict[str, str]) -> dict[str, str]:
     """Excel number formats by column name, from each column's kind and values."""
     import polars as pl
 
@@ -150,7 +157,7 @@ def _column_formats(frame: Any, kinds: list[str], formats: Formats) -> dict[str,
                 date_format(formats.locale) + _clock(frame[name]) if isinstance(dtype, pl.Datetime) else "General"
             )
         elif numeric and kind == "currency":
-            found[name] = currency_format(formats.locale, formats.currency)
+            found[name] = currency_format(formats.locale, currencies.get(name) or formats.currency)
         elif numeric and kind == "percent":
             found[name] = "0.0%"
         elif numeric and kind in ("plain", "text"):

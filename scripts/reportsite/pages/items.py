@@ -12,7 +12,7 @@ from reportsite.config.site_models import SiteConfig
 from reportsite.downloads.csv import stream_table, write_csv
 from reportsite.downloads.xlsx import CappedRows, column_kinds, write_xlsx
 from reportsite.errors import Problem, QueryError, did_you_mean
-from reportsite.pages import markdown_text, table_rows
+from reportsite.pages import chart_text, markdown_text, table_rows
 from reportsite.pages.page import (
     ChartBlock,
     MetricCard,
@@ -56,7 +56,7 @@ class ItemRunner:
         self.parameters = dict(report.config.parameters if parameters is None else parameters)
         self.shown = dict(self.parameters if shown is None else shown)
         self.page, self.folder = page or report.slug, folder
-        self.formats = Formats.of(site)
+        self.formats = Formats.of(site, report.config.currency)  # the report's currency, else the site's
         self.rows = 0
         self.files: list[str] = []  # every download written, relative to the site
 
@@ -84,11 +84,12 @@ class ItemRunner:
         return self.downloads / relative, relative
 
     def _xlsx(self, table: Any, csv_path: Path, relative: str | None, declared: Mapping[str, str],
-              total: int | None = None) -> str | None:
+              total: int | None = None, currencies: Mapping[str, str] | None = None) -> str | None:
         """The Excel download beside a CSV one (same name, .xlsx); its path relative to the site."""
         if relative is None:
             return None
-        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total)
+        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total,
+                   currencies=dict(currencies or {}))
         self.files.append(relative.removesuffix(".csv") + ".xlsx")
         return relative.removesuffix(".csv") + ".xlsx"
 
@@ -114,7 +115,9 @@ class ItemRunner:
         row = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}  # no row: the card shows —
         self.rows += table.num_rows
         card = metric_card(self._text(metric.name) or metric.name, row.get("value"), row.get("previous"),
-                           metric.format, metric.better, self._text(metric.description), self.formats)
+                           metric.format, metric.better, self._text(metric.description),
+                           self.formats.with_currency(metric.currency))
+        card.currency = metric.currency
         card.id = f"metric-{index + 1}"
         return card
 
@@ -146,30 +149,37 @@ class ItemRunner:
     def page_colors(self, fetched: list[tuple[int, Any]]) -> dict[str, str]:
         """One colour per category over the given (chart index, rows), in order of first appearance."""
         chart_of = self.report.config.charts
-        categories = [label for index, table in fetched for label in charts.colored_categories(chart_of[index], table)]
-        return charts.page_colors(categories, self.site.primary_color)
+        words = self.formats.words
+        categories = [label for index, table in fetched
+                      for label in charts.colored_categories(chart_of[index], table, words)]
+        return charts.page_colors(categories, self.site.primary_color, words.gettext(charts.OTHER))
 
     def vega_locale(self) -> dict[str, Any]:
-        return {"format": charts.format_locale(self.site.locale, self.site.currency),
+        return {"format": charts.format_locale(self.site.locale, self.formats.currency),
                 "time": charts.time_format_locale(self.site.locale)}
 
     def chart(self, index: int, table: Any, colors: dict[str, str]) -> ChartBlock:
         """Chart ``index`` drawn from its rows, its categories in the page's colours."""
         site, chart = self.site, self.report.config.charts[index]
         links = self.links_to(chart.params.link) if chart.params.link else {}
-        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color, colors, links)
+        shown = self.formats.with_currency(chart.currency)
+        context = charts.ChartContext(site.locale, shown.currency, site.timezone, site.primary_color, colors, links,
+                                      shown.words, self.formats.currency)
         self.rows += table.num_rows
         spec = charts.vega_lite(chart, table, context) if table.num_rows else None
+        declared = chart_formats(chart)
         path, relative = self._csv_path(chart.name, index, "chart")
         xlsx = None
         if path is not None:
             write_csv(table, path)
-            xlsx = self._xlsx(table, path, relative, chart_formats(chart))
+            xlsx = self._xlsx(table, path, relative, chart_formats(chart),
+                              currencies={c: chart.currency for c in chart_formats(chart) if chart.currency})
         heading = self._text(chart.params.title or chart.name) or ""
         description = markdown_text.render(chart.description, self.shown, level=3) \
             if chart.description else None
         return ChartBlock(f"chart-{index + 1}", heading, chart.type, spec, table.num_rows, description, chart.width,
-                          relative, xlsx)
+                          relative, xlsx, chart_text.summary(chart, table, shown, declared),
+                          chart_text.data_table(chart, table, shown, declared, links))
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -199,14 +209,15 @@ class ItemRunner:
         except QueryError as exc:
             self.problems.extend(exc.problems)
             return None
-        if not (self._formats_ok(index, spec.columns, shown.column_names)
+        if not (self._formats_ok(index, spec.formats(), shown.column_names)
                 & self._formats_ok(index, spec.links, shown.column_names, "links")):
             return None
         self.rows += total
         data = shown.to_pydict()
-        kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
+        declared, currencies = spec.formats(), spec.currencies()
+        kinds = [column_kind(name, field.type, data[name], declared.get(name))
                  for name, field in zip(shown.column_names, shown.schema, strict=True)]
-        cells = [table_rows.column_cells(self.formats, data[name], kind)
+        cells = [table_rows.column_cells(self.formats.with_currency(currencies.get(name)), data[name], kind)
                  for name, kind in zip(shown.column_names, kinds, strict=True)]
         every = [list(row) for row in zip(*cells, strict=True)] if cells else []
         keys = table_rows.table_keys(shown)
@@ -221,7 +232,7 @@ class ItemRunner:
         rows = every[:table_rows.INLINE]
         xlsx = None
         if path is not None and relative is not None:
-            xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
+            xlsx = self._xlsx(excel.table(shown.schema), path, relative, declared, total, currencies)
         block = TableBlock(f"table-{index + 1}", self._text(spec.name) or "", shown.column_names,
                            [kind in NUMERIC_KINDS for kind in kinds], rows, total,
                            self._text(spec.description), relative, kinds,
