@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install site data serve test test-fast lint check bench css clean browser deploy init
+.PHONY: install site data serve test test-fast lint check bench css clean browser deploy init messages
 
 install: $(STAMP)
 
@@ -60,6 +60,11 @@ deploy: $(STAMP)
 # Check the AWS and GitHub set-up from a laptop: make init REPO=OWNER/REPO (values from the environment)
 init: $(STAMP)
 	$(BIN)/reportsite init $(if $(REPO),--repository $(REPO))
+
+# The message catalogs: extract every marked text, merge it into each language's .po, compile the .mo files
+# (scripts/reportsite/values/locales/). New texts arrive untranslated; `make test` fails until every catalog has them.
+messages: $(STAMP)
+	$(BIN)/python -m reportsite.values.catalog_tool
 
 css: $(STAMP)
 	$(BIN)/reportsite build --full

@@ -168,21 +168,23 @@ def chart_problems(chart: dict[str, Any], tips: list[tuple[Any, str]], words: Wo
                                       what=part_name(overlap["what"], words), pairs=pairs))
     for scale in chart.get("scales", []):
         shown = ", ".join(f'"{t}"' for t in scale["labels"])
+        labels = f" ({shown})" if shown else ""
         problems.append(words.ngettext(
             "%(chart)s: the %(axis)s shows %(count)s labelled tick%(labels)s; a value axis needs at least two to "
             "show a scale", "%(chart)s: the %(axis)s shows %(count)s labelled ticks%(labels)s; a value axis needs at "
             "least two to show a scale", len(scale["labels"]), chart=name, axis=axis_name(scale, words),
-            labels=f" ({shown})" if shown else ""))
+            labels=labels))
     plot = chart.get("plot")
     if plot and chart["width"] > 0 and plot["width"] < MIN_PLOT_SHARE * chart["width"]:
+        share = f"{plot['width'] / chart['width']:.0%}"
         problems.append(words.gettext("%(chart)s: the plot area is %(size)s px wide, %(share)s of the chart's "
-                                      "%(total)s px (labels or the legend take the rest)", chart=name, size=plot["width"],
-                                      share=f"{plot['width'] / chart['width']:.0%}", total=chart["width"]))
+                                      "%(total)s px (labels or the legend take the rest)", chart=name,
+                                      size=plot["width"], share=share, total=chart["width"]))
     if plot and chart["height"] > 0 and plot["height"] < MIN_PLOT_SHARE * chart["height"]:
+        share = f"{plot['height'] / chart['height']:.0%}"
         problems.append(words.gettext("%(chart)s: the plot area is %(size)s px tall, %(share)s of the chart's "
                                       "%(total)s px (labels or the legend take the rest)", chart=name,
-                                      size=plot["height"], share=f"{plot['height'] / chart['height']:.0%}",
-                                      total=chart["height"]))
+                                      size=plot["height"], share=share, total=chart["height"]))
     return problems
 
 

@@ -105,8 +105,9 @@ class _Recorder:
             if response.request.is_navigation_request():
                 self.problems.append(self.words.gettext("the page returned HTTP %(status)s", status=response.status))
             else:
+                status = f"HTTP {response.status}"
                 self.problems.append(self.words.gettext("request failed: %(url)s (%(why)s)",
-                                                        url=self.short(response.url), why=f"HTTP {response.status}"))
+                                                        url=self.short(response.url), why=status))
 
 
 # Console errors that another check reports with more detail: failed loads (with their URL, by the

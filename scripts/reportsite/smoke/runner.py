@@ -236,10 +236,11 @@ def smoke_command(args: Any, console: Any) -> int:
                                      "%(folder)s", len(list(screenshots.glob("*.png"))), folder=screenshots),
                       markup=False)
     if result.ok:
+        seconds = f"{elapsed:.1f}"
         console.print("[green]✓[/] " + words.ngettext(
             "%(count)s page clean at %(widths)s screen widths, light and dark (%(seconds)ss)",
             "%(count)s pages clean at %(widths)s screen widths, light and dark (%(seconds)ss)", len(result.pages),
-            widths=len(VIEWPORTS), seconds=f"{elapsed:.1f}"))
+            widths=len(VIEWPORTS), seconds=seconds))
         return 0
     for problem in result.problems:
         console.print(f"✗ {problem}", markup=False, style="red")

@@ -10,6 +10,8 @@ form), a translation whose placeholders differ from its message's, a ``.mo`` old
 
 from __future__ import annotations
 
+import datetime as dt
+import gettext
 import io
 import re
 import sys
@@ -30,6 +32,7 @@ SOURCES = [
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 CATALOGS = (*SHIPPED, "de_CH")  # de_CH holds only the Swiss spellings (ss for ß); the rest falls back to de
+FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true", "extensions": "jinja2.ext.i18n"}
 
 
@@ -87,8 +90,10 @@ def write(catalog: Any, path: Path) -> None:
 def compiled(language: str) -> bytes:
     from babel.messages.mofile import write_mo
 
+    catalog = read(language)
+    catalog.creation_date = catalog.revision_date = FIXED_DATE  # the same .po compiles to the same bytes
     buffer = io.BytesIO()
-    write_mo(buffer, read(language), use_fuzzy=False)
+    write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
 
 
@@ -159,9 +164,16 @@ def missing(language: str) -> list[str]:
                 problems.append(f"{language}: {key!r} → {text!r} has placeholders {sorted(PLACEHOLDER.findall(text))}"
                                 f", the message {sorted(wanted)}")
     mo = po_path(language).with_suffix(".mo")
-    if not mo.exists() or mo.read_bytes() != compiled(language):
+    if not mo.exists() or _entries(mo.read_bytes()) != _entries(compiled(language)):
         problems.append(f"{language}: {mo.name} is not compiled from its .po (run make messages)")
     return problems
+
+
+def _entries(mo: bytes) -> dict[Any, str]:
+    """A compiled catalog's messages (its header, which holds dates, left out)."""
+    found = dict(gettext.GNUTranslations(io.BytesIO(mo))._catalog)  # type: ignore[attr-defined]
+    found.pop("", None)
+    return found
 
 
 def main(argv: list[str]) -> int:
