@@ -9,25 +9,20 @@ one colour across the page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from reportsite.charts import colors, dates, numbers, order, palette, temporal
+from reportsite.charts.columns import ChartContext, Column, link_marks, make_column
 from reportsite.charts.theme import light_config
 from reportsite.charts.values import (
     column_kind,
     field_names,
-    is_integer_type,
     looks_like_id,
-    looks_like_year,
     records,
     shown_titles,
 )
 from reportsite.config.models import Chart
 from reportsite.values.timevalues import chart_instant, period_end, span_days
-from reportsite.values.timevalues import grain as data_grain
-from reportsite.values.tokens import token_of
 from reportsite.values.words import ENGLISH, Words
 
 DENSE_POINTS = 100  # a line with more points than this draws no point markers
@@ -35,49 +30,6 @@ HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
 LONG_LABEL = 12  # characters; longer bar labels turn bars horizontal
 HEIGHT = 300
 MAX_SERIES = palette.SIZE  # more colour series than this fold the smallest into 'Other'
-
-
-@dataclass(frozen=True)
-class ChartContext:
-    """What every chart of a page shares: the site's locale, currency, time zone, brand colour and the page's
-    category colours."""
-
-    locale: str = "en-US"
-    currency: str = "USD"
-    timezone: str = "UTC"
-    primary_color: str = "#2563eb"
-    colors: Mapping[str, str] = field(default_factory=dict)
-    links: Mapping[str, str] = field(default_factory=dict)  # params.link: a value (as text) → its page's URL
-    words: Words = ENGLISH  # the site's words ("Count", "Other")
-    page_currency: str | None = None  # the currency of the page's Vega format locale, when the chart's differs
-
-
-@dataclass
-class Column:
-    """One query column as the chart uses it."""
-
-    name: str
-    field: str
-    kind: str  # temporal | quantitative | nominal
-    style: str  # number | currency | percent | plain | date | datetime | text
-    values: list[Any]
-    title: str
-    grain: str = "day"
-
-    def tooltip(self, locale: str, currency: str | None = None) -> dict[str, Any]:
-        """The column in a tooltip; ``currency``: the chart's, when the page's Vega locale writes another one."""
-        tip: dict[str, Any] = {"field": self.field, "type": self.kind, "title": self.title}
-        if self.kind == "quantitative" and self.style == "currency" and currency:
-            tip.update(format=numbers.tooltip_format("number", self.values), title=f"{self.title} ({currency})")
-            return tip
-        if self.kind == "temporal":
-            # A UTC time unit makes Vega-Lite format with utcFormat (formatType "utc" compiles to a broken
-            # call in this version: every date tooltip read NaN); the unit is the data's grain, so nothing is lost.
-            tip.update(format=temporal.tooltip_format(self.grain, self.style == "date", dates.patterns(locale)),
-                       timeUnit={"unit": temporal.time_unit(self.grain).removeprefix("utc"), "utc": True})
-        elif self.kind == "quantitative":
-            tip["format"] = numbers.tooltip_format(self.style, self.values)
-        return tip
 
 
 def colored_categories(chart: Chart, table: Any, words: Words = ENGLISH) -> list[Any]:
@@ -125,7 +77,7 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
                                if c and c in table.column_names))
     fields = field_names(names)
     data = table.select(names).to_pydict()
-    columns = {name: _column(name, fields[name], table.schema.field(name).type, data[name], chart, ctx)
+    columns = {name: make_column(name, fields[name], table.schema.field(name).type, data[name], chart, ctx)
                for name in names}
     builder = _Builder(chart, columns, ctx)
     layers, extra = builder.build()
@@ -146,59 +98,13 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
         for row, value in zip(values, derived, strict=True):
             row[field_] = value
     if params.link and ctx.links:
-        _link_marks(spec, values, data[params.x], ctx.links)
+        link_marks(spec, values, data[params.x], ctx.links)
     spec["data"] = {"values": values}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
     spec["config"] = light_config(palette.light(ctx.primary_color)[0])
     builder.meta["dark"] = palette.dark_twins(ctx.primary_color)  # the page script swaps them in the dark theme
     spec["usermeta"] = {"reportsite": builder.meta}
     return spec
-
-
-LINK_FIELD = "__href"
-
-
-def _link_marks(spec: dict[str, Any], values: list[dict[str, Any]], categories: list[Any],
-                links: Mapping[str, str]) -> None:
-    """Each bar or slice whose category has a page opens it when clicked (Vega-Lite's href channel)."""
-    for row, category in zip(values, categories, strict=True):
-        url = links.get(token_of(category)) if category is not None else None
-        if url:
-            row[LINK_FIELD] = url
-    layer = spec if "encoding" in spec else next((x for x in spec.get("layer", []) if "encoding" in x), None)
-    if layer is None:
-        return
-    layer["encoding"]["href"] = {"field": LINK_FIELD, "type": "nominal"}
-    if isinstance(layer.get("mark"), dict):
-        layer["mark"]["cursor"] = "pointer"
-
-
-def _column(name: str, field_: str, arrow_type: Any, values: list[Any], chart: Chart, ctx: ChartContext) -> Column:
-    params = chart.params
-    kind = column_kind(arrow_type)
-    explicit = {params.x: params.x_format, params.y: params.y_format, params.y2: params.y2_format}.get(name)
-    titles = {params.x: params.x_title, params.y: params.y_title, params.y2: params.y2_title}
-    title = titles.get(name) or name
-    column = Column(name, field_, kind, "text", values, title)
-    if kind == "temporal":
-        import pyarrow as pa
-
-        date_only = pa.types.is_date(arrow_type) or all(
-            not isinstance(v, dt.datetime) or (v.hour, v.minute, v.second) == (0, 0, 0) for v in values)
-        column.style = "date" if date_only else "datetime"
-        column.grain = data_grain(values, ctx.timezone)
-        if explicit in ("date", "datetime"):
-            column.style = explicit
-    elif kind == "quantitative":
-        auto = "plain" if is_integer_type(arrow_type) and (looks_like_year(name, values) or looks_like_id(name)) \
-            else "number"
-        column.style = explicit if explicit in ("number", "currency", "percent", "plain") else auto
-    distinct = len({v for v in values if v is not None})
-    if kind == "quantitative" and name == params.x and is_integer_type(arrow_type) and (
-            (chart.type == "bar" and distinct <= 60) or (column.style == "plain" and chart.type in ("line", "area")
-                                                        and looks_like_year(name, values) and distinct <= 12)):
-        column.kind = "ordinal"  # whole numbers along bars, or a few years: one category each, never 2,013.5
-    return column
 
 
 class _Builder:
@@ -398,14 +304,14 @@ class _Builder:
                 along = "x" if along == "y" else "y"
             position = rule.y if rule.y is not None else rule.x
             datum = chart_instant(position, self.ctx.timezone) if isinstance(position, dt.date) else position
-            mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b"}
+            mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b", "aria": False}
             place: dict[str, Any] = {"datum": datum}
             if isinstance(position, dt.date):
                 place["type"] = "temporal"
             one: dict[str, Any] = {"values": [{}]}  # drawn once, not once per row of the chart's data
             layers.append({"data": one, "mark": mark, "encoding": {along: place}})
             if rule.label:
-                text = {"type": "text", "text": rule.label, "align": "right" if along == "y" else "left",
+                text = {"type": "text", "aria": False, "text": rule.label, "align": "right" if along == "y" else "left",
                         "baseline": "bottom", "dx": -4 if along == "y" else 4, "dy": -3, "color": "#475569",
                         "fontSize": 11, "x": "width" if along == "y" else None, "y": 0 if along == "x" else None}
                 layers.append({"data": one, "mark": {k: v for k, v in text.items() if v is not None},

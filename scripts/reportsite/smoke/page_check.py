@@ -15,6 +15,7 @@ from reportsite.smoke.findings import VIEWPORT_NAMES, PageCheck
 from reportsite.values.words import ENGLISH, Words
 
 CHART_TIMEOUT_MS = 15_000
+THEME_SETTLES_MS = 400  # Tailwind's transitions take 150 ms
 PAGE_TIMEOUT_MS = 30_000
 
 
@@ -233,6 +234,7 @@ def dark_accessibility(page: Any, words: Words = ENGLISH) -> list[str]:
     page.emulate_media(color_scheme="dark")
     with contextlib.suppress(Exception):  # charts that did not redraw are checked as they are
         page.wait_for_function(_DARK_DRAWN, timeout=CHART_TIMEOUT_MS)
+    page.wait_for_timeout(THEME_SETTLES_MS)  # colour transitions (cards fade their backgrounds) have finished
     return axe.check(page, words)
 
 
