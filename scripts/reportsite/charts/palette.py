@@ -18,6 +18,7 @@ from reportsite.values.brand import contrast
 SIZE = 12  # colours a chart's series and slices use; more categories fold into "Other"
 DISTINCT = 15.0  # the least CIEDE2000 difference between two colours of the palette (first choice)
 FALLBACK_DISTINCT = 11.0  # … relaxed only if a brand colour leaves fewer than SIZE candidates
+BRAND_DISTINCT = 20.0  # the brand colour leads every chart: the others keep further from it
 BACKGROUND_CONTRAST = 2.0  # against the card background of each theme
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#0f172a"  # white; slate-900 (cards in the dark theme)
 OTHER_COLOR = "#94a3b8"  # slate-400: "Other", readable on both backgrounds
@@ -115,7 +116,8 @@ def pairs(primary: str) -> tuple[tuple[str, str], ...]:
             if twin in kept:
                 continue
             if all(difference(twin[0], k[0]) >= threshold and difference(twin[1], k[1]) >= threshold
-                   for k in [*kept, other]):
+                   for k in [*kept, other]) and min(difference(twin[0], brand[0]),
+                                                    difference(twin[1], brand[1])) >= BRAND_DISTINCT:
                 kept.append(twin)
     return tuple(kept)
 

@@ -157,7 +157,8 @@ class _Builder:
                                                                                    self.ctx.locale, self.ctx.currency)
         axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency,
                                                                      values=column.values),
-                                "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True}
+                                "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True,
+                                "labelSeparation": 6}
         if style == "plain" and column.kind == "quantitative":
             axis["tickMinStep"] = 1  # whole numbers (years, ids) never get ticks in between
         encoding = {"field": column.field, "type": "quantitative", "title": column.title, "scale": scale,
@@ -251,8 +252,9 @@ class _Builder:
             value["stack"] = {"stacked": "zero", "grouped": None, "normalize": "normalize"}[stack or "stacked"]
         elif kind in ("bar", "area") and params.zero is False:
             value["stack"] = None  # a stack always starts at zero
-        if horizontal:
-            position["axis"]["labelLimit"] = 150
+        if horizontal:  # the title above the labels, whatever their width (the page script sizes them)
+            position["axis"].update(labelLimit=150, titleAngle=0, titleAlign="right", titleAnchor="start",
+                                    titleBaseline="bottom", titleX=0, titleY=-6)
             encoding.update(y=position, x=value)
             self.meta["horizontal"] = True
         else:

@@ -150,16 +150,15 @@ class Words:
         return chain(self.language)[-1]
 
     def gettext(self, message: str, /, **values: Any) -> str:
-        """``message`` in the site's language (or its label), placeholders filled when values are given."""
+        """``message`` in the site's language (or its label), placeholders filled (``%%`` is a percent sign)."""
+        return fill(self.raw(message), values)
+
+    def raw(self, message: str) -> str:
+        """The translation (or label) as a format string, placeholders kept (for Jinja's own formatting)."""
         label = self._labels.get(message)
         if isinstance(label, dict):
             label = label.get("other") or next(iter(label.values()))
-        text = label if label is not None else _translations(self.language).gettext(message)
-        return fill(text, values) if values else text
-
-    def raw(self, message: str) -> str:
-        """The translation with its placeholders (for Jinja's own formatting)."""
-        return self.gettext(message)
+        return str(label) if label is not None else str(_translations(self.language).gettext(message))
 
     def ngettext(self, singular: str, plural: str, count: float, /, **values: Any) -> str:
         """The form for ``count`` (CLDR's plural rules), placeholders filled; ``%(count)s`` defaults to it."""
