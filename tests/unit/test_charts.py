@@ -286,7 +286,7 @@ def test_a_red_brand_keeps_red_500_out_of_its_palette() -> None:
     from reportsite.charts import palette
 
     assert "#ef4444" not in palette.light("#b91c1c")  # the two pie slices that looked alike
-    assert palette.difference("#b91c1c", "#ef4444") < palette.DISTINCT
+    assert palette.difference("#b91c1c", "#ef4444") < palette.BRAND_DISTINCT
 
 
 def test_one_chart_never_gives_two_categories_the_same_colour() -> None:
