@@ -29,7 +29,7 @@ _LEAKED = """() => {
   const shown = main ? main.querySelectorAll('[data-spec], [data-block], [data-testid="metric"], '
     + '[data-testid="table-card"], [data-testid="family-list"]').length : 0;
   const json = [...document.querySelectorAll('script[type="application/json"]')]
-    .filter(s => s.id !== 'private-config').length;
+    .filter(s => s.id !== 'private-config' && !s.hasAttribute('data-messages')).length;  // the site's words are public
   return shown + json;
 }"""
 _AUDIENCES = """() => JSON.parse(document.getElementById('private-config').textContent).audiences.map(a => a.name)"""
