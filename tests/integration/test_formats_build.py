@@ -15,7 +15,8 @@ from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-SITE = 'title: "Awkward"\nlocale: {locale}\ncurrency: {currency}\ntimezone: Europe/Zurich\ndata_root: "{data}"\n'
+SITE = ('title: "Awkward"\nlocale: {locale}\nlanguage: en\ncurrency: {currency}\ntimezone: Europe/Zurich\n'
+        'data_root: "{data}"\n')  # the locale's numbers and dates, English words
 
 
 class Page(HTMLParser):
@@ -49,6 +50,8 @@ class Page(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if any("data-null" in node["attrs"] for _, node in self._open) and data != "—":
+            return  # "no value", for screen readers, beside a NULL's dash
         for _, node in self._open:
             node["text"] += data
 

@@ -149,3 +149,11 @@ def test_download_names_transliterate_like_page_names() -> None:
     assert slugify("Änderungen pro Monat") == "anderungen-pro-monat"
     assert slugify("Herkunftsländer") == "herkunftslander"
     assert slugify("東京") == "item"
+
+
+def test_scripts_get_their_messages_and_plurals_only_where_they_count() -> None:
+    from reportsite.values.words import messages_in
+
+    found = messages_in('_("Rows per page"); _("Search %(title)s", {title: t}); '
+                        'ngettext("%(count)s row", "%(count)s rows", n, {x: 1});')
+    assert found == [("Rows per page", None), ("Search %(title)s", None), ("%(count)s row", "%(count)s rows")]

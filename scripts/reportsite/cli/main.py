@@ -47,7 +47,10 @@ def _project(args: argparse.Namespace) -> Path:
 def _here(args: argparse.Namespace, path: str | None, default: str) -> Path:
     """An --out folder as given, relative to where the command runs (as a shell reads it, so ``reportsite --project xl
     build --out xl/_site`` writes xl/_site); without --out, ``default`` inside the project."""
-    return Path(path).expanduser().resolve() if path else _project(args) / default
+    if not path:
+        return _project(args) / default
+    given = Path(path).expanduser()
+    return given if given.is_absolute() else Path.cwd() / given
 
 
 def cmd_build(args: argparse.Namespace) -> int:

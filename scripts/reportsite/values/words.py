@@ -223,10 +223,11 @@ def messages_in(text: str, source: str = "javascript") -> list[tuple[str, str | 
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     found: list[tuple[str, str | None]] = []
     for _line, _function, message, _comments in extract(io.BytesIO(text.encode("utf-8")), keywords, [], {}):
-        if isinstance(message, tuple | list):
-            found.append((str(message[0]), str(message[1]) if len(message) > 1 else None))
-        elif message:
-            found.append((str(message), None))
+        texts = list(message) if isinstance(message, tuple | list) else [message]
+        if not texts or not isinstance(texts[0], str):
+            continue
+        plural = texts[1] if _function == "ngettext" and len(texts) > 1 and isinstance(texts[1], str) else None
+        found.append((texts[0], plural))
     return list(dict.fromkeys(found))
 
 
