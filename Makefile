@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt tests/requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: install install-dev site data serve test test-fast test-browser lint check bench css clean browser deploy init
+.PHONY: install install-dev site data serve test test-fast test-browser lint check bench css clean browser deploy init messages
 
 # install: the runtime set (requirements.txt), all a build, check, smoke or deploy needs; the publishing
 # workflow caches this virtualenv. install-dev adds the linters and test tools (tests/requirements.txt).
@@ -73,6 +73,11 @@ deploy: $(STAMP)
 # Check the AWS and GitHub set-up from a laptop: make init REPO=OWNER/REPO (values from the environment)
 init: $(STAMP)
 	$(BIN)/reportsite init $(if $(REPO),--repository $(REPO))
+
+# The message catalogs: extract every marked text, merge it into each language's .po, compile the .mo files
+# (scripts/reportsite/values/locales/). New texts arrive untranslated; `make test` fails until every catalog has them.
+messages: $(STAMP)
+	$(BIN)/python -m reportsite.values.catalog_tool
 
 css: $(STAMP)
 	$(BIN)/reportsite build --full

@@ -16,6 +16,35 @@
   var titleSuffix = document.title.indexOf(" · ") >= 0 ? document.title.slice(document.title.indexOf(" · ")) : "";
   var cache = {};
   var latest = 0;
+  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
+  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
+  var messages = null;
+  function words() {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
+      });
+    }
+    return messages;
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+  function _(text, values) {
+    var found = words()[text];
+    return fill(typeof found === "string" ? found : text, values);
+  }
+  function ngettext(singular, plural, count, values) {
+    var forms = words()[singular], rule;
+    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
 
   // The default combination is the page itself: keep its blocks to come back to.
   var initial = { blocks: {} };
@@ -54,7 +83,7 @@
   function load(key) {
     if (!cache[key]) {
       var url = config.slices[key];
-      if (!url) return Promise.reject(new Error("no results for this choice"));
+      if (!url) return Promise.reject(new Error(_("no results for this choice")));
       var get = window.reportsite && window.reportsite.fetchData;  // private.js: opens a private page's files
       cache[key] = (get ? get(url, { credentials: "same-origin" }) : fetch(url, { credentials: "same-origin" }))
         .then(function (response) {
@@ -83,7 +112,7 @@
   function describe(picks) {
     return filters.map(function (f, i) {
       var label = document.querySelector('label[for="filter-' + f.name + '"]');
-      return (label ? label.textContent : f.name) + ": " + f.choices[picks[i]].label;
+      return _("%(filter)s: %(choice)s", { filter: label ? label.textContent : f.name, choice: f.choices[picks[i]].label });
     }).join(", ");
   }
 
@@ -101,15 +130,15 @@
       if (ticket !== latest) return;
       swap(data);
       if (error) { error.textContent = ""; error.classList.add("hidden"); }
-      if (status) status.textContent = "Showing " + describe(picks);
+      if (status) status.textContent = _("Showing %(choices)s", { choices: describe(picks) });
       document.documentElement.dataset.filtersShown = key;
     }).catch(function (err) {
       if (ticket !== latest) return;
       var offline = window.location.protocol === "file:";
       if (error) {
         error.textContent = offline
-          ? "Filters need the page to be opened from the site (http or https), not from a file on disk."
-          : "These results could not be loaded (" + err.message + "). Check your connection and try again.";
+          ? _("Filters need the page to be opened from the site (http or https), not from a file on disk.")
+          : _("These results could not be loaded (%(reason)s). Check your connection and try again.", { reason: err.message });
         error.classList.remove("hidden");
       }
     }).then(function () {

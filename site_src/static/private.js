@@ -13,6 +13,35 @@
   var config = JSON.parse(configEl.textContent);
   var STORE = "reportsite-key:";
   var MAGIC = 4, NONCE = 12;
+  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
+  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
+  var messages = null;
+  function words() {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
+      });
+    }
+    return messages;
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+  function _(text, values) {
+    var found = words()[text];
+    return fill(typeof found === "string" ? found : text, values);
+  }
+  function ngettext(singular, plural, count, values) {
+    var forms = words()[singular], rule;
+    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
   var form = document.querySelector("[data-private-form]");
   var input = document.querySelector("[data-private-password]");
   var submit = document.querySelector("[data-private-submit]");
@@ -144,7 +173,7 @@
   api.fetchData = function (url, options) {
     return fetch(url, options || { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) return response;
-      if (!pageKey) throw new Error("the report is locked");
+      if (!pageKey) throw new Error(_("the report is locked"));
       return response.arrayBuffer().then(function (sealed) { return unseal(pageKey, sealed); })
         .then(function (plain) {
           return new Response(plain, { status: 200, headers: {
@@ -160,7 +189,7 @@
 
   function busy(on) {
     submit.disabled = on;
-    submit.textContent = on ? "Unlocking…" : "Unlock";
+    submit.textContent = on ? _("Unlocking…") : _("Unlock");
     form.setAttribute("aria-busy", on ? "true" : "false");
   }
 
@@ -184,7 +213,7 @@
       save.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
     }).catch(function (err) {
-      window.alert("The download could not be opened (" + err.message + ").");
+      window.alert(_("The download could not be opened (%(reason)s).", { reason: err.message }));
     });
   }, true);
 
@@ -193,10 +222,9 @@
   var local = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(window.location.hostname);
   if (window.location.protocol === "file:" || !window.isSecureContext || !window.crypto || !crypto.subtle) {
     say(window.location.protocol === "file:"
-      ? "Private reports open from the site, not from a file on disk: serve the folder (reportsite serve) and " +
-        "open http://127.0.0.1:8000."
-      : "This private report can only be opened over a secure connection: use its https:// address" +
-        (local ? "" : " (or http://127.0.0.1 / localhost on your own computer)") + ".");
+      ? _("Private reports open from the site, not from a file on disk: serve the folder (reportsite serve) and open http://127.0.0.1:8000.")
+      : (local ? _("This private report can only be opened over a secure connection: use its https:// address.")
+        : _("This private report can only be opened over a secure connection: use its https:// address (or http://127.0.0.1 / localhost on your own computer).")));
     input.removeAttribute("aria-invalid");
     input.disabled = submit.disabled = true;
     state("unavailable");
@@ -206,7 +234,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var password = input.value;
-    if (!password) { say("Enter the password."); input.focus(); return; }
+    if (!password) { say(_("Enter the password.")); input.focus(); return; }
     say("");
     busy(true);
     state("unlocking");
@@ -214,7 +242,7 @@
       if (!found) {
         busy(false);
         state("locked");
-        say("That password does not open this report. Check it and try again.");
+        say(_("That password does not open this report. Check it and try again."));
         input.select();
         input.focus();
         return;
@@ -224,7 +252,7 @@
     }).catch(function (err) {
       busy(false);
       state("locked");
-      say("The report could not be opened (" + (err && err.message ? err.message : err) + ").");
+      say(_("The report could not be opened (%(reason)s).", { reason: err && err.message ? err.message : err }));
     });
   });
 

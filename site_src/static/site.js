@@ -13,9 +13,24 @@
     rect: { stroke: "#0f172a" }
   };
 
+  // The page's words (script[data-messages], in the site's language): _("…", {name: value}).
+  var messages = null;
+  function _(text, values) {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* keep English */ }
+      });
+    }
+    var found = typeof messages[text] === "string" ? messages[text] : text;
+    return found.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+
   function fail(el, message) {
     el.dataset.rendered = "error";
-    el.textContent = "This chart could not be drawn: " + message;
+    el.textContent = _("This chart could not be drawn: %(reason)s", { reason: message });
     el.className += " flex items-center justify-center text-sm text-red-700 bg-red-50 rounded-lg";
     console.error("reportsite: chart " + el.id + ": " + message);
   }
@@ -52,6 +67,23 @@
     return candidates[candidates.length - 1];
   }
 
+  // Every colour of the light palette in the spec swapped for its dark-theme twin (data left alone).
+  function darken(node, twins) {
+    Object.keys(node).forEach(function (key) {
+      var value = node[key];
+      if (key === "data" || key === "usermeta") return;
+      if (typeof value === "string" && twins[value.toLowerCase()]) node[key] = twins[value.toLowerCase()];
+      else if (value && typeof value === "object") darken(value, twins);
+    });
+  }
+
+  // How many ticks a value axis of ``length`` px can label without labels running into each other: at least
+  // two, so a reader always sees a scale.
+  function valueTicks(length, chars, horizontal) {
+    var room = horizontal ? chars * 6.6 + 18 : 36;
+    return Math.max(2, Math.min(6, Math.floor(length / room)));
+  }
+
   function fit(spec, width) {
     var meta = (spec.usermeta && spec.usermeta.reportsite) || {};
     var plot = Math.max(120, width - 90);
@@ -60,12 +92,34 @@
       encodings(spec).forEach(function (enc) {
         ["x", "y"].forEach(function (channel) {
           var axis = enc[channel] && enc[channel].type === "temporal" && enc[channel].axis;
-          if (axis && axis.tickCount) {
-            // Vega's time intervals are named 'hours', 'minutes', 'seconds' (Vega-Lite's schema says 'hour').
-            axis.tickCount = { interval: UNITS[ticks.interval] || ticks.interval, step: ticks.step };
+          if (axis && (axis.tickCount || axis.values)) {
+            if (ticks.values) {  // weeks: on the week's first day, not on Vega's Sundays
+              axis.values = ticks.values;
+              delete axis.tickCount;
+            } else {
+              // Vega's time intervals are named 'hours', 'minutes', 'seconds' (Vega-Lite's schema says 'hour').
+              axis.tickCount = { interval: UNITS[ticks.interval] || ticks.interval, step: ticks.step };
+              delete axis.values;
+            }
             axis.labelExpr = ticks.labelExpr;
           }
         });
+      });
+    }
+    var room = Math.max(60, Math.floor(width * (width < 500 ? 0.34 : 0.3)));  // for category labels beside a plot
+    if (meta.horizontal && meta.categories) {  // labels take the room they need, up to a share of the width
+      var needed = Math.ceil(meta.categories.longest * 6.6) + 8;
+      encodings(spec).forEach(function (enc) {
+        var axis = enc.y && (enc.y.type === "nominal" || enc.y.type === "ordinal") && enc.y.axis;
+        if (axis) axis.labelLimit = Math.min(needed, room);
+      });
+      plot = Math.max(80, width - Math.min(needed, room) - 40);
+    }
+    if (meta.heatmap_labels) {
+      encodings(spec).forEach(function (enc) {
+        if (enc.y && enc.y.axis && enc.y.type === "ordinal") {
+          enc.y.axis.labelLimit = Math.min(Math.ceil((meta.heatmap_labels.y || 0) * 6.6) + 8, room);
+        }
       });
     }
     var grow = 0;  // pixels the chart grows by so turned labels and long legends leave the plot its room
@@ -108,16 +162,22 @@
         (view.layer || []).forEach(size);
       })(spec);
     }
-    if (plot < 420) {  // a phone: fewer value ticks, so wide amounts ('CHF 400'000') keep apart
-      encodings(spec).forEach(function (enc) {
-        ["x", "y"].forEach(function (channel) {
-          var axis = enc[channel] && enc[channel].type === "quantitative" && enc[channel].axis;
-          if (axis && axis.tickCount) axis.tickCount = channel === "x" ? 3 : 5;
-        });
+    var labels = meta.value_labels || {};  // value axes: as many ticks as their labels leave room for
+    encodings(spec).forEach(function (enc) {
+      ["x", "y"].forEach(function (channel) {
+        var axis = enc[channel] && enc[channel].type === "quantitative" && enc[channel].axis;
+        if (!axis || !axis.tickCount || enc[channel].aggregate) return;
+        var which = channel === "x" ? (meta.horizontal ? "y" : "x") : (axis.orient === "right" ? "y2" : "y");
+        var chars = labels[which] || 8;
+        axis.tickCount = channel === "x" ? valueTicks(plot, chars, true)
+          : valueTicks(typeof spec.height === "number" ? spec.height - 40 : 260, chars, false);
       });
-    }
+    });
     if (grow && typeof spec.height === "number") spec.height += grow;
-    if (theme() === "dark") merge(spec.config, DARK);
+    if (theme() === "dark") {
+      merge(spec.config, DARK);
+      if (meta.dark) darken(spec, meta.dark);
+    }
     return spec;
   }
 
@@ -157,6 +217,19 @@
       })
       .catch(function (err) { fail(el, err && err.message ? err.message : String(err)); });
   }
+
+  // A chart's data table, opened: a box that scrolls is reachable by keyboard, and named.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("[data-chart-data]") || !details.open) return;
+    var box = details.querySelector("[data-scroll-region]");
+    if (box && (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1)) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      var card = details.closest("[aria-labelledby]");
+      if (card) box.setAttribute("aria-labelledby", card.getAttribute("aria-labelledby"));
+    }
+  }, true);
 
   chartsIn(document).forEach(draw);
   // A filter choice swapped a block in: draw the charts it brought.

@@ -10,15 +10,58 @@
   var SIZES = [25, 50, 100];
   var NUMERIC = { number: 1, currency: 1, percent: 1 };
   var NOWRAP = { date: 1, datetime: 1, plain: 1 };
-  var LINK = "text-blue-700 hover:underline dark:text-blue-400";
+  var LINK = "font-medium text-brand-ink hover:underline";
   var BUTTON = "rounded-md px-2.5 py-1 font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 " +
     "disabled:opacity-40 disabled:hover:bg-transparent dark:text-slate-200 dark:ring-slate-700 dark:hover:bg-slate-800";
   var FIELD = "rounded-lg border-0 bg-white py-1.5 text-sm text-slate-900 ring-1 ring-slate-300 " +
     "placeholder:text-slate-400 dark:bg-slate-950 dark:text-slate-100 dark:ring-slate-700";
   var lang = document.documentElement.lang || undefined;
   var collator = new Intl.Collator(lang, { numeric: true });
-  var numbers = new Intl.NumberFormat(lang);
+  var numbers = new Intl.NumberFormat(document.documentElement.dataset.locale || lang);
   var made = 0;
+  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
+  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
+  var messages = null;
+  function words() {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
+      });
+    }
+    return messages;
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+  function _(text, values) {
+    var found = words()[text];
+    return fill(typeof found === "string" ? found : text, values);
+  }
+  function ngettext(singular, plural, count, values) {
+    var forms = words()[singular], rule;
+    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
+
+  // A box that scrolls sideways is reachable by keyboard (and named), so a keyboard can scroll it too.
+  function scrollable(box, label) {
+    if (!box) return;
+    var wide = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    if (wide) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (label) box.setAttribute("aria-labelledby", label);
+    } else if (box.hasAttribute("tabindex")) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -38,7 +81,7 @@
     return Array.prototype.map.call(table.tBodies[0] ? table.tBodies[0].rows : [], function (tr, i) {
       var row = { c: [], k: [], h: null, i: i };
       Array.prototype.forEach.call(tr.cells, function (td, c) {
-        var empty = td.querySelector('[aria-label="no value"]');
+        var empty = td.querySelector("[data-null]");
         var link = td.querySelector("a[href]");
         row.c.push(empty ? null : td.textContent);
         row.k.push(empty || td.dataset.sort == null ? null : Number(td.dataset.sort));
@@ -77,14 +120,19 @@
       this.controls();
       this.show();
     }
+    this.region = table.closest("[data-scroll-region]");
+    scrollable(this.region, table.getAttribute("aria-labelledby"));
     table.dataset.enhanced = "true";
   }
 
   Table.prototype.headers = function () {
     var self = this;
     this.marks = this.heads.map(function (th, c) {
-      var button = el("button", "inline-flex items-center gap-1 rounded uppercase tracking-wide hover:text-slate-900 " +
-        "dark:hover:text-white" + (NUMERIC[self.kinds[c]] ? " flex-row-reverse" : ""));
+      // The button fills its header cell: a click anywhere on the cell sorts.
+      var button = el("button", "flex w-full items-center justify-start gap-1 px-4 py-2 uppercase tracking-wide " +
+        "hover:text-slate-900 dark:hover:text-white" + (NUMERIC[self.kinds[c]] ? " flex-row-reverse" : ""));
+      th.classList.remove("px-4", "py-2");
+      th.classList.add("p-0");
       var mark = el("span", "text-slate-300 dark:text-slate-600", "↕");
       button.type = "button";
       mark.setAttribute("aria-hidden", "true");
@@ -103,12 +151,13 @@
     var heading = name && name.querySelector("h2");
     var bar = el("div", "flex flex-wrap items-center gap-x-4 gap-y-2 px-4 pb-3 sm:px-5 print:hidden");
     var search = el("input", FIELD + " w-full min-w-0 px-3 sm:w-64");
-    var label = el("label", "sr-only", "Search " + (heading ? heading.textContent : "the table"));
-    var sizes = el("label", "flex items-center gap-2 text-xs text-slate-500 dark:text-slate-400", "Rows per page");
+    var label = el("label", "sr-only", heading ? _("Search %(title)s", { title: heading.textContent })
+      : _("Search the table"));
+    var sizes = el("label", "flex items-center gap-2 text-xs text-slate-500 dark:text-slate-400", _("Rows per page"));
     var select = el("select", FIELD + " pl-2 pr-8");
     label.htmlFor = search.id = id;
     search.type = "search";
-    search.placeholder = "Search";
+    search.placeholder = _("Search");
     search.autocomplete = "off";
     search.addEventListener("input", function () { self.search(search.value); });
     SIZES.forEach(function (size) { select.appendChild(el("option", null, n(size))).value = String(size); });
@@ -125,8 +174,8 @@
     this.status.setAttribute("aria-live", "polite");
     this.status.dataset.tableStatus = "";
     var buttons = el("div", "flex gap-2");
-    this.previous = el("button", BUTTON, "Previous");
-    this.next = el("button", BUTTON, "Next");
+    this.previous = el("button", BUTTON, _("Previous"));
+    this.next = el("button", BUTTON, _("Next"));
     this.previous.type = this.next.type = "button";
     this.previous.addEventListener("click", function () { self.turn(-1); });
     this.next.addEventListener("click", function () { self.turn(1); });
@@ -142,8 +191,8 @@
 
     var note = name && name.querySelector("[data-table-note]");
     if (note && this.total > this.available) {
-      note.textContent = "The table holds the first " + n(this.available) + " of " + n(this.total) +
-        " rows; the CSV has them all.";
+      note.textContent = _("The table holds the first %(shown)s of %(total)s rows; the CSV has them all.",
+        { shown: n(this.available), total: n(this.total) });
       note.classList.remove("py-3");
       note.classList.add("pb-3");
     } else if (note) {
@@ -158,7 +207,7 @@
     if (this.complete) return then();
     if (!this.loading) {
       this.table.setAttribute("aria-busy", "true");
-      this.say("Loading all " + n(this.available) + " rows…");
+      this.say(_("Loading all %(count)s rows…", { count: n(this.available) }));
       var get = window.reportsite && window.reportsite.fetchData;  // private.js: opens a private page's files
       this.loading = (get ? get(this.source) : fetch(this.source)).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -176,9 +225,9 @@
       }, function (error) {
         var offline = location.protocol === "file:";
         self.available = self.rows.length;
-        self.message.textContent = (offline ? "Opened as a file, so the browser cannot load the other rows" :
-          "The other rows could not be loaded (" + error.message + ")") + ": sorting, search and pages cover the " +
-          "first " + n(self.rows.length) + ". The CSV has them all.";
+        self.message.textContent = offline
+          ? _("Opened as a file, so the browser cannot load the other rows: sorting, search and pages cover the first %(count)s. The CSV has them all.", { count: n(self.rows.length) })
+          : _("The other rows could not be loaded (%(reason)s): sorting, search and pages cover the first %(count)s. The CSV has them all.", { reason: error.message, count: n(self.rows.length) });
         self.message.hidden = false;
         return "failed";
       }).then(function (outcome) {
@@ -263,8 +312,9 @@
     this.previous.disabled = this.page === 0;
     this.next.disabled = this.page >= last;
     if (this.loading && !this.complete) return;
-    this.say(!count ? (this.query ? "No matching rows" : "No rows") :
-      n(start + 1) + "–" + n(start + rows.length) + " of " + n(count) + (this.query ? " matching" : ""));
+    var range = { first: n(start + 1), last: n(start + rows.length), total: n(count) };
+    this.say(!count ? (this.query ? _("No matching rows") : _("No rows")) :
+      (this.query ? _("%(first)s–%(last)s of %(total)s matching", range) : _("%(first)s–%(last)s of %(total)s", range)));
   };
 
   Table.prototype.say = function (text) { if (this.status) this.status.textContent = text; };
@@ -273,7 +323,7 @@
   Table.prototype.body = function (rows) {
     var self = this, body = el("tbody", this.table.tBodies[0].className);
     if (!rows.length) {
-      var td = el("td", "px-4 py-6 text-center text-slate-500 dark:text-slate-400", "No rows match the search");
+      var td = el("td", "px-4 py-6 text-center text-slate-500 dark:text-slate-400", _("No rows match the search"));
       td.colSpan = this.heads.length;
       body.appendChild(el("tr")).appendChild(td);
     }
@@ -288,8 +338,10 @@
     var kind = this.kinds[c], numeric = NUMERIC[kind], td, inner;
     if (value == null) {
       td = el("td", "px-4 py-2" + (numeric ? " text-right" : ""));
-      inner = td.appendChild(el("span", "text-slate-300 dark:text-slate-600", "—"));
-      inner.setAttribute("aria-label", "no value");
+      inner = td.appendChild(el("span", "text-slate-300 dark:text-slate-600"));
+      inner.dataset.null = "";
+      inner.appendChild(el("span", null, "—")).setAttribute("aria-hidden", "true");
+      inner.appendChild(el("span", "sr-only", _("no value")));
       return td;
     }
     if (numeric || NOWRAP[kind]) {
@@ -305,6 +357,7 @@
     if (href) {
       inner = inner.appendChild(el("a", this.links[c]));
       inner.href = href;
+      inner.dataset.testid = "cell-link";  // as the template's links
     }
     inner.textContent = value;
     return td;
@@ -331,4 +384,11 @@
     enhance(document);
   }
   document.addEventListener("reportsite:swapped", function (event) { enhance(event.target); });
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      tables.forEach(function (t) { scrollable(t.region, t.table.getAttribute("aria-labelledby")); });
+    }, 200);
+  });
 })();

@@ -8,6 +8,35 @@
   var KEY = "reportsite-theme";
   var root = document.documentElement;
   var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
+  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
+  var messages = null;
+  function words() {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
+      });
+    }
+    return messages;
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+  function _(text, values) {
+    var found = words()[text];
+    return fill(typeof found === "string" ? found : text, values);
+  }
+  function ngettext(singular, plural, count, values) {
+    var forms = words()[singular], rule;
+    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
 
   function stored() {
     try {
@@ -33,7 +62,7 @@
     var dark = current() === "dark";
     document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
       button.setAttribute("aria-pressed", dark ? "true" : "false");
-      button.title = dark ? "Switch to the light theme" : "Switch to the dark theme";
+      button.title = dark ? _("Switch to the light theme") : _("Switch to the dark theme");
     });
   }
   function apply(theme) {

@@ -102,8 +102,8 @@ def test_broken_links_external_requests_hidden_charts_and_empty_pages_are_named(
                 '<script src="https://cdn.example.com/x.js"></script></head>')
     edit_object(s3, "prod/reports/customers.html", "</head>", "<style>#chart-2 svg{display:none}</style></head>")
     s3.put_object(Bucket="site", Key="prod/reports/products.html", ContentType="text/html; charset=utf-8",
-                  Body=b'<!doctype html><html><head><link rel="icon" href="data:,"></head>'
-                       b"<body><main><h1>Products</h1></main></body></html>")
+                  Body=b'<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Products</title>'
+                       b"</head><body><main><h1>Products</h1></main></body></html>")
     sales = s3.get_object(Bucket="site", Key="prod/reports/sales.html")["Body"].read().decode()
     csv = "prod/" + re.search(r'href="\.\./(data/sales/[^"]*table-1-monthly-summary\.csv)"', sales).group(1)  # type: ignore[union-attr]
     s3.delete_object(Bucket="site", Key=csv)
@@ -164,7 +164,7 @@ def test_the_command_exits_1_and_lists_each_problem(published: Gateway, s3, tmp_
         "✗ reports/products.html: the page returned HTTP 404",
         "✗ reports/sales.html: the page returned HTTP 404",
     ]
-    assert "4 problem(s) on " + published.url in result.stderr
+    assert "4 problems on " + published.url in result.stderr
     assert "| reports/products.html | 404 / 404 |" in summary.read_text()
 
 
@@ -187,7 +187,7 @@ TOOLTIP = """(function () {
 
 def html_page(body: str, script: str = "") -> str:
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            '<title>A test page</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>'
             f'<body style="margin:0; font-family: sans-serif"><main>{body}</main><script>{script}</script>'
             "</body></html>")
 
@@ -382,7 +382,7 @@ def test_missing_values_in_cards_and_table_cells_fail(reader) -> None:
              "</section>")
     assert reader(html_page(metric("Margin", "NaN%") + table)).problems == [
         'card "Margin": the value reads "NaN%"',
-        'table "Every month": 2 cell(s) read "None" and "nan" ("None", "nan")']
+        'table "Every month": 2 cells read "None" and "nan" ("None", "nan")']
     clean = table.replace("None<", "—<").replace("nan<", "<")
     assert reader(html_page(metric("Margin", "12.5%") + clean)).problems == []
 
@@ -438,6 +438,6 @@ def test_screenshots_of_every_page_and_width_light_and_dark(tmp_path: Path) -> N
         f"{page}.{width}{scheme}.png" for page in ("index", "reports_page") for width in ("desktop", "phone")
         for scheme in (".dark", "")]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in shots.iterdir())
-    assert f"screenshots: 8 PNG(s) in {shots}" in result.stderr
+    assert f"screenshots: 8 PNGs in {shots}" in result.stderr
     assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == ["index.html", "reports",
                                                                         "reports/page.html"]

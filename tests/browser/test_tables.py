@@ -121,7 +121,7 @@ def cells(page: Any, index: int, table: str = "#table-1") -> list[dict[str, Any]
     return page.evaluate(
         """([table, index]) => [...document.querySelectorAll(table + ' tbody tr')].map(tr => {
         const td = tr.cells[index];
-        const empty = td.querySelector('[aria-label="no value"]');
+        const empty = td.querySelector('[data-null]');
         const key = td.dataset.sort === undefined ? null : Number(td.dataset.sort);
         return {text: empty ? null : td.textContent, key};
     })""",

@@ -71,8 +71,8 @@ def shell_site(tmp_path_factory, sample_data) -> Path:
                                                   "  - name: M\n    query: SELECT nope AS value FROM sales\n")
     (root / "site_src" / "static" / "logo.svg").write_text(LOGO)
     (root / "site_src" / "site.yaml").write_text(
-        f'title: "{LONG_SITE}"\ndata_root: "{sample_data}"\nlocale: "de-DE"\nlogo: static/logo.svg\n'
-        'primary_color: "#0f766e"\n')
+        f'title: "{LONG_SITE}"\ndata_root: "{sample_data}"\nlocale: "de-DE"\nlanguage: en\nlogo: static/logo.svg\n'
+        'primary_color: "#0f766e"\n')  # German numbers and dates, English words
     build(root, BuildOptions(out=root / "_site", keep_going=True))
     return root / "_site"
 
@@ -218,10 +218,11 @@ def test_warnings_are_shown_near_the_top_in_plain_words(browser, base):
     context.close()
 
 
-def test_the_html_lang_is_the_site_locale(browser, base):
+def test_the_html_lang_is_the_language_of_the_words_and_scripts_read_the_locale(browser, base):
     context, page = new_page(browser)
     page.goto(base + "index.html")
-    assert page.evaluate("() => document.documentElement.lang") == "de-DE"
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    assert page.evaluate("() => document.documentElement.dataset.locale") == "de-DE"
     context.close()
 
 

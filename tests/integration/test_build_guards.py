@@ -179,10 +179,11 @@ def test_a_source_that_would_walk_the_whole_disk_stops_early(make_project, monke
     ("data/site", "--out {root}/data/site: lies inside the data_root folder ({root}/data); "),
 ])
 def test_build_refuses_an_output_folder_it_would_destroy(make_project, sample_data, out, says,
-                                                         capsys) -> None:
+                                                         capsys, monkeypatch) -> None:
     import shutil
 
     root = make_project({"orders.yaml": ORDERS}, site_yaml='data_root: "data"\n')
+    monkeypatch.chdir(root)  # --out is read from where the command runs
     shutil.copytree(sample_data, root / "data")
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")

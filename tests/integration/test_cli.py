@@ -81,8 +81,8 @@ def test_sample_data_is_deterministic(tmp_path, capsys):
                           f"'{folder / 'sales.parquet'}' t").fetchall()
         return rows[0][0] + hashlib.sha256((folder / "customers.csv").read_bytes()).hexdigest()
 
-    assert main(["--project", str(tmp_path), "sample-data", "--out", "a", "--rows", "5000"]) == 0
-    assert main(["--project", str(tmp_path), "sample-data", "--out", "b", "--rows", "5000"]) == 0
+    assert main(["--project", str(tmp_path), "sample-data", "--out", str(tmp_path / "a"), "--rows", "5000"]) == 0
+    assert main(["--project", str(tmp_path), "sample-data", "--out", str(tmp_path / "b"), "--rows", "5000"]) == 0
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert "wrote 5,000 orders" in capsys.readouterr().err
 
@@ -137,3 +137,13 @@ def test_smoke_without_url_needs_base_url(make_project, sample_data, capsys):
     root = make_project(demo_reports=True, data_root=sample_data)
     assert main(["--project", str(root), "smoke"]) == 1
     assert "error: no site to check: pass --url URL or set base_url in site_src/site.yaml" in capsys.readouterr().err
+
+
+def test_out_is_relative_to_where_the_command_runs(make_project, sample_data, tmp_path, monkeypatch):
+    root = make_project(data_root=sample_data, demo_reports=True, name="xl")
+    monkeypatch.chdir(root.parent)
+
+    assert main(["--project", "xl", "build", "--out", "xl/_site"]) == 0
+
+    assert (root / "_site" / "index.html").is_file()
+    assert not (root / "xl").exists()  # not xl/xl/_site

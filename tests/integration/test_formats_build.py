@@ -15,7 +15,8 @@ from reportsite.build.builder import BuildOptions, build
 from reportsite.errors import ReportError
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-SITE = 'title: "Awkward"\nlocale: {locale}\ncurrency: {currency}\ntimezone: Europe/Zurich\ndata_root: "{data}"\n'
+SITE = ('title: "Awkward"\nlocale: {locale}\nlanguage: en\ncurrency: {currency}\ntimezone: Europe/Zurich\n'
+        'data_root: "{data}"\n')  # the locale's numbers and dates, English words
 
 
 class Page(HTMLParser):
@@ -49,6 +50,8 @@ class Page(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if any("data-null" in node["attrs"] for _, node in self._open) and data != "—":
+            return  # "no value", for screen readers, beside a NULL's dash
         for _, node in self._open:
             node["text"] += data
 
@@ -119,7 +122,8 @@ def test_long_text_is_truncated_with_its_full_text_as_title(make_project, ledger
     html = (root / "_site" / "reports" / "ledger.html").read_text(encoding="utf-8")
     assert ('<span class="block max-w-[12rem] sm:max-w-xs truncate" title="A very long customer name that goes on '
             'and on, Aktiengesellschaft">') in html
-    assert '<span class="text-slate-300 dark:text-slate-600" aria-label="no value">—</span>' in html
+    assert ('<span class="text-slate-300 dark:text-slate-600" data-null><span aria-hidden="true">—</span>'
+            '<span class="sr-only">no value</span></span>') in html
     assert "None" not in html.split("<main", 1)[1] and "nan" not in html.split("<main", 1)[1]
 
 

@@ -50,7 +50,7 @@ class Cells(HTMLParser):
             self.tables[self.table].append([])
         elif tag == "td" and self.table:
             self.cell = ["", found.get("data-sort")]
-        elif tag == "span" and self.cell is not None and found.get("aria-label") == "no value":
+        elif tag == "span" and self.cell is not None and "data-null" in found:
             self.cell[0] = None
 
     def handle_data(self, data: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -266,11 +267,34 @@ def test_one_category_keeps_one_colour_across_a_page() -> None:
     assert mapping(pie["encoding"])["West"] == colors["West"] != colors["North"]
 
 
-def test_the_palette_has_twenty_distinct_colours_before_any_repeats() -> None:
-    colors = page_colors([f"series {i}" for i in range(30)], PALETTE[0])
+@pytest.mark.parametrize("primary", ["#2563eb", "#b91c1c", "#0f766e", "#7c3aed", "#f59e0b", "#111827", "#fde047",
+                                     "#ec4899"])
+def test_palette_colours_stay_apart_from_each_other_the_brand_and_the_background_in_both_themes(primary: str) -> None:
+    from reportsite.charts import palette
+    from reportsite.values.brand import contrast
 
-    assert len(set(list(colors.values())[:24])) == 24
-    assert len(set(colors.values())) == 30  # past the palette: lighter variants, still distinct
+    pairs = palette.pairs(primary)
+    assert len(pairs) == palette.SIZE
+    for theme, background in ((0, palette.LIGHT_BACKGROUND), (1, palette.DARK_BACKGROUND)):
+        colors = [pair[theme] for pair in pairs]
+        for first, second in itertools.combinations([*colors, palette.OTHER_COLOR], 2):
+            assert palette.difference(first, second) >= palette.FALLBACK_DISTINCT, (primary, theme, first, second)
+        assert all(contrast(c, background) >= palette.BACKGROUND_CONTRAST for c in colors), (primary, theme)
+
+
+def test_a_red_brand_keeps_red_500_out_of_its_palette() -> None:
+    from reportsite.charts import palette
+
+    assert "#ef4444" not in palette.light("#b91c1c")  # the two pie slices that looked alike
+    assert palette.difference("#b91c1c", "#ef4444") < palette.BRAND_DISTINCT
+
+
+def test_one_chart_never_gives_two_categories_the_same_colour() -> None:
+    colors = page_colors([f"series {i}" for i in range(30)], PALETTE[0])
+    scale = vega_lite(chart(type="bar", params={"x": "x", "y": "y", "color": "s"}),
+                      pa.table({"x": ["a"] * 12, "y": list(range(12)), "s": [f"series {i}" for i in range(18, 30)]}),
+                      ChartContext(colors=colors))["encoding"]["color"]["scale"]
+    assert len(set(scale["range"])) == len(scale["domain"]) == 12
 
 
 def test_top_n_folds_the_rest_into_other() -> None:

@@ -35,6 +35,7 @@ from reportsite.render.writing import write_family, write_page
 from reportsite.sources import s3tally
 from reportsite.sources.kinds import resolve_sources
 from reportsite.sources.s3plan import s3_columns_of_build
+from reportsite.values.words import Words
 
 Log = Callable[[str], None]
 
@@ -252,9 +253,11 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     timings["assets"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    env = templates.environment(site_src / "templates")
+    words = Words.of(project.site)
+    env = templates.environment(site_src / "templates", words, site_src / "static")
     built_at = now.isoformat()
-    common = {"site": project.site, "assets": asset_paths, "built_at": built_at}
+    common = {"site": project.site, "assets": asset_paths, "built_at": built_at,
+              "html_lang": templates.html_lang(words, project.site.locale)}
     entries: dict[str, dict[str, Any]] = {}
     print_jobs: list[Any] = []
     to_seal: list[tuple[str, Any, str, list[str], bool, Any]] = []
@@ -268,8 +271,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             _with_markdown(shown, report)
             lock = locks.get(slug)
             context = {**common, "sealing": True} if lock else common  # private: marks what to seal
-            title = sealing.shown_title(report.config, shown.title)
-            jobs = printing.plan(report, shown, options.pdf and slug not in failed_pages)
+            title = sealing.shown_title(report.config, shown.title, words)
+            jobs = printing.plan(report, shown, options.pdf and slug not in failed_pages, words)
             if report.config.for_each is not None and slug not in failed_pages:
                 follow = tracked.get(slug) or progress(slug)
                 files = write_family(env, context, shown, slug, staging, follow)
@@ -277,7 +280,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             else:
                 files = write_page(env, context, shown, slug, staging)
             if slug not in failed_pages:
-                files += [*(job.pdf for job in jobs), printing.write_delivery(staging, report, shown, jobs)]
+                files += [*(job.pdf for job in jobs), printing.write_delivery(staging, report, shown, jobs, words)]
             print_jobs += jobs
             entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
             entries[slug]["pdf"] = jobs[0].pdf if jobs else None
@@ -290,12 +293,12 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
                                             warnings=previous[slug].get("warnings", []))
     timings["render"] = time.perf_counter() - mark
     timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
-                                         printing.brand(project.site), log)
+                                         printing.brand(project.site, words), log)
     mark = time.perf_counter()
     for slug, lock, title, files, failed, config in to_seal:
         entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
         sealing.check_sealed(staging, slug, entries[slug]["files"])
-        entries[slug] = sealing.public_entry(entries[slug], config, failed)
+        entries[slug] = sealing.public_entry(entries[slug], config, failed, words)
     index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
                                                                        key=lambda kv: kv[1]["title"].lower())]
     html = templates.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,

@@ -18,6 +18,9 @@ from reportsite.config.project import Report
 from reportsite.config.site_models import SiteConfig
 from reportsite.pdf.paper import Paper, paper_for
 from reportsite.pdf.printer import Brand, PrintJob, print_pdfs
+from reportsite.values.words import ENGLISH, N_, Words
+
+AS_OF_LABELS = (N_("Data as of"), N_("Files updated"))
 
 DELIVERY = "delivery.json"
 
@@ -26,8 +29,9 @@ def paper(site: SiteConfig) -> Paper:
     return paper_for(site.pdf.paper, site.locale)
 
 
-def brand(site: SiteConfig) -> Brand:
-    return Brand(site.title, site.primary_color)
+def brand(site: SiteConfig, words: Words = ENGLISH) -> Brand:
+    return Brand(site.title, site.primary_color, words.gettext("Page %(page)s of %(total)s", page="%(page)s",
+                                                               total="%(total)s"))
 
 
 def fingerprint(report: Report, site: SiteConfig, enabled: bool) -> list[str]:
@@ -36,29 +40,33 @@ def fingerprint(report: Report, site: SiteConfig, enabled: bool) -> list[str]:
     return [f"pdf:{mode}:{paper(site).name if mode else ''}"]
 
 
-def _as_of(page: Any) -> str:
-    return f"{page.data_as_of_label} {page.data_as_of}" if page.data_as_of else ""
+def _as_of(page: Any, words: Words) -> str:
+    """"Data as of Jan 5, 2026" in the site's words."""
+    if not page.data_as_of:
+        return ""
+    label = page.data_as_of_label
+    return f"{words.gettext(label) if label in AS_OF_LABELS else label} {page.data_as_of}"
 
 
-def plan(report: Report, page: Any, enabled: bool) -> list[PrintJob]:
+def plan(report: Report, page: Any, enabled: bool, words: Words = ENGLISH) -> list[PrintJob]:
     """The pages of ``report`` to print, each page linked to its PDF (``page.pdf``)."""
     mode = report.config.pdf if enabled else False
     if not mode or page.failed:
         return []
     slug = report.slug
     page.pdf = f"data/{slug}/{slug}.pdf"
-    jobs = [PrintJob(f"reports/{slug}.html", page.pdf, page.title, _as_of(page))]
+    jobs = [PrintJob(f"reports/{slug}.html", page.pdf, page.title, _as_of(page, words))]
     if mode == "every_page":
         for member in page.members:
             if member.page is None:
                 continue
             member.page.pdf = f"data/{slug}/pages/{member.file}.pdf"
             jobs.append(PrintJob(f"reports/{slug}/{member.file}.html", member.page.pdf, member.page.title,
-                                 _as_of(member.page)))
+                                 _as_of(member.page, words)))
     return jobs
 
 
-def write_delivery(staging: Path, report: Report, page: Any, jobs: list[PrintJob]) -> str:
+def write_delivery(staging: Path, report: Report, page: Any, jobs: list[PrintJob], words: Words = ENGLISH) -> str:
     """Write data/<slug>/delivery.json; returns its path relative to the site."""
     relative = f"data/{report.slug}/{DELIVERY}"
     body = {
@@ -67,7 +75,7 @@ def write_delivery(staging: Path, report: Report, page: Any, jobs: list[PrintJob
         "page": f"reports/{report.slug}.html",
         "pdf": jobs[0].pdf if jobs else None,
         "pdf_pages": [job.pdf for job in jobs],
-        "data_as_of": _as_of(page),
+        "data_as_of": _as_of(page, words),
         "headlines": [{"name": m.name, "value": m.exact, "change": m.change.text if m.change else None}
                       for m in page.metrics],
         "alerts": page.alerts,

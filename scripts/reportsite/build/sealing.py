@@ -20,14 +20,15 @@ from typing import Any
 from reportsite.errors import RenderError
 from reportsite.private.crypto import MAGIC, Lock, seal
 from reportsite.render.templates import render
+from reportsite.values.words import ENGLISH, N_, Words
 
-NEUTRAL_TITLE = "Private report"
+NEUTRAL_TITLE = N_("Private report")  # in the site's words
 _PART = r"<!--reportsite:{0}-->(.*?)<!--/reportsite:{0}-->"
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
-def shown_title(config: Any, title: str) -> str:
-    return NEUTRAL_TITLE if config.hide_title else title
+def shown_title(config: Any, title: str, words: Words = ENGLISH) -> str:
+    return words.gettext(NEUTRAL_TITLE) if config.hide_title else title
 
 
 def _part(name: str, html: str, relative: str) -> str:
@@ -145,13 +146,13 @@ def _relinked(html: str, renamed: dict[str, str]) -> str:
     return _PATH.sub(lambda m: renamed.get(m.group(0), m.group(0)), html)
 
 
-def public_entry(entry: dict[str, Any], config: Any, failed: bool) -> dict[str, Any]:
+def public_entry(entry: dict[str, Any], config: Any, failed: bool, words: Words = ENGLISH) -> dict[str, Any]:
     """A private report's manifest entry: only what the index shows (title, unless hidden) and what the build and
     deploy need (status, fingerprint, files); descriptions, counts, sources, warnings and values are left out."""
     keys = ("update_frequency", "status", "fingerprint", "built_at", "stale", "files", "seconds")
     kept: dict[str, Any] = {key: entry[key] for key in keys if key in entry}
     out: dict[str, Any] = {
-        "title": shown_title(config, entry["title"]),
+        "title": shown_title(config, entry["title"], words),
         "description": "",
         "data_modified": None,
         "data_as_of": None,

@@ -5,34 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# 24 colours that stay apart on light and dark backgrounds; the first is replaced by the site's primary colour.
-PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#f97316",
-           "#14b8a6", "#6366f1", "#eab308", "#d946ef", "#22c55e", "#0ea5e9", "#f43f5e", "#a16207", "#4d7c0f",
-           "#0f766e", "#be185d", "#7c3aed", "#0369a1", "#b45309", "#9f1239")
-OTHER = "Other"
-OTHER_COLOR = "#94a3b8"
+from reportsite.charts import palette as palette_module
+
+OTHER = "Other"  # the label of folded categories (in the site's words on the page)
+OTHER_COLOR = palette_module.OTHER_COLOR
 NULL_LABEL = "(none)"
+PALETTE = palette_module.CANDIDATES  # the candidates; palette() keeps those that stay apart
 
 
 def palette(primary: str) -> list[str]:
-    return [primary, *(c for c in PALETTE[1:] if c.lower() != primary.lower())]
+    """The page's series colours in the light theme, the brand colour first (see ``charts.palette``)."""
+    return palette_module.light(primary)
 
 
-def page_colors(categories: Iterable[Any], primary: str) -> dict[str, str]:
+def page_colors(categories: Iterable[Any], primary: str, other: str = OTHER) -> dict[str, str]:
     """Colour of each category, in order of first appearance over the page's charts (stable across builds
-    of the same data); 'Other' is always grey. Past the palette, colours repeat in a second lightness."""
+    of the same data); 'Other' (``other``, in the site's words) is always grey. Past the palette, colours
+    repeat; ``scale`` keeps the categories of one chart apart."""
     colors: dict[str, str] = {}
     choices = palette(primary)
     for value in categories:
         label = category_label(value)
         if label in colors:
             continue
-        if label == OTHER:
+        if label in (OTHER, other):
             colors[label] = OTHER_COLOR
             continue
-        index = sum(1 for k in colors if k != OTHER)
-        colors[label] = choices[index % len(choices)] if index < len(choices) else _lighter(
-            choices[index % len(choices)], index // len(choices))
+        index = sum(1 for k in colors if k not in (OTHER, other))
+        colors[label] = choices[index % len(choices)]
     return colors
 
 
@@ -47,20 +47,23 @@ def category_label(value: Any) -> str:
     return str(value)
 
 
-def scale(labels: Iterable[str], colors: Mapping[str, str]) -> dict[str, Any]:
-    """A Vega-Lite colour scale giving each label its page colour."""
+def scale(labels: Iterable[str], colors: Mapping[str, str], primary: str = "#2563eb") -> dict[str, Any]:
+    """A Vega-Lite colour scale giving each label its page colour; two labels of this chart never share one
+    (a later one takes a palette colour this chart does not use yet)."""
     domain = list(dict.fromkeys(labels))
-    return {"domain": domain, "range": [colors.get(label, OTHER_COLOR) for label in domain]}
+    choices = palette(primary)
+    used: set[str] = set()
+    shown = []
+    for label in domain:
+        color = colors.get(label, OTHER_COLOR)
+        if color != OTHER_COLOR and color in used:
+            color = next((c for c in choices if c not in used), color)
+        used.add(color)
+        shown.append(color)
+    return {"domain": domain, "range": shown}
 
 
-def _lighter(color: str, round_: int) -> str:
-    """The same hue mixed with white (a second and third round of the palette)."""
-    mix = min(0.25 * round_, 0.75)
-    channels = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in channels)
-
-
-def fold_top(table: Any, category: str, value: str | None, keep: int, *others: str) -> Any:
+def fold_top(table: Any, category: str, value: str | None, keep: int, *others: str, other: str = OTHER) -> Any:
     """Keep the ``keep`` categories with the largest total ``value`` (or most rows) and sum the rest into
     'Other' for each combination of the ``others`` columns. Arrow in, Arrow out; the category becomes text."""
     import pyarrow as pa
@@ -85,13 +88,13 @@ def fold_top(table: Any, category: str, value: str | None, keep: int, *others: s
     keys = [c for c in others if c in rest.column_names and c != category]
     if value is None:
         return pa.concat_tables([head, rest.set_column(rest.schema.get_field_index(category), category,
-                                                       pa.array([OTHER] * rest.num_rows, pa.string()))])
+                                                       pa.array([other] * rest.num_rows, pa.string()))])
     folded = rest.group_by(keys).aggregate([(value, "sum")]) if keys else pa.table(
         {f"{value}_sum": [pc.sum(rest.column(value)).as_py()]})
     columns = {}
     for name in table.column_names:
         if name == category:
-            columns[name] = pa.array([OTHER] * folded.num_rows, pa.string())
+            columns[name] = pa.array([other] * folded.num_rows, pa.string())
         elif name == value:
             columns[name] = folded.column(f"{value}_sum").cast(table.schema.field(value).type, safe=False)
         elif name in keys:
@@ -101,4 +104,5 @@ def fold_top(table: Any, category: str, value: str | None, keep: int, *others: s
     return pa.concat_tables([head, pa.table(columns, schema=table.schema)])
 
 
-__all__ = ["OTHER", "OTHER_COLOR", "PALETTE", "category_label", "fold_top", "page_colors", "palette", "scale"]
+__all__ = ["NULL_LABEL", "OTHER", "OTHER_COLOR", "PALETTE", "category_label", "fold_top", "page_colors", "palette",
+           "scale"]

@@ -100,6 +100,25 @@ def axis_label_expr(style: Style, locale: str, currency: str, value: str = "datu
     return signed.replace("'' + ", "").replace(" + ''", "")
 
 
+def label_chars(style: Style, values: list[Any], locale: str, currency: str) -> int:
+    """About how many characters the widest label of a value axis over ``values`` has (the page script fits the
+    number of ticks to the axis' length with it)."""
+    numbers = _numbers(values)
+    largest = max((abs(v) for v in numbers), default=0.0)
+    prefix, suffix = currency_affixes(locale, currency) if style == "currency" else ("", "")
+    if style == "percent":
+        return 6
+    if style == "plain":
+        return len(str(int(largest))) if math.isfinite(largest) else 4
+    word = ""
+    for divisor, suffix_word in compact_steps(locale):
+        if largest >= divisor and (divisor >= 1e4 or suffix_word.strip()):
+            largest, word = largest / divisor, suffix_word
+            break
+    digits = len(f"{largest:,.0f}") + (2 if largest < 100 else 0)
+    return len(prefix) + digits + len(word) + len(suffix) + (1 if any(v < 0 for v in numbers) else 0)
+
+
 def tooltip_format(style: Style, values: list[Any]) -> str:
     """A d3-format specifier that keeps the digits that matter for these values."""
     if style == "percent":
@@ -127,4 +146,4 @@ def _smallest(values: list[Any]) -> float:
     return min(nonzero) if nonzero else 0.0
 
 
-__all__ = ["axis_label_expr", "compact_steps", "currency_affixes", "format_locale", "tooltip_format"]
+__all__ = ["axis_label_expr", "compact_steps", "currency_affixes", "format_locale", "label_chars", "tooltip_format"]

@@ -11,74 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from reportsite.charts import colors, dates, numbers, temporal
+from reportsite.charts import colors, dates, numbers, order, palette, temporal
+from reportsite.charts.columns import ChartContext, Column, link_marks, make_column
 from reportsite.charts.theme import light_config
 from reportsite.charts.values import (
     column_kind,
     field_names,
-    is_integer_type,
     looks_like_id,
-    looks_like_year,
     records,
     shown_titles,
 )
 from reportsite.config.models import Chart
 from reportsite.values.timevalues import chart_instant, period_end, span_days
-from reportsite.values.timevalues import grain as data_grain
-from reportsite.values.tokens import token_of
+from reportsite.values.words import ENGLISH, Words
 
 DENSE_POINTS = 100  # a line with more points than this draws no point markers
 HORIZONTAL_CATEGORIES = 8  # more bars than this are drawn horizontally
 LONG_LABEL = 12  # characters; longer bar labels turn bars horizontal
 HEIGHT = 300
-MAX_SERIES = len(colors.PALETTE)  # more colour series than this fold the smallest into 'Other'
+MAX_SERIES = palette.SIZE  # more colour series than this fold the smallest into 'Other'
 
 
-@dataclass(frozen=True)
-class ChartContext:
-    """What every chart of a page shares: the site's locale, currency, time zone, brand colour and the page's
-    category colours."""
-
-    locale: str = "en-US"
-    currency: str = "USD"
-    timezone: str = "UTC"
-    primary_color: str = "#2563eb"
-    colors: Mapping[str, str] = field(default_factory=dict)
-    links: Mapping[str, str] = field(default_factory=dict)  # params.link: a value (as text) → its page's URL
-
-
-@dataclass
-class Column:
-    """One query column as the chart uses it."""
-
-    name: str
-    field: str
-    kind: str  # temporal | quantitative | nominal
-    style: str  # number | currency | percent | plain | date | datetime | text
-    values: list[Any]
-    title: str
-    grain: str = "day"
-
-    def tooltip(self, locale: str) -> dict[str, Any]:
-        tip: dict[str, Any] = {"field": self.field, "type": self.kind, "title": self.title}
-        if self.kind == "temporal":
-            # A UTC time unit makes Vega-Lite format with utcFormat (formatType "utc" compiles to a broken
-            # call in this version: every date tooltip read NaN); the unit is the data's grain, so nothing is lost.
-            tip.update(format=temporal.tooltip_format(self.grain, self.style == "date", dates.patterns(locale)),
-                       timeUnit={"unit": temporal.time_unit(self.grain).removeprefix("utc"), "utc": True})
-        elif self.kind == "quantitative":
-            tip["format"] = numbers.tooltip_format(self.style, self.values)
-        return tip
-
-
-def colored_categories(chart: Chart, table: Any) -> list[Any]:
+def colored_categories(chart: Chart, table: Any, words: Words = ENGLISH) -> list[Any]:
     """The category values this chart colours (series or pie slices), in query order, after folding."""
     params = chart.params
-    table = fold(chart, table)
+    table = fold(chart, table, words)
     column = params.x if chart.type == "pie" else params.color
     if not column or column not in table.column_names:
         return []
@@ -87,8 +46,8 @@ def colored_categories(chart: Chart, table: Any) -> list[Any]:
     return [colors.category_label(v) for v in table.column(column).to_pylist()]
 
 
-def fold(chart: Chart, table: Any) -> Any:
-    """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other'."""
+def fold(chart: Chart, table: Any, words: Words = ENGLISH) -> Any:
+    """Apply ``params.top``: keep the N largest categories, fold the rest into 'Other' (in the site's words)."""
     params = chart.params
     if table.num_rows == 0 or chart.type == "heatmap":
         return table
@@ -106,19 +65,19 @@ def fold(chart: Chart, table: Any) -> Any:
     value = params.y if params.y in table.column_names and column_kind(
         table.schema.field(params.y).type) == "quantitative" else None
     others = [c for c in (params.x, params.y2) if c and c != category]
-    return colors.fold_top(table, category, value, keep, *others)
+    return colors.fold_top(table, category, value, keep, *others, other=words.gettext(colors.OTHER))
 
 
 def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> dict[str, Any]:
     """The Vega-Lite spec for one chart of a page, sized to its container."""
     ctx = context or ChartContext()
-    table = fold(chart, table)
+    table = fold(chart, table, ctx.words)
     params = chart.params
     names = list(dict.fromkeys(c for c in (params.x, params.y, params.color, params.y2, *params.tooltip)
                                if c and c in table.column_names))
     fields = field_names(names)
     data = table.select(names).to_pydict()
-    columns = {name: _column(name, fields[name], table.schema.field(name).type, data[name], chart, ctx)
+    columns = {name: make_column(name, fields[name], table.schema.field(name).type, data[name], chart, ctx)
                for name in names}
     builder = _Builder(chart, columns, ctx)
     layers, extra = builder.build()
@@ -136,10 +95,11 @@ def vega_lite(chart: Chart, table: Any, context: ChartContext | None = None) -> 
         for row, value in zip(values, derived, strict=True):
             row[field_] = value
     if params.link and ctx.links:
-        _link_marks(spec, values, data[params.x], ctx.links)
+        link_marks(spec, values, data[params.x], ctx.links)
     spec["data"] = {"values": values}
     spec["autosize"] = {"type": "fit", "contains": "padding", "resize": True}
-    spec["config"] = light_config(ctx.primary_color)
+    spec["config"] = light_config(palette.light(ctx.primary_color)[0])
+    builder.meta["dark"] = palette.dark_twins(ctx.primary_color)  # the page script swaps them in the dark theme
     spec["usermeta"] = {"reportsite": builder.meta}
     return spec
 
@@ -159,52 +119,6 @@ def _skeleton(height: int) -> str:
     spec.pop("mark", None)
     spec.pop("encoding", None)
     return json.dumps(spec)
-
-
-LINK_FIELD = "__href"
-
-
-def _link_marks(spec: dict[str, Any], values: list[dict[str, Any]], categories: list[Any],
-                links: Mapping[str, str]) -> None:
-    """Each bar or slice whose category has a page opens it when clicked (Vega-Lite's href channel)."""
-    for row, category in zip(values, categories, strict=True):
-        url = links.get(token_of(category)) if category is not None else None
-        if url:
-            row[LINK_FIELD] = url
-    layer = spec if "encoding" in spec else next((x for x in spec.get("layer", []) if "encoding" in x), None)
-    if layer is None:
-        return
-    layer["encoding"]["href"] = {"field": LINK_FIELD, "type": "nominal"}
-    if isinstance(layer.get("mark"), dict):
-        layer["mark"]["cursor"] = "pointer"
-
-
-def _column(name: str, field_: str, arrow_type: Any, values: list[Any], chart: Chart, ctx: ChartContext) -> Column:
-    params = chart.params
-    kind = column_kind(arrow_type)
-    explicit = {params.x: params.x_format, params.y: params.y_format, params.y2: params.y2_format}.get(name)
-    titles = {params.x: params.x_title, params.y: params.y_title, params.y2: params.y2_title}
-    title = titles.get(name) or name
-    column = Column(name, field_, kind, "text", values, title)
-    if kind == "temporal":
-        import pyarrow as pa
-
-        date_only = pa.types.is_date(arrow_type) or all(
-            not isinstance(v, dt.datetime) or (v.hour, v.minute, v.second) == (0, 0, 0) for v in values)
-        column.style = "date" if date_only else "datetime"
-        column.grain = data_grain(values, ctx.timezone)
-        if explicit in ("date", "datetime"):
-            column.style = explicit
-    elif kind == "quantitative":
-        auto = "plain" if is_integer_type(arrow_type) and (looks_like_year(name, values) or looks_like_id(name)) \
-            else "number"
-        column.style = explicit if explicit in ("number", "currency", "percent", "plain") else auto
-    distinct = len({v for v in values if v is not None})
-    if kind == "quantitative" and name == params.x and is_integer_type(arrow_type) and (
-            (chart.type == "bar" and distinct <= 60) or (column.style == "plain" and chart.type in ("line", "area")
-                                                        and looks_like_year(name, values) and distinct <= 12)):
-        column.kind = "ordinal"  # whole numbers along bars, or a few years: one category each, never 2,013.5
-    return column
 
 
 class _Builder:
@@ -234,7 +148,9 @@ class _Builder:
     def tooltips(self) -> list[dict[str, Any]]:
         params = self.params
         order = [params.color, params.x, params.y, params.y2, *params.tooltip]
-        return [c.tooltip(self.ctx.locale) for c in (self.col(n) for n in dict.fromkeys(o for o in order if o)) if c]
+        other = self.ctx.currency if self.ctx.page_currency and self.ctx.currency != self.ctx.page_currency else None
+        return [c.tooltip(self.ctx.locale, other) for c in (self.col(n) for n in dict.fromkeys(o for o in order if o))
+                if c]
 
     def value_axis(self, column: Column, zero_default: bool, axis_name: str, stack: str | None = None
                    ) -> dict[str, Any]:
@@ -246,20 +162,31 @@ class _Builder:
             scale = {"type": "log"} if found and min(found) > 0 else {"type": "symlog"}
         if not scale.get("zero", True) and "type" not in scale:
             scale["nice"] = True
+        distinct = {float(v) for v in column.values if v is not None}
+        if len(distinct) <= 1 and "type" not in scale and stack != "normalize":
+            only = next(iter(distinct), 0.0)  # one value: a scale from zero to it, so the axis has two ticks
+            scale = {"zero": True} if only else {"domain": [0, 1]}
         style = "percent" if stack == "normalize" else column.style
+        self.meta.setdefault("value_labels", {})[axis_name] = numbers.label_chars(style, column.values,
+                                                                                   self.ctx.locale, self.ctx.currency)
         axis: dict[str, Any] = {"labelExpr": numbers.axis_label_expr(style, self.ctx.locale, self.ctx.currency,
                                                                      values=column.values),
-                                "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True}
+                                "tickCount": 6, "labelFlush": True, "labelOverlap": True, "labelBound": True,
+                                "labelSeparation": 6}
         if style == "plain" and column.kind == "quantitative":
             axis["tickMinStep"] = 1  # whole numbers (years, ids) never get ticks in between
         encoding = {"field": column.field, "type": "quantitative", "title": column.title, "scale": scale,
                     "axis": axis}
         return encoding
 
+    def natural(self, column: Column) -> list[Any] | None:
+        """The category values in their natural order (hours, weekdays, months), or None: the query's order."""
+        return order.natural_order(column.values, self.ctx.locale, looks_like_id(column.name))
+
     def category_axis(self, column: Column, sort: Any = None) -> dict[str, Any]:
         labels = [str(v) for v in column.values if v is not None]
         encoding: dict[str, Any] = {"field": column.field, "type": "ordinal" if column.kind == "ordinal"
-                                    else "nominal", "title": column.title, "sort": sort,
+                                    else "nominal", "title": column.title, "sort": sort or self.natural(column),
                                     "axis": {"labelLimit": 180, "labelOverlap": False, "labelAngle": 0}}
         if column.kind == "ordinal":
             encoding["axis"]["labelOverlap"] = self.chart.type != "bar"  # bars turn their labels instead
@@ -270,7 +197,13 @@ class _Builder:
 
     def time_axis(self, column: Column, banded: bool) -> dict[str, Any]:
         span = span_days(column.values, self.ctx.timezone) * 86400
-        candidates = temporal.ticks(column.grain, span, dates.patterns(self.ctx.locale))
+        instants = [chart_instant(v, self.ctx.timezone) for v in column.values if isinstance(v, dt.date)]
+        first = min(instants, default=None)
+        week_start = order.first_weekday(self.ctx.locale)
+        if column.grain == "week" and first is not None:  # weekly data: ticks on its own weeks' first day
+            week_start = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=first)).weekday()
+        candidates = temporal.ticks(column.grain, span, dates.patterns(self.ctx.locale), first,
+                                    max(instants, default=None), week_start)
         self.meta["ticks"] = candidates
         encoding: dict[str, Any] = {"field": column.field, "type": "temporal", "title": column.title,
                                     "scale": {"type": "utc"}, "axis": temporal.axis(candidates[0])}
@@ -300,8 +233,8 @@ class _Builder:
     def color(self, column: Column) -> dict[str, Any]:
         labels = [colors.category_label(v) for v in column.values]
         encoding = {"field": column.field, "type": "nominal", "title": column.title,
-                    "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(labels,
-                                                                                        self.ctx.primary_color)),
+                    "scale": colors.scale(labels, self.ctx.colors or colors.page_colors(
+                        labels, self.ctx.primary_color, self.ctx.words.gettext(colors.OTHER)), self.ctx.primary_color),
                     "sort": None, "legend": {}}
         self.meta["legend"] = {"count": len(set(labels)), "longest": max((len(v) for v in labels), default=0)}
         return encoding
@@ -333,8 +266,9 @@ class _Builder:
             value["stack"] = {"stacked": "zero", "grouped": None, "normalize": "normalize"}[stack or "stacked"]
         elif kind in ("bar", "area") and params.zero is False:
             value["stack"] = None  # a stack always starts at zero
-        if horizontal:
-            position["axis"]["labelLimit"] = 150
+        if horizontal:  # the title above the labels, whatever their width (the page script sizes them)
+            position["axis"].update(labelLimit=150, titleAngle=0, titleAlign="right", titleAnchor="start",
+                                    titleBaseline="bottom", titleX=0, titleY=-6)
             encoding.update(y=position, x=value)
             self.meta["horizontal"] = True
         else:
@@ -373,7 +307,7 @@ class _Builder:
         assert y2 is not None
         axis = self.value_axis(y2, zero_default=True, axis_name="y2")
         axis["axis"].update(orient="right", grid=False)
-        color = colors.palette(self.ctx.primary_color)[1]
+        color = palette.light(self.ctx.primary_color)[1]
         return {"mark": {"type": "line", "strokeWidth": 2.5, "color": color, "point": {"size": 30, "filled": True,
                                                                                         "color": color}},
                 "encoding": {"x": position, "y": axis, "tooltip": self.tooltips()}}
@@ -386,14 +320,14 @@ class _Builder:
                 along = "x" if along == "y" else "y"
             position = rule.y if rule.y is not None else rule.x
             datum = chart_instant(position, self.ctx.timezone) if isinstance(position, dt.date) else position
-            mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b"}
+            mark = {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "color": "#64748b", "aria": False}
             place: dict[str, Any] = {"datum": datum}
             if isinstance(position, dt.date):
                 place["type"] = "temporal"
             one: dict[str, Any] = {"values": [{}]}  # drawn once, not once per row of the chart's data
             layers.append({"data": one, "mark": mark, "encoding": {along: place}})
             if rule.label:
-                text = {"type": "text", "text": rule.label, "align": "right" if along == "y" else "left",
+                text = {"type": "text", "aria": False, "text": rule.label, "align": "right" if along == "y" else "left",
                         "baseline": "bottom", "dx": -4 if along == "y" else 4, "dy": -3, "color": "#475569",
                         "fontSize": 11, "x": "width" if along == "y" else None, "y": 0 if along == "x" else None}
                 layers.append({"data": one, "mark": {k: v for k, v in text.items() if v is not None},
@@ -418,12 +352,13 @@ class _Builder:
         x = {"field": value.field, "type": "quantitative", "title": value.title,
              "bin": {"maxbins": self.params.bins or 20},
              "axis": {"labelExpr": numbers.axis_label_expr(value.style, self.ctx.locale, self.ctx.currency)}}
-        encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": "Count",
+        count = self.ctx.words.gettext("Count")
+        encoding: dict[str, Any] = {"x": x, "y": {"aggregate": "count", "type": "quantitative", "title": count,
                                                   "axis": {"tickCount": 5, "tickMinStep": 1, "format": ",d"}},
                                     "tooltip": [{"field": value.field, "bin": {"maxbins": self.params.bins or 20},
                                                  "type": "quantitative", "title": value.title,
                                                  "format": numbers.tooltip_format(value.style, value.values)},
-                                                {"aggregate": "count", "type": "quantitative", "title": "Count"}]}
+                                                {"aggregate": "count", "type": "quantitative", "title": count}]}
         series = self.col(self.params.color)
         if series:
             encoding["color"] = self.color(series)
@@ -437,7 +372,9 @@ class _Builder:
             if column.kind == "temporal":
                 encoding = self.time_axis(column, banded=True)
                 return encoding
-            return {"field": column.field, "type": "ordinal", "title": column.title, "sort": None,
+            self.meta.setdefault("heatmap_labels", {})[
+                "x" if column is x else "y"] = max((len(str(v)) for v in column.values if v is not None), default=0)
+            return {"field": column.field, "type": "ordinal", "title": column.title, "sort": self.natural(column),
                     "axis": {"labelLimit": 140, "labelOverlap": True}}
 
         encoding: dict[str, Any] = {"x": axis(x), "y": axis(y), "tooltip": self.tooltips()}
@@ -448,7 +385,7 @@ class _Builder:
                                             "gradientLength": 160, "labelOverlap": True}}
             self.meta["gradient"] = True
         else:
-            encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": "Count",
+            encoding["color"] = {"aggregate": "count", "type": "quantitative", "title": self.ctx.words.gettext("Count"),
                                  "scale": {"scheme": "blues"}}
         rows = len({str(v) for v in y.values})
         self.meta["row_labels"] = max((len(str(v)) for v in y.values), default=0)

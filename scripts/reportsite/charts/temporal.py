@@ -9,6 +9,7 @@ page script picks the finest one whose labels fit (``usermeta.reportsite.ticks``
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from reportsite.charts.dates import DatePatterns
@@ -22,8 +23,11 @@ LADDER = [("second", 1), ("second", 5), ("second", 15), ("second", 30), ("minute
           ("year", 100)]
 LABEL_PIXELS = {"second": 62, "minute": 46, "hour": 46, "day": 50, "week": 50, "month": 34, "quarter": 30,
                 "year": 38}
+EPOCH = dt.datetime(1970, 1, 1)
+MAX_WEEK_TICKS = 2000
 ORDER = ["second", "minute", "hour", "day", "week", "month", "quarter", "year"]
-# Weeks are kept as their first day: Vega's weeks start on Sunday, DuckDB's date_trunc('week') on Monday.
+# Weeks are kept as their first day (Vega's weeks start on Sunday, DuckDB's date_trunc('week') on Monday), and
+# weekly ticks are explicit values on the week's first day (week_ticks).
 TIME_UNITS = {"second": "utcyearmonthdatehoursminutesseconds", "minute": "utcyearmonthdatehoursminutes",
               "hour": "utcyearmonthdatehours", "day": "utcyearmonthdate", "week": "utcyearmonthdate",
               "month": "utcyearmonth", "quarter": "utcyearquarter", "year": "utcyear"}
@@ -53,26 +57,50 @@ def label_expr(unit: str, step: int, dates: DatePatterns, quarters: bool = False
     return _format(dates.year)
 
 
-def ticks(grain: str, span_seconds: float, dates: DatePatterns) -> list[dict[str, Any]]:
-    """Tick candidates from the data's grain upwards, finest first, each with its label count and width."""
+def week_ticks(first_ms: int, last_ms: int, weekday: int, step: int) -> list[int]:
+    """Every ``step``-th week start from the one on or before ``first_ms`` through ``last_ms``: ``weekday`` is the
+    week's first day (0 = Monday). Vega's own weeks start on Sunday; DuckDB's date_trunc('week') and most
+    locales outside the Americas start them on Monday."""
+    first = EPOCH + dt.timedelta(milliseconds=first_ms)
+    start = dt.datetime.combine(first.date(), dt.time()) - dt.timedelta(days=(first.weekday() - weekday) % 7)
+    found: list[int] = []
+    moment = start
+    while (moment - EPOCH) / dt.timedelta(milliseconds=1) <= last_ms and len(found) < MAX_WEEK_TICKS:
+        found.append(round((moment - EPOCH) / dt.timedelta(milliseconds=1)))
+        moment += dt.timedelta(days=7 * step)
+    return found
+
+
+def ticks(grain: str, span_seconds: float, dates: DatePatterns, first_ms: int | None = None,
+          last_ms: int | None = None, week_start: int = 0) -> list[dict[str, Any]]:
+    """Tick candidates from the data's grain upwards, finest first, each with its label count and width. Weekly
+    ticks fall on ``week_start`` (the week's first day: the data's own weekday for weekly data, else the
+    locale's; 0 = Monday) as explicit values."""
     start = "month" if grain == "quarter" else grain
     floor = UNIT_SECONDS[start] * (3 if grain == "quarter" else 1)
-    found = []
+    found: list[dict[str, Any]] = []
     for unit, step in LADDER:
         if UNIT_SECONDS[unit] * step < floor - 1:
             continue
         shown = "quarter" if grain == "quarter" and unit == "month" and step % 3 == 0 else unit
         count = int(span_seconds // (UNIT_SECONDS[unit] * step)) + 1
-        found.append({"interval": unit, "step": step, "count": count,
-                      "pixels": LABEL_PIXELS[shown], "labelExpr": label_expr(unit, step, dates, grain == "quarter")})
+        candidate: dict[str, Any] = {"interval": unit, "step": step, "count": count,
+                     "pixels": LABEL_PIXELS[shown], "labelExpr": label_expr(unit, step, dates, grain == "quarter")}
+        if unit == "week" and first_ms is not None and last_ms is not None:
+            candidate["values"] = week_ticks(first_ms, last_ms, week_start, step)
+        found.append(candidate)
     return found
 
 
 def axis(candidate: dict[str, Any]) -> dict[str, Any]:
     """Axis settings for one tick candidate (the page script swaps in the one that fits)."""
-    return {"labelExpr": candidate["labelExpr"],
-            "tickCount": {"interval": candidate["interval"], "step": candidate["step"]},
-            "labelOverlap": True, "labelFlush": True, "labelPadding": 4, "grid": False}
+    found = {"labelExpr": candidate["labelExpr"],
+             "tickCount": {"interval": candidate["interval"], "step": candidate["step"]},
+             "labelOverlap": True, "labelFlush": True, "labelPadding": 4, "grid": False}
+    if "values" in candidate:
+        found["values"] = candidate["values"]
+        del found["tickCount"]
+    return found
 
 
 def time_unit(grain: str) -> str:
@@ -87,4 +115,4 @@ def tooltip_format(grain: str, date_only: bool, dates: DatePatterns) -> str:
             "week": dates.full_day, "month": dates.full_month, "quarter": dates.quarter, "year": dates.year}[grain]
 
 
-__all__ = ["ORDER", "axis", "label_expr", "ticks", "time_unit", "tooltip_format"]
+__all__ = ["ORDER", "axis", "label_expr", "ticks", "time_unit", "tooltip_format", "week_ticks"]

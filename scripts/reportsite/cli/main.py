@@ -47,10 +47,19 @@ def _project(args: argparse.Namespace) -> Path:
     return Path(args.project).resolve()
 
 
+def _here(args: argparse.Namespace, path: str | None, default: str) -> Path:
+    """An --out folder as given, relative to where the command runs (as a shell reads it, so ``reportsite --project xl
+    build --out xl/_site`` writes xl/_site); without --out, ``default`` inside the project."""
+    if not path:
+        return _project(args) / default
+    given = Path(path).expanduser()
+    return given if given.is_absolute() else Path.cwd() / given
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     console = _console()
     started = time.perf_counter()
-    options = BuildOptions(out=Path(args.out), only=args.only or None, full=args.full,
+    options = BuildOptions(out=_here(args, args.out, "_site"), only=args.only or None, full=args.full,
                            keep_going=args.keep_going, strict=args.strict, pdf=not args.no_pdf)
     live = console.is_terminal and not os.environ.get("CI")  # a CI log gets one line per report instead
     result = build(_project(args), options, log=lambda m: console.print(f"  {m}"),
@@ -128,7 +137,7 @@ def _markdown_escape(text: str) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     console = _console()
     summary = checking.check_project(_project(args), strict=args.strict, full=args.full,
-                                     out=_project(args) / args.out)
+                                     out=_here(args, args.out, "_site"))
     for warning in summary.warnings:
         console.print(f"warning: {warning}", markup=False, style="yellow")
     console.print(f"[green]✓[/] {summary.text}")
@@ -136,14 +145,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    serve(_project(args), Path(args.out), args.port, _console())
+    serve(_project(args), _here(args, args.out, "_site"), args.port, _console())
     return EXIT_OK
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if not out.is_absolute():
-        out = _project(args) / out
+    out = _here(args, args.out, "data")
     started = time.perf_counter()
     summary = write_sample_data(out, rows=args.rows, partitioned=args.partitioned)
     _console().print(f"[green]✓[/] wrote {summary.orders:,} orders, {summary.customers:,} customers and "
@@ -212,7 +219,7 @@ def parser() -> argparse.ArgumentParser:
         return command
 
     build = add("build", cmd_build, "build the site into _site/")
-    build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    build.add_argument("--out", help="output folder, relative to the current folder (default: the project's _site)")
     build.add_argument("--only", nargs="+", metavar="SLUG", help="rebuild only these reports")
     build.add_argument("--full", action="store_true", help="rebuild every report even if nothing changed")
     build.add_argument("--keep-going", action="store_true",
@@ -227,15 +234,15 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--full", action="store_true",
                        help="query every report, also those unchanged since the last build (default: only changed)")
-    check.add_argument("--out", default="_site", help="the build whose unchanged reports are not queried again "
-                                                      "(default: _site)")
+    check.add_argument("--out", help="the build whose unchanged reports are not queried again, relative to the "
+                                      "current folder (default: the project's _site)")
 
     serve = add("serve", cmd_serve, "preview the site on 127.0.0.1, rebuilding on change")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--out", default="_site")
+    serve.add_argument("--out", help="output folder, relative to the current folder (default: the project's _site)")
 
     sample = add("sample-data", cmd_sample_data, "write the deterministic demo data set")
-    sample.add_argument("--out", default="data")
+    sample.add_argument("--out", help="folder, relative to the current folder (default: the project's data/)")
     sample.add_argument("--rows", type=int, default=1_000_000)
     sample.add_argument("--partitioned", action="store_true", help="also write hive-partitioned orders")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 SQL_HELP = "Inline DuckDB SQL, or the name of a .sql file beside the report."
 EMAIL = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
 ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a table or parameter name
 Email = Annotated[str, StringConstraints(pattern=EMAIL)]
 
 
@@ -18,4 +20,4 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False)
 
 
-__all__ = ["EMAIL", "ENV_NAME", "SQL_HELP", "Email", "Model"]
+__all__ = ["EMAIL", "ENV_NAME", "IDENTIFIER", "SQL_HELP", "Email", "Model"]

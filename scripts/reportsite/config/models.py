@@ -11,16 +11,22 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    Discriminator,
+    AfterValidator,
     Field,
     StringConstraints,
-    Tag,
     field_validator,
     model_validator,
 )
 
 from reportsite.config.alert_models import Alert
-from reportsite.config.base import SQL_HELP, Model
+from reportsite.config.base import IDENTIFIER, SQL_HELP, Model
+from reportsite.config.source_models import (
+    NEVER_TO_LOADERS,
+    SOURCE_MAPPING,
+    SourceSpec,
+    WrittenSource,
+    table_name_for,
+)
 
 DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
 
@@ -30,10 +36,20 @@ AxisFormat = Literal["number", "currency", "percent", "plain", "date", "datetime
 ColumnFormat = Literal["number", "currency", "percent", "plain", "date", "datetime", "text"]
 Frequency = Literal["hourly", "daily", "weekly", "monthly", "manual"]
 Scalar = str | int | float | bool | dt.date | dt.datetime | None
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
 
+
+def known_currency(value: str) -> str:
+    """An ISO 4217 code Babel knows (USD, EUR, CHF), upper case."""
+    from babel.numbers import list_currencies
+
+    if value.upper() not in list_currencies():
+        raise ValueError(f"unknown currency '{value}'; use an ISO 4217 code such as USD, EUR or CHF")
+    return value.upper()
+
+
+CurrencyCode = Annotated[str, AfterValidator(known_currency)]
 TableName = Annotated[str, StringConstraints(pattern=IDENTIFIER.pattern)]
 
 
@@ -117,6 +133,8 @@ class Metric(Model):
         "higher", description="Which way is good news: higher (a rise shows green) or lower (a fall shows green, "
                               "e.g. refunds or costs). Equal values show 'no change'.")
     description: str | None = Field(None, description="Small print under the value.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of a currency metric, e.g. USD, when it is not the report's.")
 
 
 class Chart(Model):
@@ -129,6 +147,21 @@ class Chart(Model):
     description: str | None = Field(None, description="Text shown under the heading (Markdown).")
     width: Literal["full", "half"] = Field(
         "full", description="How wide the chart is: full (a whole row) or half (half a row on wide screens).")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of the chart's currency axes and tooltips, e.g. USD, when it is "
+                          "not the report's.")
+
+
+class ColumnSpec(Model):
+    """How one table column is shown, written as a mapping: its format, and for amounts their currency."""
+
+    format: ColumnFormat = Field(
+        "currency", description="How the column is shown: number, currency, percent, plain, date, datetime or text.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of the column's amounts, e.g. USD, when it is not the report's.")
+
+
+ColumnShown = ColumnFormat | ColumnSpec
 
 
 class Table(Model):
@@ -144,17 +177,27 @@ class Table(Model):
     excel_rows: int = Field(10_000, ge=1, le=1_048_575,
                             description="How many rows the Excel download holds at most (a capped workbook says so "
                                         "above its header; the CSV download holds every row).")
-    columns: dict[str, ColumnFormat] = Field(
+    columns: dict[str, ColumnShown] = Field(
         default_factory=dict,
         description="How columns are shown, by name: number, currency, percent (a fraction: 0.253 is 25.3%), "
                     "plain (no separators), date, datetime or text, e.g. {year: plain, revenue: currency, share: "
-                    "percent}. Others follow what they hold: dates as dates, years and ids (year, customer_id, "
-                    "zip…) without separators. Each name must be a column of the query.")
+                    "percent}; an amount in another currency as {format: currency, currency: USD}. Others follow "
+                    "what they hold: dates as dates, years and ids (year, customer_id, zip…) without separators. "
+                    "Each name must be a column of the query.")
     links: dict[str, str] = Field(
         default_factory=dict,
         description="Columns whose cells link to the page of a for_each report, as column: report, e.g. {customer: "
                     "customers} links each customer cell to reports/customers/<value>.html. Values without a page "
                     "stay plain text.")
+
+    def formats(self) -> dict[str, str]:
+        """Each declared column's format (number, currency, …)."""
+        return {name: shown if isinstance(shown, str) else shown.format for name, shown in self.columns.items()}
+
+    def currencies(self) -> dict[str, str]:
+        """The columns declared in a currency of their own, and that currency."""
+        return {name: shown.currency for name, shown in self.columns.items()
+                if isinstance(shown, ColumnSpec) and shown.currency}
 
 
 class Freshness(Model):
@@ -199,7 +242,8 @@ class Filter(Model):
 
     name: FilterName = Field(
         description="The parameter the choice binds: $name in the queries (a date_range binds $name_start and "
-                    "$name_end). Letters, digits and underscores.")
+                    "$name_end, and the period of equal length before it as $name_prev_start and $name_prev_end). "
+                    "Letters, digits and underscores.")
     label: str | None = Field(None, description="The label shown beside the dropdown. Defaults to the name.")
     type: Literal["select", "date_range"] = Field(
         "select", description="select (one value from options) or date_range (a period from presets).")
@@ -242,66 +286,8 @@ class ForEach(Model):
                                    f"out). {SQL_HELP}")
     title: str | None = Field(None, description="Each page's title, e.g. 'Customer $customer'. Defaults to the "
                                                 "report's title followed by the value.")
-NEVER_TO_LOADERS = ("ACTIONS_ID_TOKEN_REQUEST_", "ACTIONS_RUNTIME_TOKEN", "GITHUB_TOKEN", "REPORTSITE_PASSWORD_",
-                    "BASH_ENV", "LD_", "PYTHON")
 
 
-class SourceSpec(Model):
-    """A data source written as a mapping: one sheet of an Excel workbook, or a Python loader."""
-
-    path: str | None = Field(
-        None, description="A data file, folder or glob, as in data_source: Parquet, CSV or an Excel workbook "
-                          "(.xlsx, .xlsm), a path or an s3:// URL.")
-    sheet: str | None = Field(
-        None, description="The sheet of an Excel workbook to read, by its name (e.g. \"2026\"). Defaults to the "
-                          "first sheet.")
-    loader: str | None = Field(
-        None, description="A Python file beside the report whose load() returns a Polars DataFrame or LazyFrame; "
-                          "load may take the report's parameters as keyword arguments.")
-    refresh: Literal["hourly", "daily", "always"] = Field(
-        "daily", description="How long a loader's result is reused: hourly, daily (the default) or always (run it "
-                             "on every build). A changed loader file always runs again.")
-    timeout_seconds: float = Field(600, gt=0, le=7200,
-                                   description="The longest a loader may run, in seconds, before it is stopped.")
-    env: list[str] = Field(
-        default_factory=list,
-        description="The environment variables the loader reads (e.g. [SHOP_TOKEN]); it sees only these, besides "
-                    "PATH, HOME, the locale and proxy settings. Audience passwords and GitHub's OIDC request "
-                    "token are never passed.")
-
-    @field_validator("env")
-    @classmethod
-    def _env_names(cls, names: list[str]) -> list[str]:
-        for name in names:
-            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                raise ValueError(f"'{name}' is not an environment variable name (capital letters, digits and _)")
-            if name.startswith(NEVER_TO_LOADERS):
-                raise ValueError(f"'{name}' is never passed to a loader (it mints or holds the workflow's "
-                                 "credentials)")
-        return names
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> SourceSpec:
-        if (self.path is None) == (self.loader is None):
-            raise ValueError("a data source mapping needs exactly one of path (a file) or loader (a Python file)")
-        if self.sheet is not None and self.path is None:
-            raise ValueError("sheet applies to an Excel workbook named by path, not to a loader")
-        given = self.model_fields_set
-        if self.loader is None and given & {"refresh", "timeout_seconds", "env"}:
-            raise ValueError("refresh, timeout_seconds and env apply to a loader, not to a file")
-        return self
-
-    @property
-    def written(self) -> str:
-        """The file this source names, as written: the data path or the loader file."""
-        return self.path if self.path is not None else str(self.loader)
-
-
-SOURCE_MAPPING = "SourceSpec"  # the tag of a data source written as a mapping (messages leave it out of key paths)
-WrittenSource = Annotated[
-    Annotated[str, Tag("text")] | Annotated[SourceSpec, Tag(SOURCE_MAPPING)],
-    Discriminator(lambda value: SOURCE_MAPPING if isinstance(value, dict | SourceSpec) else "text"),
-]
 
 
 class ReportConfig(Model):
@@ -361,6 +347,9 @@ class ReportConfig(Model):
     hide_title: bool = Field(
         False, description="A private report's title stays hidden too: the index and its pages show 'Private "
                            "report' until unlocked.")
+    currency: CurrencyCode | None = Field(
+        None, description="The ISO currency code of this report's amounts, e.g. USD in a site that counts in CHF. "
+                          "Defaults to the site's currency.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -389,16 +378,28 @@ class ReportConfig(Model):
         return ("data_sources", table) if table in self.data_sources else ("data_source",)
 
 
-def table_name_for(url: str) -> str:
-    """Table name a single ``data_source`` registers: the file's stem (``sales.parquet`` → ``sales``)."""
-    parts = [p for p in re.split(r"[/\\]", url.rstrip("/")) if p and not any(c in p for c in "*?[")]
-    last = parts[-1] if parts else "data"
-    if "=" in last and len(parts) > 1:  # a hive partition folder: use the table folder above it
-        last = next((p for p in reversed(parts) if "=" not in p), last)
-    stem = last.split(".")[0]
-    name = re.sub(r"\W", "_", stem)
-    return name if IDENTIFIER.match(name) else f"t_{name}"
-
-
-__all__ = ["DATA_ROOT_ENV", "SOURCE_MAPPING", "Alert", "AsOf", "Chart", "ChartParams", "Check", "Filter", "ForEach",
-           "Freshness", "Metric", "Model", "ReportConfig", "Rule", "SourceSpec", "Table", "table_name_for"]
+__all__ = [
+    "DATA_ROOT_ENV",
+    "IDENTIFIER",
+    "NEVER_TO_LOADERS",
+    "SOURCE_MAPPING",
+    "Alert",
+    "AsOf",
+    "Chart",
+    "ChartParams",
+    "Check",
+    "ColumnSpec",
+    "CurrencyCode",
+    "Filter",
+    "ForEach",
+    "Freshness",
+    "Metric",
+    "Model",
+    "ReportConfig",
+    "Rule",
+    "SourceSpec",
+    "Table",
+    "WrittenSource",
+    "known_currency",
+    "table_name_for",
+]

@@ -142,11 +142,20 @@ def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
                                                                f"('{config.data_source}'); rename one of them")]
 
 
+def bound_names(name: str, kind: str) -> list[str]:
+    """The $names one filter binds: region; period_start, period_end, period_prev_start and period_prev_end for a
+    date_range named period."""
+    if kind != "date_range":
+        return [name]
+    return [f"{name}_start", f"{name}_end", f"{name}_prev_start", f"{name}_prev_end"]
+
+
 def filter_parameters(config: ReportConfig) -> list[str]:
-    """The $names filters and for_each bind: region; period_start and period_end for a date_range."""
+    """The $names filters and for_each bind: region; period_start, period_end, period_prev_start and
+    period_prev_end for a date_range."""
     names = []
     for spec in config.filters:
-        names += [f"{spec.name}_start", f"{spec.name}_end"] if spec.type == "date_range" else [spec.name]
+        names += bound_names(spec.name, spec.type)
     if config.for_each is not None:
         names.append(config.for_each.parameter)
     return names
@@ -158,7 +167,7 @@ def _binding_problems(config: ReportConfig, located: Located) -> list[Problem]:
     seen: dict[str, tuple[str | int, ...]] = {name: ("parameters", name) for name in config.parameters}
     keyed: list[tuple[str, tuple[str | int, ...]]] = []
     for index, spec in enumerate(config.filters):
-        for name in ([f"{spec.name}_start", f"{spec.name}_end"] if spec.type == "date_range" else [spec.name]):
+        for name in bound_names(spec.name, spec.type):
             keyed.append((name, ("filters", index, "name")))
     if config.for_each is not None:
         keyed.append((config.for_each.parameter, ("for_each", "parameter")))

@@ -24,6 +24,7 @@ from reportsite.config.models import (
     Chart,
     ChartParams,
     Check,
+    ColumnSpec,
     Filter,
     ForEach,
     Freshness,
@@ -54,6 +55,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`charts[].params`", ChartParams, "The `params` mapping of a chart."),
     ("`charts[].params.rules[]`", Rule, "Each item of a chart's `rules`."),
     ("`tables[]`", Table, "Each item of `tables`."),
+    ("`tables[].columns.<name>`", ColumnSpec, "Written instead of a format under a table's `columns`, e.g. "
+     "`{format: currency, currency: USD}`."),
     ("`checks[]`", Check, "Each item of `checks`; a failure names the check, the table and the value found."),
     ("`checks[].freshness`", Freshness, "The `freshness` mapping of a check."),
     ("`as_of`", AsOf, "The `as_of` mapping of a report."),
@@ -87,7 +90,8 @@ def type_name(annotation: Any) -> str:
     if origin in (types.UnionType, typing.Union):
         members = [get_args(a)[0] if get_origin(a) is typing.Annotated else a
                    for a in get_args(annotation) if a is not type(None)]
-        if len(members) > 1 and any(isinstance(m, type) and issubclass(m, BaseModel) for m in members):
+        if len(members) > 1 and any((isinstance(m, type) and issubclass(m, BaseModel)) or get_origin(m) is dict
+                                    for m in members):
             return " or ".join(type_name(m) for m in members)
         if len(members) > 1:
             return "a single value (text, number, true/false or date)"

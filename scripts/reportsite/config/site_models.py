@@ -14,7 +14,8 @@ from pydantic import Field, field_validator
 
 from reportsite.config.base import Email
 from reportsite.config.delivery_models import Digest, DigestName, PdfSettings
-from reportsite.config.models import COLOR, DATA_ROOT_ENV, AudienceName, Model
+from reportsite.config.labels import LabelText, check_language, label_problems
+from reportsite.config.models import COLOR, DATA_ROOT_ENV, AudienceName, Model, known_currency
 from reportsite.config.prices import PRICES
 
 
@@ -76,6 +77,15 @@ class SiteConfig(Model):
     currency: str = Field("USD", description="The ISO currency code of the currency format, e.g. USD, EUR, CHF, "
                                              "written the locale's way: 1.234,56 € in de-DE, CHF 1,234.56 in "
                                              "en-US.")
+    language: str | None = Field(
+        None, description="The language of every word the site adds (\"All\", \"Last 30 days\", \"Download CSV\"): "
+                          "en, de, fr, it, es, nl or pt, with a region where it spells differently (de-CH). "
+                          "Defaults to the locale's language (English where there is no catalog for it).")
+    labels: dict[str, LabelText] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": True},
+        description="Your own words for any text the site adds, by its English text, e.g. {All: Alle Filialen, "
+                    "\"vs previous period\": ggü. Vorjahr}; {count} stands for a number, and a text that counts "
+                    "may give a form per plural category ({one: \"{count} Seite\", other: \"{count} Seiten\"}).")
     timezone: str = Field("UTC", description="The IANA time zone times are shown in, e.g. Europe/Zurich; the same "
                                              "for every reader, whatever their own. Timestamps with a time zone "
                                              "are converted and labelled (7:00 AM CET); dates and timestamps "
@@ -163,11 +173,20 @@ class SiteConfig(Model):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        from babel.numbers import list_currencies
+        return known_currency(value)
 
-        if value.upper() not in list_currencies():
-            raise ValueError(f"unknown currency '{value}'; use an ISO 4217 code such as USD, EUR or CHF")
-        return value.upper()
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        return None if value is None else check_language(value)
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, value: dict[str, LabelText]) -> dict[str, LabelText]:
+        problems = label_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
     @field_validator("primary_color")
     @classmethod

@@ -23,8 +23,9 @@ from typing import Any
 from reportsite.downloads.xlsx_package import Sheet, workbook
 from reportsite.values.formats import Formats, babel_locale, column_kind
 from reportsite.values.jsonvalues import as_text
+from reportsite.values.words import N_
 
-SHEET = "Data"
+SHEET = N_("Data")  # the sheet's name, in the site's words
 CREATED = dt.datetime(1980, 1, 1)  # as the zip entries: a workbook's bytes depend on its rows only
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 AUTOFIT_ROWS = 5000  # columns are fitted to their widest value up to this many rows
@@ -61,17 +62,21 @@ def column_kinds(table: Any, declared: dict[str, str] | None = None, sample: int
 
 
 def write_xlsx(
-    table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str = SHEET
+    table: Any, path: Path, kinds: list[str], formats: Formats, total: int | None = None, name: str | None = None,
+    currencies: dict[str, str] | None = None,
 ) -> None:
-    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds."""
+    """``table`` (Arrow) as a one-sheet workbook at ``path``; ``total`` rows in all, when more than it holds. The
+    sheet is called "Data" in the site's words; ``currencies`` gives columns amounts in another currency."""
     table = _excel_table(_plain_columns(table), formats)
     columns = table.to_pydict()
     names = table.column_names
     note = None
     if total is not None and total > table.num_rows:
-        note = (f"The first {formats.number(table.num_rows)} of {formats.number(total)} rows; the CSV download "
-                "holds them all.")
-    sheet = Sheet(name, names, [columns[n] for n in names], _column_formats(table, columns, kinds, formats), note,
+        note = formats.words.gettext(
+            "The first %(shown)s of %(total)s rows; the CSV download holds them all.",
+            shown=formats.number(table.num_rows), total=formats.number(total))
+    sheet = Sheet(sheet_name(name or formats.words.gettext(SHEET)), names, [columns[n] for n in names],
+                  _column_formats(table, columns, kinds, formats, currencies or {}), note,
                   fit=table.num_rows <= AUTOFIT_ROWS)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(workbook(sheet, CREATED))
@@ -127,7 +132,13 @@ def _excel_table(table: Any, formats: Formats) -> Any:
     return table
 
 
-def _column_formats(table: Any, columns: dict[str, list[Any]], kinds: list[str], formats: Formats) -> list[str]:
+def sheet_name(text: str) -> str:
+    """A name Excel accepts for a sheet: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "Data"
+
+
+def _column_formats(table: Any, columns: dict[str, list[Any]], kinds: list[str], formats: Formats,
+                    currencies: dict[str, str]) -> list[str]:
     """Each column's Excel number format, from its kind and values."""
     import pyarrow as pa
 
@@ -141,7 +152,7 @@ def _column_formats(table: Any, columns: dict[str, list[Any]], kinds: list[str],
         elif kind == "datetime" or t.is_timestamp(field.type):
             found.append(date_format(formats.locale) + _clock(values) if t.is_timestamp(field.type) else "General")
         elif numeric and kind == "currency":
-            found.append(currency_format(formats.locale, formats.currency))
+            found.append(currency_format(formats.locale, currencies.get(field.name) or formats.currency))
         elif numeric and kind == "percent":
             found.append("0.0%")
         elif numeric and kind in ("plain", "text"):
@@ -232,5 +243,6 @@ __all__ = [
     "currency_format",
     "date_format",
     "number_format",
+    "sheet_name",
     "write_xlsx",
 ]

@@ -30,7 +30,7 @@ def _number(value: Any) -> float | None:
 def observe(session: Session, report: Report, site: SiteConfig, page: ReportPage,
             problems: Problems) -> list[dict[str, Any]]:
     """One record per alert: what it tested, the number seen (and as shown), the threshold, and whether it holds."""
-    formats, config, found = Formats.of(site), report.config, []
+    formats, config, found = Formats.of(site, report.config.currency), report.config, []
     for index, alert in enumerate(config.alerts):
         condition = alert.condition
         observed: float | None = None

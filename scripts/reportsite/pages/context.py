@@ -36,7 +36,7 @@ class RunContext:
     formats: Formats = field(init=False)
 
     def __post_init__(self) -> None:
-        self.formats = Formats.of(self.site)
+        self.formats = Formats.of(self.site, self.report.config.currency)  # the report's currency, else the site's
 
 
 __all__ = ["Progress", "RunContext", "no_progress"]

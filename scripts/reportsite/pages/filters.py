@@ -20,13 +20,15 @@ from reportsite.query import located
 from reportsite.query.sqltext import mask
 from reportsite.values.formats import Formats
 from reportsite.values.tokens import PARAMETER, token_of
+from reportsite.values.words import N_
 
 ALL_TOKEN = ""  # ?region= (empty) is "All"; the default choice is left out of the URL
 FIRST_DAY, LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
-PRESET_LABELS = {
-    "last_7_days": "Last 7 days", "last_30_days": "Last 30 days", "last_90_days": "Last 90 days",
-    "last_12_months": "Last 12 months", "month_to_date": "Month to date", "year_to_date": "Year to date",
-    "last_month": "Last month", "last_year": "Last year", "all": "All time",
+PRESET_LABELS = {  # in the site's words where they are shown
+    "last_7_days": N_("Last 7 days"), "last_30_days": N_("Last 30 days"), "last_90_days": N_("Last 90 days"),
+    "last_12_months": N_("Last 12 months"), "month_to_date": N_("Month to date"),
+    "year_to_date": N_("Year to date"), "last_month": N_("Last month"), "last_year": N_("Last year"),
+    "all": N_("All time"),
 }
 MAX_OPTIONS = 1000
 
@@ -87,7 +89,7 @@ def preset_range(preset: str, today: dt.date, data: tuple[dt.date, dt.date] | No
 
 def select_choices(spec: Filter, values: Iterable[Any], formats: Formats) -> list[Choice]:
     """All (when offered) then each distinct value, NULL and empty ones left out."""
-    choices = [Choice(ALL_TOKEN, "All", {spec.name: None})] if spec.all else []
+    choices = [Choice(ALL_TOKEN, formats.words.gettext("All"), {spec.name: None})] if spec.all else []
     seen: set[str] = set()
     for value in values:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -100,17 +102,40 @@ def select_choices(spec: Filter, values: Iterable[Any], formats: Formats) -> lis
     return choices
 
 
+def previous_range(start: dt.date, end: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The period of equal length just before ``start``–``end`` (both included): what $name_prev_start and
+    $name_prev_end bind; NULLs when the range is unbounded (the 'all' preset without an options query)."""
+    if start <= FIRST_DAY or end >= LAST_DAY:
+        return None, None
+    length = end - start + dt.timedelta(days=1)
+    try:
+        return start - length, start - dt.timedelta(days=1)
+    except OverflowError:
+        return None, None
+
+
+def range_names(name: str) -> tuple[str, str, str, str]:
+    """The $names a date_range filter binds: period_start, period_end, period_prev_start, period_prev_end."""
+    return f"{name}_start", f"{name}_end", f"{name}_prev_start", f"{name}_prev_end"
+
+
 def range_choices(spec: Filter, today: dt.date, data: tuple[dt.date, dt.date] | None,
                   formats: Formats) -> list[Choice]:
     choices = []
+    words = formats.words
+    first, last = words.gettext("the first day"), words.gettext("the last day")
+    start_name, end_name, prev_start_name, prev_end_name = range_names(spec.name)
     for preset in spec.presets:
         start, end = preset_range(preset, today, data)
         known = not (preset == "all" and data is None)
-        hint = f"{formats.date(start)} – {formats.date(end)}" if known else ""
-        words = {f"{spec.name}_start": formats.date(start) if known else "the first day",
-                 f"{spec.name}_end": formats.date(end) if known else "the last day"}
-        choices.append(Choice(preset, PRESET_LABELS[preset], {f"{spec.name}_start": start,
-                                                                f"{spec.name}_end": end}, hint, words))
+        prev_start, prev_end = previous_range(start, end)
+        hint = words.gettext("%(start)s – %(end)s", start=formats.date(start), end=formats.date(end)) if known else ""
+        shown = {start_name: formats.date(start) if known else first, end_name: formats.date(end) if known else last,
+                 prev_start_name: formats.date(prev_start) if prev_start else first,
+                 prev_end_name: formats.date(prev_end) if prev_end else last}
+        choices.append(Choice(preset, words.gettext(PRESET_LABELS[preset]),
+                              {start_name: start, end_name: end, prev_start_name: prev_start,
+                               prev_end_name: prev_end}, hint, shown))
     return choices
 
 

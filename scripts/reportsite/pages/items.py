@@ -10,7 +10,7 @@ from reportsite import charts
 from reportsite.downloads.csv import stream_table, write_csv
 from reportsite.downloads.xlsx import CappedRows, column_kinds, write_xlsx
 from reportsite.errors import QueryError, did_you_mean
-from reportsite.pages import markdown_text, table_rows
+from reportsite.pages import chart_text, markdown_text, table_rows
 from reportsite.pages.context import RunContext
 from reportsite.pages.page import (
     ChartBlock,
@@ -79,11 +79,12 @@ class ItemRunner:
         return self.downloads / relative, relative
 
     def _xlsx(self, table: Any, csv_path: Path, relative: str | None, declared: Mapping[str, str],
-              total: int | None = None) -> str | None:
+              total: int | None = None, currencies: Mapping[str, str] | None = None) -> str | None:
         """The Excel download beside a CSV one (same name, .xlsx); its path relative to the site."""
         if relative is None:
             return None
-        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total)
+        write_xlsx(table, csv_path.with_suffix(".xlsx"), column_kinds(table, dict(declared)), self.formats, total,
+                   currencies=dict(currencies or {}))
         self.files.append(relative.removesuffix(".csv") + ".xlsx")
         return relative.removesuffix(".csv") + ".xlsx"
 
@@ -109,7 +110,9 @@ class ItemRunner:
         row = table.slice(0, 1).to_pylist()[0] if table.num_rows else {}  # no row: the card shows —
         self.rows += table.num_rows
         card = metric_card(self._text(metric.name) or metric.name, row.get("value"), row.get("previous"),
-                           metric.format, metric.better, self._text(metric.description), self.formats)
+                           metric.format, metric.better, self._text(metric.description),
+                           self.formats.with_currency(metric.currency))
+        card.currency = metric.currency
         card.id = f"metric-{index + 1}"
         return card
 
@@ -141,30 +144,38 @@ class ItemRunner:
     def page_colors(self, fetched: list[tuple[int, Any]]) -> dict[str, str]:
         """One colour per category over the given (chart index, rows), in order of first appearance."""
         chart_of = self.report.config.charts
-        categories = [label for index, table in fetched for label in charts.colored_categories(chart_of[index], table)]
-        return charts.page_colors(categories, self.site.primary_color)
+        words = self.formats.words
+        categories = [label for index, table in fetched
+                      for label in charts.colored_categories(chart_of[index], table, words)]
+        return charts.page_colors(categories, self.site.primary_color, words.gettext(charts.OTHER))
 
     def vega_locale(self) -> dict[str, Any]:
-        return {"format": charts.format_locale(self.site.locale, self.site.currency),
+        return {"format": charts.format_locale(self.site.locale, self.formats.currency),
                 "time": charts.time_format_locale(self.site.locale)}
 
     def chart(self, index: int, table: Any, colors: dict[str, str]) -> ChartBlock:
         """Chart ``index`` drawn from its rows, its categories in the page's colours."""
         site, chart = self.site, self.report.config.charts[index]
         links = self.links_to(chart.params.link) if chart.params.link else {}
-        context = charts.ChartContext(site.locale, site.currency, site.timezone, site.primary_color, colors, links)
+        shown = self.formats.with_currency(chart.currency)
+        context = charts.ChartContext(site.locale, shown.currency, site.timezone, site.primary_color, colors, links,
+                                      shown.words, self.formats.currency)
         self.rows += table.num_rows
         spec = charts.vega_lite(chart, table, context) if table.num_rows else None
+        declared = chart_formats(chart)
         path, relative = self._csv_path(chart.name, index, "chart")
         xlsx = None
         if path is not None:
             write_csv(table, path)
-            xlsx = self._xlsx(table, path, relative, chart_formats(chart))
+            xlsx = self._xlsx(table, path, relative, chart_formats(chart),
+                              currencies={c: chart.currency for c in chart_formats(chart) if chart.currency})
         heading = self._text(chart.params.title or chart.name) or ""
         description = markdown_text.render(chart.description, self.shown, level=3) \
             if chart.description else None
         return ChartBlock(id=f"chart-{index + 1}", name=heading, type=chart.type, spec=spec, rows=table.num_rows,
-                          description=description, width=chart.width, csv=relative, xlsx=xlsx)
+                          description=description, width=chart.width, csv=relative, xlsx=xlsx,
+                          summary=chart_text.summary(chart, table, shown, declared),
+                          data=chart_text.data_table(chart, table, shown, declared, links))
 
     def _columns_ok(self, chart: Any, index: int, names: list[str]) -> bool:
         ok = True
@@ -194,14 +205,15 @@ class ItemRunner:
         except QueryError as exc:
             self.problems.extend(exc.problems)
             return None
-        if not (self._formats_ok(index, spec.columns, shown.column_names)
+        if not (self._formats_ok(index, spec.formats(), shown.column_names)
                 & self._formats_ok(index, spec.links, shown.column_names, "links")):
             return None
         self.rows += total
         data = shown.to_pydict()
-        kinds = [column_kind(name, field.type, data[name], spec.columns.get(name))
+        declared, currencies = spec.formats(), spec.currencies()
+        kinds = [column_kind(name, field.type, data[name], declared.get(name))
                  for name, field in zip(shown.column_names, shown.schema, strict=True)]
-        cells = [table_rows.column_cells(self.formats, data[name], kind)
+        cells = [table_rows.column_cells(self.formats.with_currency(currencies.get(name)), data[name], kind)
                  for name, kind in zip(shown.column_names, kinds, strict=True)]
         every = [list(row) for row in zip(*cells, strict=True)] if cells else []
         keys = table_rows.table_keys(shown)
@@ -216,7 +228,7 @@ class ItemRunner:
         rows = every[:table_rows.INLINE]
         xlsx = None
         if path is not None and relative is not None:
-            xlsx = self._xlsx(excel.table(shown.schema), path, relative, spec.columns, total)
+            xlsx = self._xlsx(excel.table(shown.schema), path, relative, declared, total, currencies)
         return TableBlock(
             id=f"table-{index + 1}", name=self._text(spec.name) or "", columns=shown.column_names,
             numeric=[kind in NUMERIC_KINDS for kind in kinds], rows=rows, total_rows=total,

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 
 from reportsite.config.models import table_name_for
+from reportsite.values.words import ENGLISH, N_, Words
 
 _LOCATED = re.compile(r"^(?P<file>\S.*?\.ya?ml)(?::\d+){0,2} (?:(?P<key>[A-Za-z_][\w\[\].\-]*): )?(?P<message>.+)$",
                       re.DOTALL)
@@ -38,62 +39,75 @@ def _number(text: str, locale: str) -> str:
         return text
 
 
-def _age(days_text: str) -> str:
+def _age(days_text: str, words: Words) -> str:
     days = float(days_text)
     if days < 1:
         hours = max(1, round(days * 24))
-        return f"{hours} hour{'' if hours == 1 else 's'}"
+        return words.ngettext("%(count)s hour", "%(count)s hours", hours)
     whole = round(days)
-    return f"{whole} day{'' if whole == 1 else 's'}"
+    return words.ngettext("%(count)s day", "%(count)s days", whole)
 
 
 def _data(table: str) -> str:
     return f"“{table}”"
 
 
-def _stale(m: re.Match[str], key: str | None, locale: str) -> str:
+Reword = Callable[[re.Match[str], str | None, str, Words], str]
+
+
+def _stale(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
     source = m.group("source")
     table = key.split(".", 1)[1] if key and key.startswith("data_sources.") else _table_of(source)
-    return (f"The {_data(table)} data was last updated {_age(m.group('age'))} ago ({m.group('when')} UTC). "
-            f"This report normally updates {m.group('frequency')}, so its numbers may be out of date.")
+    frequency = words.gettext(FREQUENCY_WORDS.get(m.group("frequency"), m.group("frequency")))
+    return words.gettext("The %(data)s data was last updated %(age)s ago (%(when)s UTC). This report normally updates "
+                         "%(frequency)s, so its numbers may be out of date.", data=_data(table),
+                         age=_age(m.group("age"), words), when=m.group("when"), frequency=frequency)
 
 
 def _table_of(source: str) -> str:
     return table_name_for(source)
 
 
-def _min_rows(m: re.Match[str], key: str | None, locale: str) -> str:
-    return (f"The {_data(m.group('table'))} data has only {_number(m.group('rows'), locale)} rows, fewer than "
-            f"the {_number(m.group('expected'), locale)} expected, so some of it may be missing.")
+def _min_rows(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
+    return words.ngettext("The %(data)s data has only %(count)s row, fewer than the %(expected)s expected, so some of "
+                          "it may be missing.",
+                          "The %(data)s data has only %(count)s rows, fewer than the %(expected)s expected, so some "
+                          "of it may be missing.", int(m.group("rows")), data=_data(m.group("table")),
+                          count=_number(m.group("rows"), locale), expected=_number(m.group("expected"), locale))
 
 
-def _not_null(m: re.Match[str], key: str | None, locale: str) -> str:
-    count = int(m.group("count"))
-    rows = f"{_number(m.group('count'), locale)} row{'' if count == 1 else 's'}"
-    return (f"{rows} of the {_data(m.group('table'))} data {'has' if count == 1 else 'have'} no "
-            f"“{m.group('column')}”; every row is expected to have one.")
+def _not_null(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
+    return words.ngettext("%(count)s row of the %(data)s data has no %(column)s; every row is expected to have one.",
+                          "%(count)s rows of the %(data)s data have no %(column)s; every row is expected to have one.",
+                          int(m.group("count")), count=_number(m.group("count"), locale),
+                          data=_data(m.group("table")), column=_data(m.group('column')))
 
 
-def _unique(m: re.Match[str], key: str | None, locale: str) -> str:
-    count = int(m.group("count"))
-    values = f"{_number(m.group('count'), locale)} {m.group('columns')} value{'' if count == 1 else 's'}"
-    return (f"In the {_data(m.group('table'))} data, {values} {'appears' if count == 1 else 'appear'} more than "
-            f"once (e.g. {m.group('example')}, {m.group('times')} times), so some totals may count things twice.")
+def _unique(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
+    return words.ngettext("In the %(data)s data, %(count)s %(columns)s value appears more than once (e.g. %(example)s, "
+                          "%(times)s times), so some totals may count things twice.",
+                          "In the %(data)s data, %(count)s %(columns)s values appear more than once (e.g. "
+                          "%(example)s, %(times)s times), so some totals may count things twice.",
+                          int(m.group("count")), data=_data(m.group("table")), count=_number(m.group("count"), locale),
+                          columns=m.group("columns"), example=m.group("example"), times=m.group("times"))
 
 
-def _fresh(m: re.Match[str], key: str | None, locale: str) -> str:
-    return (f"The newest “{m.group('column')}” in the {_data(m.group('table'))} data is {m.group('value')}, "
-            f"{_age(m.group('age'))} old; it is expected to be at most {m.group('limit')} days old, so recent "
-            "activity may be missing.")
+def _fresh(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
+    return words.gettext("The newest %(column)s in the %(data)s data is %(value)s, %(age)s old; it is expected to be "
+                         "at most %(limit)s days old, so recent activity may be missing.",
+                         column=_data(m.group('column')), data=_data(m.group("table")), value=m.group("value"),
+                         age=_age(m.group("age"), words), limit=m.group("limit"))
 
 
-def _empty(m: re.Match[str], key: str | None, locale: str) -> str:
-    return (f"The “{m.group('column')}” column of the {_data(m.group('table'))} data is empty, so how recent "
-            "the data is cannot be judged.")
+def _empty(m: re.Match[str], key: str | None, locale: str, words: Words) -> str:
+    return words.gettext("The %(column)s column of the %(data)s data is empty, so how recent the data is cannot be "
+                         "judged.", column=_data(m.group('column')), data=_data(m.group("table")))
 
+
+FREQUENCY_WORDS = {"hourly": N_("hourly"), "daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly")}
 
 # The messages of report_run.stale_sources and checks.py, in the order they are tried.
-_KNOWN: list[tuple[re.Pattern[str], Callable[[re.Match[str], str | None, str], str]]] = [
+_KNOWN: list[tuple[re.Pattern[str], Reword]] = [
     (re.compile(r"data source '(?P<source>.+)' was last modified (?P<when>\d{4}-\d\d-\d\d \d\d:\d\d) UTC "
                 r"\((?P<age>[\d.]+) days ago\), older than twice the update_frequency \((?P<frequency>\w+)\)"),
      _stale),
@@ -108,16 +122,16 @@ _KNOWN: list[tuple[re.Pattern[str], Callable[[re.Match[str], str | None, str], s
 ]
 
 
-def reader_warning(warning: str, locale: str = "en-US") -> str:
-    """One build warning as a sentence for the page (the ``reader_warning`` Jinja filter)."""
+def reader_warning(warning: str, locale: str = "en-US", words: Words = ENGLISH) -> str:
+    """One build warning as a sentence for the page (the ``reader_warning`` Jinja filter), in the site's words."""
     key, message = split_located(warning)
     for pattern, reword in _KNOWN:
         match = pattern.search(message)
         if match:
-            return reword(match, key, locale)
+            return reword(match, key, locale, words)
     text = message[:1].upper() + message[1:]
     if key and key.startswith("checks"):
-        text = f"A data check did not pass: {message}"
+        text = words.gettext("A data check did not pass: %(message)s", message=message)
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ class MetricCard:
     change: Change | None = None
     better: str = "higher"
     id: str = ""  # metric-1: the block a filter choice swaps
+    currency: str | None = None  # the metric's own currency, when it is not the report's
 
 
 def metric_card(name: str, value: Any, previous: Any, kind: str, better: str, description: str | None,
@@ -47,6 +49,8 @@ class ChartBlock:
     width: str
     csv: str | None
     xlsx: str | None = None  # the Excel download beside the CSV one
+    summary: str = ""  # what the chart shows, in a sentence or two (read with it by screen readers)
+    data: Any = None  # chart_text.DataTable: its rows as a table, shown on request
 
 
 @dataclass(kw_only=True)
@@ -137,5 +141,7 @@ def with_parameters(text: str | None, parameters: dict[str, Any], formats: Forma
 
 
 def slugify(text: str, limit: int = 60) -> str:
-    """A file-name-safe form of a name: 'Top Products (2026)' → 'top-products-2026', at most ``limit`` long."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:limit].strip("-") or "item"
+    """A file-name-safe form of a name, transliterated like page names: 'Top Products (2026)' → 'top-products-2026',
+    'Änderungen pro Monat' → 'anderungen-pro-monat', at most ``limit`` long ('item' when nothing is left)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain)[:limit].strip("-") or "item"

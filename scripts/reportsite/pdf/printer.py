@@ -53,6 +53,7 @@ class PrintJob:
 class Brand:
     site_title: str
     color: str  # #rrggbb
+    page_of: str = "Page %(page)s of %(total)s"  # the footer's page number, in the site's words
 
 
 def header_template(job: PrintJob, brand: Brand) -> str:
@@ -67,13 +68,14 @@ def header_template(job: PrintJob, brand: Brand) -> str:
     )
 
 
-def footer_template(job: PrintJob) -> str:
+def footer_template(job: PrintJob, brand: Brand) -> str:
+    numbers = html.escape(brand.page_of).replace("%(page)s", '<span class="pageNumber"></span>').replace(
+        "%(total)s", '<span class="totalPages"></span>')
     return (
         '<div style="width:100%;margin:0 12mm;display:flex;justify-content:space-between;gap:8mm;'
         'font-family:system-ui,sans-serif;font-size:8px;color:#475569;">'
         f'<span style="white-space:nowrap;">{html.escape(job.as_of)}</span>'
-        '<span style="white-space:nowrap;">Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-        "</span></div>"
+        f'<span style="white-space:nowrap;">{numbers}</span></div>'
     )
 
 
@@ -95,7 +97,7 @@ def print_one(context: Any, folder: Path, job: PrintJob, paper: Paper, brand: Br
         target.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(path=str(target), format=paper.name, margin=paper.margins, print_background=True,
                  display_header_footer=True, header_template=header_template(job, brand),
-                 footer_template=footer_template(job), outline=False, tagged=True)
+                 footer_template=footer_template(job, brand), outline=False, tagged=True)
     finally:
         page.close()
 

@@ -3,7 +3,7 @@
 Template contract (what each page template receives):
 - every page: ``site`` (SiteConfig), ``root`` ("" or "../": prefix for site-relative links),
   ``assets`` (name → site-relative path: css, vega, js, theme, and logo when site.yaml names one),
-  ``built_at`` (ISO timestamp), ``page_title``.
+  ``built_at`` (ISO timestamp), ``page_title``, ``html_lang`` (the language of the words: de-CH, fr).
 - ``index.html``: ``reports``: the manifest entry of each report (title, description as plain text,
   update_frequency, data_modified, data_as_of (e.g. "Jan 5, 2026", the site's way), data_as_of_label ("Data
   as of", or "Files updated" when it is the files' modification time), status, stale, warnings, metrics,
@@ -14,8 +14,14 @@ Autoescaping is always on and undefined variables are errors.
 Filters write values the site's way (site.yaml's locale, currency and timezone, see ``formats``):
 ``value(kind)`` a value in full, ``cell(kind)`` a table cell, ``when`` an ISO time such as ``built_at``.
 Besides: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown; headings start at h<level>),
-``plain_text`` (Markdown without markup), ``reader_warning(locale)`` (a build warning in a reader's words),
-``brand_style`` (primary_color → CSS custom properties).
+``plain_text`` (Markdown without markup), ``reader_warning`` (a build warning in a reader's words),
+``brand_style`` (primary_color → CSS custom properties), ``frequency`` (daily → "Daily", in the site's words),
+``as_of_label`` ("Data as of" / "Files updated" in the site's words).
+
+Words: ``_("…")`` and ``ngettext("…", "…", n, count=…)`` (Jinja's i18n extension, newstyle: placeholders are
+``%(name)s``, a literal percent sign is ``%%``) read the site's catalog (``values.words``);
+``script_messages("tables", …)`` gives the translations the named scripts need, for a
+``<script type="application/json" data-messages>`` the scripts read.
 """
 
 from __future__ import annotations
@@ -31,6 +37,14 @@ from reportsite.errors import RenderError
 from reportsite.pages import markdown_text, notices
 from reportsite.values import brand
 from reportsite.values.formats import Formats
+from reportsite.values.words import ENGLISH, N_, Words, messages_in
+
+# The scripts a page may load (assets' names), by file under site_src/static/.
+SCRIPTS = {"js": "site.js", "theme": "theme.js", "filters": "filters.js", "search": "list_search.js",
+           "tables": "tables.js", "private": "private.js"}
+FREQUENCIES = {"hourly": N_("Hourly"), "daily": N_("Daily"), "weekly": N_("Weekly"), "monthly": N_("Monthly"),
+               "manual": N_("Manual")}
+AS_OF_LABELS = (N_("Data as of"), N_("Files updated"))
 
 
 def _formats(context: Any) -> Formats:
@@ -53,9 +67,9 @@ def format_change(value: Any, previous: Any, kind: str = "number", better: str =
 
 def format_time(value: Any, formats: Formats | None = None) -> str:
     """An ISO time (a build, a file's modification) in the site's zone and locale: Jan 5, 2026, 7:00 AM CET."""
-    if not value:
-        return "unknown"
     shown = formats or Formats()
+    if not value:
+        return shown.words.gettext("unknown")
     try:
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     except ValueError:
@@ -96,7 +110,36 @@ def content_security_policy(templates: Path) -> str:
     return CSP_BASE.format(hashes="".join(dict.fromkeys(hashes)))
 
 
-def environment(templates: Path) -> Any:
+
+def html_lang(words: Words, locale: str) -> str:
+    """The page's lang: the language of its words, with the locale's region when they share the language."""
+    language = words.language.replace("_", "-")
+    base = locale.replace("_", "-").split("-")[0].lower()
+    return locale.replace("_", "-") if base == words.base and "-" not in language else language
+
+
+def script_messages(static: Path | None, words: Words, names: tuple[str, ...]) -> dict[str, Any]:
+    """The translations the named scripts mark with _() and ngettext()."""
+    wanted: list[tuple[str, str | None]] = []
+    for name in names:
+        path = static / SCRIPTS[name] if static is not None and name in SCRIPTS else None
+        if path is not None and path.is_file():
+            wanted += _script_messages(path.read_text(encoding="utf-8"))
+    return words.for_scripts(dict.fromkeys(wanted))
+
+
+_SEEN: dict[str, list[tuple[str, str | None]]] = {}
+
+
+def _script_messages(source: str) -> list[tuple[str, str | None]]:
+    if source not in _SEEN:
+        _SEEN[source] = messages_in(source)
+    return _SEEN[source]
+
+
+def environment(templates: Path, words: Words = ENGLISH, static: Path | None = None) -> Any:
+    """The pages' Jinja2 environment, speaking ``words``; ``static`` holds the scripts (default: beside the
+    templates)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -105,11 +148,19 @@ def environment(templates: Path) -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(words.raw, words.raw_plural, newstyle=True)  # type: ignore[attr-defined]
+    scripts = static if static is not None else templates.parent / "static"
+    env.globals["script_messages"] = lambda *names: script_messages(scripts, words, names)
     env.filters.update({name: jinja2.pass_context(function) for name, function in (
         ("value", _value_filter), ("cell", _cell_filter), ("when", _when_filter))})
     env.filters.update(markdown=markdown_text.render, plain_text=markdown_text.plain,
-                       reader_warning=notices.reader_warning, brand_style=brand.brand_style)
+                       reader_warning=jinja2.pass_context(
+                           lambda context, warning: notices.reader_warning(warning, _formats(context).locale, words)),
+                       brand_style=brand.brand_style,
+                       frequency=lambda value: words.gettext(FREQUENCIES[value]) if value in FREQUENCIES else value,
+                       as_of_label=lambda label: words.gettext(label) if label in AS_OF_LABELS else label)
     env.globals["content_security_policy"] = content_security_policy(templates)
     return env
 

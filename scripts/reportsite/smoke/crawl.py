@@ -16,6 +16,7 @@ from typing import Any
 
 from reportsite.smoke.findings import SITE, Problem
 from reportsite.smoke.localhttp import serve_folder
+from reportsite.values.words import ENGLISH, Words
 
 FETCH_TIMEOUT_S = 15.0
 MAX_CRAWL = 500
@@ -46,14 +47,15 @@ class NotASite(Exception):
 
 
 @contextlib.contextmanager
-def site_address(url: str) -> Iterator[str]:
+def site_address(url: str, words: Words = ENGLISH) -> Iterator[str]:
     """Yield the http(s) base URL of the site: the URL itself, or a loopback server for a folder."""
     folder = local_folder(url)
     if folder is None:
         yield base_url(url)
         return
     if not (folder / "index.html").is_file():
-        raise NotASite(f"{folder} is not a built site (no index.html); run `reportsite build` first")
+        raise NotASite(words.gettext("%(folder)s is not a built site (no index.html); run `reportsite build` first",
+                                     folder=folder))
     with serve_folder(folder.resolve()) as served:
         yield served
 
@@ -119,12 +121,13 @@ def _crawl(base: str) -> list[str]:
     return seen
 
 
-def discover(base: str) -> tuple[list[str], dict[str, Any] | None, list[Problem]]:
+def discover(base: str, words: Words = ENGLISH) -> tuple[list[str], dict[str, Any] | None, list[Problem]]:
     """The site's pages (from its manifest, else by links), its manifest and any problem finding them."""
     try:
         status, body = fetch(base + "manifest.json")
     except ConnectionError as exc:
-        return [], None, [Problem(SITE, f"cannot reach {base}: {exc}")]
+        return [], None, [Problem(SITE, words.gettext("cannot reach %(base)s: %(error)s", base=base, error=exc), (),
+                                  words)]
     manifest = None
     if status < 400:
         with contextlib.suppress(ValueError):
@@ -132,7 +135,8 @@ def discover(base: str) -> tuple[list[str], dict[str, Any] | None, list[Problem]
     problems: list[Problem] = []
     if isinstance(manifest, dict) and isinstance(manifest.get("pages"), list):
         if manifest.get("status") not in (None, "ok"):
-            problems.append(Problem("manifest.json", f"the build status is '{manifest.get('status')}', not 'ok'"))
+            problems.append(Problem("manifest.json", words.gettext("the build status is '%(status)s', not 'ok'",
+                                                                   status=manifest.get("status")), (), words))
         return [str(p) for p in manifest["pages"]], manifest, problems
     return _crawl(base), None, problems
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportsite.values.words import ENGLISH, N_, Words
+
 VIEWPORTS: dict[str, tuple[int, int]] = {"desktop": (1280, 800), "phone": (390, 844)}
+VIEWPORT_NAMES = {"desktop": N_("desktop"), "phone": N_("phone"), "light": N_("light"), "dark": N_("dark")}
 SITE = "site"  # the pseudo-page that site-wide problems are reported against
 
 
@@ -16,10 +19,17 @@ class Problem:
     page: str
     message: str
     viewports: tuple[str, ...] = ()
+    words: Words = field(default=ENGLISH, compare=False, repr=False)
 
     def __str__(self) -> str:
-        """``page: message``, then the screen widths when the problem shows at only some of them."""
-        widths = ", ".join(f"{v} {VIEWPORTS[v][0]} px" if v in VIEWPORTS else v for v in self.viewports)
+        """``page: message``, then the screen widths (and themes) when the problem shows at only some of them."""
+        def name(viewport: str) -> str:
+            width, _, theme = viewport.partition(".")
+            shown = self.words.gettext(VIEWPORT_NAMES.get(width, width))
+            shown += f" {VIEWPORTS[width][0]} px" if width in VIEWPORTS else ""
+            return shown + (f" {self.words.gettext(VIEWPORT_NAMES.get(theme, theme))}" if theme else "")
+
+        widths = ", ".join(name(v) for v in self.viewports)
         return f"{self.page}: {self.message}" + (f" ({widths})" if widths else "")
 
 
@@ -38,6 +48,7 @@ class PageCheck:
     tooltips: int = 0  # tooltips those hovers showed
     screenshot: Path | None = None
     problems: list[str] = field(default_factory=list)
+    dark_problems: list[str] = field(default_factory=list)  # found in the dark colour scheme (accessibility)
 
 
 @dataclass

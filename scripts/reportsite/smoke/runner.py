@@ -36,6 +36,7 @@ from reportsite.smoke.page_check import (
     screenshot,
 )
 from reportsite.smoke.pdfs import check_pdfs
+from reportsite.values.words import ENGLISH, Words
 
 BrowserFactory = Callable[[], AbstractContextManager[Any]]
 
@@ -77,24 +78,33 @@ def _is_report(page_path: str, manifest: dict[str, Any] | None) -> bool:
     return page_path.startswith("reports/")
 
 
-def _link_problems(base: str, referenced: dict[str, list[str]]) -> list[Problem]:
+def _link_problems(base: str, referenced: dict[str, list[str]], words: Words = ENGLISH) -> list[Problem]:
     """Request every internal link and asset once; name each page that points at a broken one."""
     problems = []
     for url, pages in referenced.items():
         why = check_url(url)
         if why:
-            problems += [Problem(page, f"broken link {inside(url, base) or url} ({why})") for page in pages]
+            problems += [Problem(page, words.gettext("broken link %(link)s (%(why)s)", link=inside(url, base) or url,
+                                                     why=why), (), words) for page in pages]
     return problems
 
 
-def _merge(checks: list[PageCheck], pages: list[str]) -> list[Problem]:
-    """One Problem per page and message, naming the screen widths it appeared at."""
+def _merge(checks: list[PageCheck], pages: list[str], words: Words = ENGLISH) -> list[Problem]:
+    """One Problem per page and message, naming the screen widths (and the dark theme) it appeared at, unless it
+    appeared at every width (in the light theme, and in the dark one when it appeared there at all)."""
     found: dict[tuple[str, str], list[str]] = {}
     for check in checks:
         for message in check.problems:
             found.setdefault((check.page, message), []).append(check.viewport)
+        for message in check.dark_problems:
+            found.setdefault((check.page, message), []).append(f"{check.viewport}.dark")
+    light, dark = set(VIEWPORTS), {f"{v}.dark" for v in VIEWPORTS}
+
+    def everywhere(where: set[str]) -> bool:
+        return light <= where and (not where & dark or dark <= where)
+
     order = {page: i for i, page in enumerate(pages)}
-    merged = [Problem(page, message, tuple(v) if len(v) < len(VIEWPORTS) else ())
+    merged = [Problem(page, message, () if everywhere(set(v)) else tuple(v), words)
               for (page, message), v in found.items()]
     return sorted(merged, key=lambda p: order.get(p.page, len(order)))
 
@@ -111,36 +121,40 @@ def changed_pages(pages: list[str], manifest: dict[str, Any] | None) -> list[str
 
 
 def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
-              reader: bool = True, passwords: dict[str, str] | None = None, changed: bool = False) -> SmokeResult:
+              reader: bool = True, passwords: dict[str, str] | None = None, changed: bool = False,
+              words: Words = ENGLISH, accessibility: bool | None = None) -> SmokeResult:
     """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
 
     With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
-    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it).
-    ``passwords`` (audience → password) open private pages; their files must be sealed all the same.
-    ``changed`` opens only the index and the pages of the reports the last build made (``changed_pages``)."""
+    ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it), and the
+    accessibility checks unless ``accessibility`` says otherwise. ``passwords`` (audience → password) open
+    private pages; their files must be sealed all the same. ``changed`` opens only the index and the pages of
+    the reports the last build made (``changed_pages``). Messages are in ``words`` (the site's language)."""
+    accessible = reader if accessibility is None else accessibility
     try:
-        with site_address(url) as base:
-            pages, manifest, problems = discover(base)
+        with site_address(url, words) as base:
+            pages, manifest, problems = discover(base, words)
             if changed:
                 pages = changed_pages(pages, manifest)
             if not pages and not problems:
-                problems.append(Problem(SITE, f"found no pages at {base}"))
-            problems += [Problem(f, m) for f, m in smoke_private.sealed_problems(base, manifest, fetch)]
+                problems.append(Problem(SITE, words.gettext("found no pages at %(base)s", base=base), (), words))
+            problems += [Problem(f, m, (), words)
+                         for f, m in smoke_private.sealed_problems(base, manifest, fetch, words)]
             pdf_problems: list[Problem] = []
             checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
-                                             reader, passwords, pdf_problems) if pages else ([], {})
-            problems += _merge(checks, pages) + pdf_problems
-            problems += _link_problems(base, referenced)
+                                             reader, passwords, words, accessible, pdf_problems) if pages else ([], {})
+            problems += _merge(checks, pages, words) + pdf_problems
+            problems += _link_problems(base, referenced, words)
     except NotASite as exc:
-        return SmokeResult(url, [], [], [Problem(SITE, str(exc))])
+        return SmokeResult(url, [], [], [Problem(SITE, str(exc), (), words)])
     order = {page: i for i, page in enumerate([SITE, "manifest.json", *pages])}
     problems.sort(key=lambda p: order.get(p.page, len(order)))
     return SmokeResult(base, pages, checks, problems)
 
 
 def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
-                screenshots: Path | None = None, reader: bool = True,
-                passwords: dict[str, str] | None = None, pdf_problems: list[Problem] | None = None,
+                screenshots: Path | None = None, reader: bool = True, passwords: dict[str, str] | None = None,
+                words: Words = ENGLISH, accessibility: bool = True, pdf_problems: list[Problem] | None = None,
                 ) -> tuple[list[PageCheck], dict[str, list[str]]]:
     """Open every page at every width; gather the internal URLs each page references; check the PDFs as paper
     (into ``pdf_problems``)."""
@@ -154,7 +168,7 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, br
             try:
                 for page_path in pages:
                     check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest),
-                                              screenshots, reader, passwords)
+                                              screenshots, reader, passwords, words, accessibility)
                     checks.append(check)
                     for link in links:
                         target = urllib.parse.urldefrag(link)[0]
@@ -169,9 +183,11 @@ def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, br
 
 
 def smoke_site(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
-               reader: bool = True, passwords: dict[str, str] | None = None) -> list[Problem]:
+               reader: bool = True, passwords: dict[str, str] | None = None, words: Words = ENGLISH,
+               accessibility: bool | None = None) -> list[Problem]:
     """Every problem found on the site at ``url`` (empty when it is clean)."""
-    return run_smoke(url, browser_factory, screenshots, reader, passwords).problems
+    return run_smoke(url, browser_factory, screenshots, reader, passwords, words=words,
+                     accessibility=accessibility).problems
 
 
 # ---------------------------------------------------------------- the command
@@ -192,53 +208,66 @@ def _summary_rows(result: SmokeResult) -> list[tuple[str, str, str, str, str, st
     return rows
 
 
-def _print_summary(result: SmokeResult, console: Any) -> None:
+def _print_summary(result: SmokeResult, console: Any, words: Words = ENGLISH) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Smoke check of {result.base} (HTTP status at desktop / phone width)",
-                  title_justify="left")
-    table.add_column("page", no_wrap=True)
-    for column in ("HTTP", "charts", "metrics", "tables", "problems"):
+    table = Table(title=words.gettext("Smoke check of %(base)s (HTTP status at desktop / phone width)",
+                                      base=result.base), title_justify="left")
+    table.add_column(words.gettext("page"), no_wrap=True)
+    for column in ("HTTP", words.gettext("charts"), words.gettext("metrics"), words.gettext("tables"),
+                   words.gettext("problems")):
         table.add_column(column, justify="right", no_wrap=True)
     for row in _summary_rows(result):
         table.add_row(*row, style="red" if row[-1] != "0" else None)
     console.print(table)
 
 
-def _write_step_summary(path: str, result: SmokeResult) -> None:
+def _write_step_summary(path: str, result: SmokeResult, words: Words = ENGLISH) -> None:
     """Markdown for $GITHUB_STEP_SUMMARY: the per-page table and every problem."""
-    lines = [f"### Smoke check of {result.base}", "",
-             "| page | HTTP (desktop / phone) | charts drawn | metrics | tables | problems |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    head = [words.gettext("page"), words.gettext("HTTP (desktop / phone)"), words.gettext("charts drawn"),
+            words.gettext("metrics"), words.gettext("tables"), words.gettext("problems")]
+    lines = ["### " + words.gettext("Smoke check of %(base)s", base=result.base), "",
+             "| " + " | ".join(head) + " |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     lines += ["| " + " | ".join(row) + " |" for row in _summary_rows(result)]
     if result.problems:
-        lines += ["", f"**{len(result.problems)} problem(s):**", ""]
+        lines += ["", "**" + words.ngettext("%(count)s problem:", "%(count)s problems:", len(result.problems)) + "**",
+                  ""]
         lines += [f"- {str(problem).replace('|', '&#124;')}" for problem in result.problems]
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n\n")
 
 
 def smoke_command(args: Any, console: Any) -> int:
-    """``reportsite smoke --url URL``: print a per-page summary and every problem; 1 when any."""
+    """``reportsite smoke --url URL``: print a per-page summary and every problem; 1 when any. Messages are in the
+    language of the project's site.yaml."""
     started = time.perf_counter()
+    project = Path(getattr(args, "project", "."))
+    words = smoke_private.site_words(project)
     screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
-    passwords = smoke_private.passwords(Path(getattr(args, "project", ".")))  # site.yaml's audiences
-    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords, changed=getattr(args, "changed", False))
+    passwords = smoke_private.passwords(project)  # site.yaml's audiences
+    result = run_smoke(args.url, screenshots=screenshots, passwords=passwords, changed=getattr(args, "changed", False),
+                       words=words)
     if result.pages:
-        _print_summary(result, console)
+        _print_summary(result, console, words)
     summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        _write_step_summary(summary, result)
+        _write_step_summary(summary, result, words)
     elapsed = time.perf_counter() - started
     if screenshots is not None:
-        console.print(f"screenshots: {len(list(screenshots.glob('*.png')))} PNG(s) in {screenshots}", markup=False)
+        console.print(words.ngettext("screenshots: %(count)s PNG in %(folder)s", "screenshots: %(count)s PNGs in "
+                                     "%(folder)s", len(list(screenshots.glob("*.png"))), folder=screenshots),
+                      markup=False)
     if result.ok:
-        console.print(f"[green]✓[/] {len(result.pages)} page(s) clean at {len(VIEWPORTS)} screen widths "
-                      f"({elapsed:.1f}s)")
+        seconds = f"{elapsed:.1f}"
+        console.print("[green]✓[/] " + words.ngettext(
+            "%(count)s page clean at %(widths)s screen widths, light and dark (%(seconds)ss)",
+            "%(count)s pages clean at %(widths)s screen widths, light and dark (%(seconds)ss)", len(result.pages),
+            widths=len(VIEWPORTS), seconds=seconds))
         return 0
     for problem in result.problems:
         console.print(f"✗ {problem}", markup=False, style="red")
-    console.print(f"{len(result.problems)} problem(s) on {result.base}", style="red", markup=False)
+    console.print(words.ngettext("%(count)s problem on %(base)s", "%(count)s problems on %(base)s",
+                                 len(result.problems), base=result.base), style="red", markup=False)
     return 1
 
 

@@ -99,7 +99,8 @@
     return this.clean(h ? h.textContent : "") || this.clean(el.getAttribute("aria-label")) || el.id;
   },
 
-  // Name each axis of a chart by where it sits around the plot: x-axis, top x-axis, y-axis, right y-axis.
+  // Name each axis of a chart by where it sits around the plot ({axis: x-axis, top x-axis, y-axis or right y-axis,
+  // title}); smoke_checks.py words it in the site's language.
   axisName(group, plot) {
     const probe = group.querySelector(".role-axis-domain line, .role-axis-domain path") ||
                   group.querySelector(".role-axis-tick line, .role-axis-tick path");
@@ -122,7 +123,13 @@
       name = plot && (r.left + r.right) / 2 > (plot.left + plot.right) / 2 ? "right y-axis" : "y-axis";
     }
     const title = group.querySelector(".role-axis-title text");
-    return title && this.clean(title.textContent) ? `${name} (${this.clean(title.textContent)})` : name;
+    return {axis: name, title: title && this.clean(title.textContent) ? this.clean(title.textContent) : null};
+  },
+
+  // A value axis (a linear, log, pow, sqrt or symlog scale, by Vega's own description of it).
+  valueAxis(group) {
+    const described = (group.getAttribute("aria-label") || "") + " " + (group.getAttribute("aria-description") || "");
+    return /\b(linear|log|pow|sqrt|symlog) scale\b/i.test(described);
   },
 
   overlaps(texts, tolerance) {
@@ -144,7 +151,7 @@
   chart(el, index, options) {
     const svg = el.querySelector("svg");
     const found = {index, id: el.id, name: this.heading(el), width: 0, height: 0, plot: null,
-                   words: [], clipped: [], overlaps: [], legend: null};
+                   words: [], clipped: [], overlaps: [], legend: null, scales: []};
     if (!svg) return found;
     const r = svg.getBoundingClientRect();
     found.width = Math.round(r.width); found.height = Math.round(r.height);
@@ -168,11 +175,14 @@
       const labels = [...group.querySelectorAll(".role-axis-label text")].filter(t => this.visible(t));
       if (!labels.length && !group.querySelector(".role-axis-title text")) continue;
       const name = this.axisName(group, plot);
-      this.clipping(found, `${name} labels`, labels, clip, options.tolerance);
-      this.clipping(found, `${name} title`, [...group.querySelectorAll(".role-axis-title text")], clip,
+      this.clipping(found, {part: "labels", ...name}, labels, clip, options.tolerance);
+      this.clipping(found, {part: "title", ...name}, [...group.querySelectorAll(".role-axis-title text")], clip,
                     options.tolerance);
       const o = this.overlaps(labels, options.overlap);
-      if (o.count) found.overlaps.push({what: `${name} labels`, ...o});
+      if (o.count) found.overlaps.push({what: {part: "labels", ...name}, ...o});
+      // A value axis with fewer than two labelled ticks shows no scale ("CHF 0" alone).
+      const shown = labels.map(t => this.clean(t.textContent)).filter(Boolean);
+      if (this.valueAxis(group) && shown.length < 2) found.scales.push({...name, labels: shown});
     }
     // Legends: entries off the chart, entries dropped (Vega's "…N entries"), labels on top of each other.
     for (const legend of svg.querySelectorAll("g.mark-group.role-legend")) {
@@ -181,16 +191,16 @@
       const entries = labels.filter(t => t !== ellipsis);
       const described = (legend.getAttribute("aria-label") || "").match(/with (\d+) values?/);
       const total = described ? Number(described[1]) : null;
-      this.clipping(found, "legend entries", entries, clip, options.tolerance, legend);
-      this.clipping(found, "legend title", [...legend.querySelectorAll(".role-legend-title text")], clip,
+      this.clipping(found, {part: "legend entries"}, entries, clip, options.tolerance, legend);
+      this.clipping(found, {part: "legend title"}, [...legend.querySelectorAll(".role-legend-title text")], clip,
                     options.tolerance);
       if (ellipsis || (total !== null && entries.length && entries.length < total && !legend.querySelector(".role-legend-gradient"))) {
         found.legend = {drawn: entries.length, total, ellipsis: ellipsis ? this.clean(ellipsis.textContent) : null};
       }
       const o = this.overlaps(entries, options.overlap);
-      if (o.count) found.overlaps.push({what: "legend labels", ...o});
+      if (o.count) found.overlaps.push({what: {part: "legend labels"}, ...o});
     }
-    this.clipping(found, "title", [...svg.querySelectorAll(".role-title text")], clip, options.tolerance);
+    this.clipping(found, {part: "chart title"}, [...svg.querySelectorAll(".role-title text")], clip, options.tolerance);
     return found;
   },
 
@@ -379,7 +389,7 @@
       for (const i of picks) {
         if (targets.length >= limit) return targets;
         const point = this.visible(items[i]) ? this.pointOn(items[i]) : null;
-        if (point) targets.push({...point, item: items[i], what: items.length > 1 ? `${noun} ${i + 1} of ${items.length}` : noun});
+        if (point) targets.push({...point, item: items[i], what: {noun, index: i + 1, count: items.length}});
       }
     }
     return targets;

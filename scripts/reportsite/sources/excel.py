@@ -62,7 +62,8 @@ def is_workbook(url: str) -> bool:
     return url.lower().endswith(EXTENSIONS)
 
 
-def resolve(table: str, written: str, url: str, sheet: str | None, s3_client: Any | None = None) -> Source:
+def resolve(table: str, written: str, url: str, sheet: str | None, s3_client: Any | None = None,
+            header_row: int | None = None) -> Source:
     """The one workbook behind a source (cheap: its size and tag, not its cells)."""
 
     if GLOB_CHARS.search(url):
@@ -71,7 +72,8 @@ def resolve(table: str, written: str, url: str, sheet: str | None, s3_client: An
             "or give each workbook its own table under data_sources"
         )
     found = _s3_object(url, written, s3_client) if url.startswith("s3://") else _local_file(url, written)
-    return Source(table=table, written=written, url=url, files=(found,), format="xlsx", hive=False, sheet=sheet)
+    return Source(table=table, written=written, url=url, files=(found,), format="xlsx", hive=False, sheet=sheet,
+                  header_row=header_row)
 
 
 def _local_file(path: str, written: str) -> DataFile:
@@ -144,8 +146,9 @@ def localize(source: Source, cache: Path, notes: list[str] | None = None) -> Sou
     return dataclasses.replace(source, url=str(target), files=(dataclasses.replace(data_file, url=str(target)),))
 
 
-def read_sheet(path: str, written: str, sheet: str | None) -> Any:
-    """The sheet (the first when ``sheet`` is None) as a Polars DataFrame; SourceError says what is wrong."""
+def read_sheet(path: str, written: str, sheet: str | None, header_row: int | None = None) -> Any:
+    """The sheet (the first when ``sheet`` is None) as a Polars DataFrame, its header on ``header_row`` (as Excel
+    numbers rows; the first row when None) and the rows above it left out; SourceError says what is wrong."""
     import fastexcel
     import polars as pl
 
@@ -172,9 +175,13 @@ def read_sheet(path: str, written: str, sheet: str | None) -> Any:
     try:
         # every row decides a column's type (the default looks at the first 1,000 only, and would turn a
         # later text cell into an empty one)
-        frame = pl.read_excel(path, sheet_name=chosen, infer_schema_length=None, raise_if_empty=False)
+        frame = pl.read_excel(path, sheet_name=chosen, infer_schema_length=None, raise_if_empty=False,
+                              read_options={"header_row": header_row - 1} if header_row else None)
     except Exception as exc:
         raise SourceError(f"data source '{written}': cannot read sheet '{chosen}' ({_detail(exc)})") from None
+    if not frame.width and header_row:
+        raise SourceError(f"data source '{written}': sheet '{chosen}' has nothing in row {header_row} or below; "
+                          "header_row names the row with the column names, as Excel numbers it")
     if not frame.width:
         raise SourceError(
             f"data source '{written}': sheet '{chosen}' is empty; a sheet needs a header row with the column names"
@@ -237,8 +244,9 @@ def _detail(exc: Exception) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def read_bounded(path: str, written: str, sheet: str | None) -> Any:
-    """The sheet as an Arrow table, checked first and parsed in a bounded child process (see the module)."""
+def read_bounded(path: str, written: str, sheet: str | None, header_row: int | None = None) -> Any:
+    """The sheet as an Arrow table (its header on ``header_row``, as in ``read_sheet``), checked first and parsed
+    in a bounded child process (see the module)."""
     import pyarrow as pa
 
     refused = workbook_check.check(path)
@@ -253,7 +261,7 @@ def read_bounded(path: str, written: str, sheet: str | None) -> Any:
     with tempfile.TemporaryDirectory(prefix="reportsite-xlsx-") as scratch:
         out, failure = Path(scratch) / "sheet.arrow", Path(scratch) / "failure.json"
         command = [sys.executable, "-m", "reportsite.sources.excel_child", path, written, sheet or "", str(out),
-                   str(failure)]
+                   str(failure), str(header_row or "")]
         try:
             done = subprocess.run(command, env=env, capture_output=True, timeout=2 * seconds + 30, check=False)
         except subprocess.TimeoutExpired:
@@ -279,7 +287,7 @@ def _stopped(written: str, why: str) -> str:
 def register(con: Any, source: Source) -> None:
     """Make the sheet queryable as ``source.table``: the Arrow table registered, a view over it."""
     path = source.files[0].url
-    table = read_bounded(path, source.written, source.sheet)
+    table = read_bounded(path, source.written, source.sheet, source.header_row)
     hidden = f"{VIEW_PREFIX}{source.table}"
     con.register(hidden, table)
     con.execute(f'CREATE OR REPLACE VIEW "{source.table}" AS SELECT * FROM "{hidden}"').fetchall()

@@ -1,5 +1,5 @@
 """The child process that parses one workbook sheet under a memory and CPU-time limit (see ``excel``):
-``python -m reportsite.sources.excel_child WORKBOOK WRITTEN SHEET OUT FAILURE``.
+``python -m reportsite.sources.excel_child WORKBOOK WRITTEN SHEET OUT FAILURE [HEADER_ROW]``.
 
 The Excel reader (calamine) sizes its memory by what the workbook says; a hostile or damaged file can make
 it ask for hundreds of gigabytes and abort the process. Here that ends only this child: its address space
@@ -28,11 +28,12 @@ def bound(memory: int, seconds: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    path, written, sheet, out, failure = argv
+    path, written, sheet, out, failure = argv[:5]
+    header_row = int(argv[5]) if len(argv) > 5 and argv[5] else None
     memory, seconds = int(os.environ["REPORTSITE_CHILD_MEMORY"]), int(os.environ["REPORTSITE_CHILD_SECONDS"])
     bound(memory, seconds)  # before the reader (polars, fastexcel) is imported: read_sheet imports it
     try:
-        frame = read_sheet(path, written, sheet or None)
+        frame = read_sheet(path, written, sheet or None, header_row)
         frame.write_ipc(out, compression="uncompressed")
     except SourceError as exc:
         Path(failure).write_text(json.dumps({"error": str(exc.problems[0].message)}), encoding="utf-8")

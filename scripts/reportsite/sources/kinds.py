@@ -47,11 +47,12 @@ def _format_of(paths: list[str], written: str) -> str:
 
 
 def resolve(table: str, written: str, data_root: str, s3_client: Any | None = None,
-            sheet: str | None = None) -> Source:
-    """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet."""
+            sheet: str | None = None, header_row: int | None = None) -> Source:
+    """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet and
+    ``header_row`` the row of its column names."""
     url = resolve_url(written, data_root)
     if excel.is_workbook(url):
-        return excel.resolve(table, written, url, sheet, s3_client)
+        return excel.resolve(table, written, url, sheet, s3_client, header_row)
     if sheet is not None:
         raise SourceError(f"data source '{written}': sheet applies only to Excel workbooks (.xlsx, .xlsm)")
     if url.startswith("s3://"):
@@ -119,7 +120,7 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
             if spec.loader is not None:
                 found.append(loaders.resolve(report, table, spec, now))
             else:
-                found.append(resolve(table, written, data_root, s3_client, spec.sheet))
+                found.append(resolve(table, written, data_root, s3_client, spec.sheet, spec.header_row))
         except SourceError as exc:
             problems.extend(report.problem(key, p.message) for p in exc.problems)
     if problems:

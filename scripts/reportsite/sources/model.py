@@ -39,6 +39,7 @@ class Source:
     hive: bool
     streamed: bool = False  # an S3 source read at query time (too big for the cache budget; see s3stream)
     sheet: str | None = None  # the sheet of an Excel workbook (None: the first)
+    header_row: int | None = None  # the row of the sheet's column names, as Excel numbers it (None: the first)
 
     @property
     def is_s3(self) -> bool:
@@ -47,6 +48,7 @@ class Source:
     @property
     def fingerprint(self) -> str:
         sheet = f"|{self.sheet}" if self.sheet is not None else ""
+        sheet += f"|header_row={self.header_row}" if self.header_row else ""
         digest = hashlib.sha256(f"{self.table}|{self.url}|{self.format}{sheet}".encode())
         for f in self.files:
             digest.update(f"{f.url}|{f.size}|{f.tag}\n".encode())

@@ -18,11 +18,14 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from reportsite.values import cards
+from reportsite.values.cards import Change
 from reportsite.values.jsonvalues import json_value
 from reportsite.values.timevalues import zone
+from reportsite.values.words import ENGLISH, Words
 
 KINDS = ("number", "currency", "percent", "plain", "date", "datetime", "text")
 NUMERIC_KINDS = frozenset({"number", "currency", "percent"})
@@ -132,27 +135,24 @@ def _pattern(locale: str, kind: str, fraction: tuple[int, int]) -> Any:
 
 
 @dataclass(frozen=True)
-class Change:
-    """A metric's change against its previous value, as shown and as read aloud."""
-
-    text: str  # ▲ 5.3% · ▼ 2.5 pp · ▲ $1,200 · no change
-    tone: str  # good | bad | neutral
-    spoken: str  # up 5.3%, better
-    direction: str  # up | down | flat
-
-
-@dataclass(frozen=True)
 class Formats:
     """The site's way of writing values (site.yaml's locale, currency and timezone)."""
 
     locale: str = "en-US"
     currency: str = "USD"
     timezone: str = "UTC"
+    words: Words = field(default=ENGLISH, compare=False)  # the site's words (language and labels)
 
     @classmethod
-    def of(cls, site: Any) -> Formats:
-        """The formats of a SiteConfig."""
-        return cls(site.locale, site.currency, site.timezone)
+    def of(cls, site: Any, currency: str | None = None) -> Formats:
+        """The formats of a SiteConfig (``currency``: a report's own, instead of the site's)."""
+        return cls(site.locale, currency or site.currency, site.timezone, Words.of(site))
+
+    def with_currency(self, currency: str | None) -> Formats:
+        """The same formats for amounts in another currency (a report's or a column's own)."""
+        if not currency or currency == self.currency:
+            return self
+        return Formats(self.locale, currency, self.timezone, self.words)
 
     @property
     def _babel(self) -> Any:
@@ -170,6 +170,15 @@ class Formats:
             size = pattern.grouping[0]
             text = re.sub(r"\d+", lambda m: _group(m.group(0), size, symbol), text, count=1)  # the whole part
         return self._space_currency(text) if kind == "currency" else text
+
+    @property
+    def currency_symbol(self) -> str:
+        """The currency's symbol in the locale: $, €, CHF."""
+        return str(_symbols(self.locale, self.currency)[1])
+
+    def space_currency(self, text: str) -> str:
+        """'CHF1,234.50' → 'CHF 1,234.50' (CLDR's currency spacing, which Babel leaves out)."""
+        return self._space_currency(text)
 
     def _space_currency(self, text: str) -> str:
         """'CHF1,234.50' → 'CHF 1,234.50' (CLDR's currency spacing, which Babel leaves out)."""
@@ -213,11 +222,13 @@ class Formats:
             most = max(digits, fraction_digits(number))
         return self._apply("currency", number, (digits, most))
 
-    def percent(self, value: int | float | decimal.Decimal, min_fraction: int = 0) -> str:
+    def percent(self, value: int | float | decimal.Decimal, min_fraction: int = 0,
+                max_fraction: int | None = None) -> str:
         """A fraction as a percentage: 0.253 → 25.3% (25,3 % in de-DE); 0.000012 → 0.0012%."""
         number = _decimal(value)
         hundred = number * 100
         most = 1 if abs(hundred) >= 1 or not hundred else fraction_digits(hundred)
+        most = most if max_fraction is None else max_fraction
         return self._apply("percent", number, (min(min_fraction, most), most))
 
     def short(self, value: Any, kind: str = "number") -> str:
@@ -296,7 +307,7 @@ class Formats:
         if value is None or _nan(value):
             return None
         if isinstance(value, bool):
-            return "true" if value else "false"
+            return self.words.gettext("true") if value else self.words.gettext("false")
         if isinstance(value, dt.datetime):
             return self.datetime(value)
         if isinstance(value, dt.date):
@@ -334,30 +345,8 @@ class Formats:
         return self.value(value)
 
     def change(self, value: Any, previous: Any, kind: str = "number", better: str = "higher") -> Change | None:
-        """The change from ``previous`` to ``value``: relative (▲ 5.3%); in percentage points for percent
-        metrics (▼ 2.5 pp); as the difference itself when the previous value is zero or the sign flips
-        (▲ $1,200). None when either is not a number."""
-        if not (_is_number(value) and _is_number(previous)) or _nan(value) or _nan(previous):
-            return None
-        if any(isinstance(v, float) and math.isinf(v) for v in (value, previous)):
-            return None
-        now, before = _decimal(value), _decimal(previous)
-        difference = now - before
-        if not difference:
-            return Change("no change", "neutral", "no change", "flat")
-        up = difference > 0
-        good = up == (better == "higher")
-        size = abs(difference)
-        if kind == "percent":
-            amount = self.number(size * 100, max_fraction=1 if size * 100 >= 1 else None)
-            shown, spoken = f"{amount} pp", f"{amount} percentage points"
-        elif not before or ((now < 0) != (before < 0) and now):
-            shown = spoken = self.short(size, kind)
-        else:
-            shown = spoken = self.percent(size / abs(before))
-        word = "up" if up else "down"
-        return Change(f"{'▲' if up else '▼'} {shown}", "good" if good else "bad",
-                      f"{word} {spoken}, {'better' if good else 'worse'}", word)
+        """The change from ``previous`` to ``value`` (``cards.change``): ▲ 5.3% · ▼ 2.5 pp · ▲ $1,200."""
+        return cards.change(self, value, previous, kind, better)
 
 
 def _text(value: Any) -> str:

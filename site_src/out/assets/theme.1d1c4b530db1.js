@@ -1,0 +1,99 @@
+// Light and dark theme. Pages follow the system setting until the reader picks a theme with the header
+// toggle; the pick is remembered in this browser (localStorage) and forgotten again when it matches the
+// system. The inline snippet in base.html's <head> sets <html data-theme> before the first paint; this
+// script wires the toggle and announces every change as window event "reportsite:theme"
+// ({detail: {theme: "light" | "dark"}}) so that the charts can redraw to match.
+(function () {
+  "use strict";
+  var KEY = "reportsite-theme";
+  var root = document.documentElement;
+  var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
+  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
+  var messages = null;
+  function words() {
+    if (!messages) {
+      messages = {};
+      document.querySelectorAll("script[data-messages]").forEach(function (el) {
+        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
+      });
+    }
+    return messages;
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    }).replace(/%%/g, "%");
+  }
+  function _(text, values) {
+    var found = words()[text];
+    return fill(typeof found === "string" ? found : text, values);
+  }
+  function ngettext(singular, plural, count, values) {
+    var forms = words()[singular], rule;
+    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
+      rule = count === 1 ? "one" : "other";
+    }
+    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
+
+  function stored() {
+    try {
+      var value = window.localStorage.getItem(KEY);
+      return value === "dark" || value === "light" ? value : null;
+    } catch (err) {
+      return null; // storage blocked (privacy settings): follow the system
+    }
+  }
+  function store(theme) {
+    try {
+      if (theme) window.localStorage.setItem(KEY, theme);
+      else window.localStorage.removeItem(KEY);
+    } catch (err) { /* not remembered; the page still switches */ }
+  }
+  function system() {
+    return media && media.matches ? "dark" : "light";
+  }
+  function current() {
+    return root.dataset.theme === "dark" ? "dark" : "light";
+  }
+  function sync() {
+    var dark = current() === "dark";
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      button.setAttribute("aria-pressed", dark ? "true" : "false");
+      button.title = dark ? _("Switch to the light theme") : _("Switch to the dark theme");
+    });
+  }
+  function apply(theme) {
+    var changed = root.dataset.theme !== theme;
+    root.dataset.theme = theme;
+    sync();
+    if (changed) {
+      window.dispatchEvent(new CustomEvent("reportsite:theme", { detail: { theme: theme } }));
+    }
+  }
+
+  apply(stored() || system());
+  function wire() {
+    sync();
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var next = current() === "dark" ? "light" : "dark";
+        store(next === system() ? null : next);
+        apply(next);
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+
+  if (media) {
+    var follow = function () { if (!stored()) apply(system()); };
+    if (media.addEventListener) media.addEventListener("change", follow);
+    else if (media.addListener) media.addListener(follow);
+  }
+  window.addEventListener("storage", function (event) {
+    if (event.key === KEY || event.key === null) apply(stored() || system()); // another tab switched
+  });
+})();
