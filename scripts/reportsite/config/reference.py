@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from reportsite.config.models import (
     AsOf,
+    AthenaSettings,
     Chart,
     ChartParams,
     Check,
@@ -58,6 +59,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("`data_sources.<table>`", SourceSpec, "Written instead of a path under `data_sources`, e.g. "
      "`{path: targets.xlsx, sheet: \"2026\"}` or `{loader: shop_orders.py}`."),
     ("`audiences.<name>`", Audience, "Each audience of `site.yaml` (see Private reports below)."),
+    ("`athena`", AthenaSettings, "The `athena` mapping of site.yaml or of a report (see Running queries on "
+     "Athena below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

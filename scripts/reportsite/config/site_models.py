@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from reportsite.config.models import COLOR, DATA_ROOT_ENV, AudienceName, Model
+from reportsite.config.models import COLOR, DATA_ROOT_ENV, AthenaSettings, AudienceName, Engine, Model
 from reportsite.config.prices import PRICES
 
 
@@ -119,6 +119,13 @@ class SiteConfig(Model):
                                 "copies are evicted, and a source too big for it is read from S3 at query time "
                                 "instead. Default: half the free disk, at most 8 GB (the GitHub Actions cache "
                                 "holds 10 GB).")
+    engine: Engine = Field(
+        "duckdb", description="Where the reports' queries run: duckdb (on the build machine, over local copies of "
+                              "the S3 columns they read) or athena (Amazon Athena's DuckDB engine, next to the "
+                              "data; set athena too). A report's engine overrides it.")
+    athena: AthenaSettings | None = Field(
+        None, description="Athena's settings for engine: athena, e.g. {workgroup: reportsite, database: sales_db, "
+                          "output_location: s3://acme-athena-results/reportsite/}.")
     audiences: dict[AudienceName, Audience] = Field(
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Who may read private reports, as name: {password_env: VARIABLE}, e.g. {finance: "

@@ -15,7 +15,7 @@ from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.errors import Problem, SourceError, read_detail
-from reportsite.sources import excel, loaders, local, s3list, s3stream
+from reportsite.sources import excel, glue, loaders, local, s3list, s3stream
 from reportsite.sources.model import CSV, HIVE_SEGMENT, PARQUET, Source
 
 
@@ -49,6 +49,8 @@ def _format_of(paths: list[str], written: str) -> str:
 def resolve(table: str, written: str, data_root: str, s3_client: Any | None = None,
             sheet: str | None = None) -> Source:
     """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet."""
+    if glue.is_glue(written):
+        return glue.resolve(table, written, s3=s3_client)
     url = resolve_url(written, data_root)
     if excel.is_workbook(url):
         return excel.resolve(table, written, url, sheet, s3_client)
