@@ -45,7 +45,7 @@ def text_batches(body: Any, count: int, limit: int | None = None) -> Any:
     reader = csv.open_csv(
         stream,
         read_options=csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
-        parse_options=csv.ParseOptions(newlines_in_values=True),
+        parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),  # one NULL
         convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
                                            strings_can_be_null=True, quoted_strings_can_be_null=False))
     if limit is None:
