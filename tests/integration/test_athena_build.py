@@ -15,14 +15,12 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reportsite.build.builder import BuildOptions, build
 from tests.support import awkward_data
-from tests.support.athena_standin import AthenaStandIn
 
 pytestmark = pytest.mark.integration
 
@@ -32,25 +30,6 @@ athena:
   workgroup: reports
   output_location: s3://athena-results/reportsite/
 """
-
-
-@pytest.fixture(scope="module")
-def stand_in(s3_server: str) -> Iterator[AthenaStandIn]:
-    server = AthenaStandIn(s3_server)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def athena(stand_in: AthenaStandIn, s3, monkeypatch: pytest.MonkeyPatch) -> AthenaStandIn:  # type: ignore[no-untyped-def]
-    """The stand-in, reset, reached through AWS_ENDPOINT_URL_ATHENA; the result bucket exists."""
-    stand_in.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ATHENA", stand_in.url)
-    s3.create_bucket(Bucket="athena-results")
-    return stand_in
 
 
 def upload(s3, folder: Path, bucket: str) -> None:  # type: ignore[no-untyped-def]
@@ -108,3 +87,50 @@ def test_the_awkward_project_builds_on_athena_with_the_same_pages_and_downloads(
     local, remote = build_both(root, (root / "site_src" / "site.yaml").read_text(encoding="utf-8"))
 
     assert_same_site(local, remote)
+
+
+FAMILY = """
+title: "Store"
+data_source: "stores.parquet"
+for_each:
+  parameter: store
+  query: "SELECT DISTINCT store FROM stores ORDER BY store"
+  title: "Store $store"
+metrics:
+  - name: "Revenue"
+    query: "SELECT SUM(amount) AS value FROM stores WHERE store = $store"
+charts:
+  - name: "By month"
+    type: bar
+    query: "SELECT month, SUM(amount) AS revenue FROM stores WHERE store = $store GROUP BY month ORDER BY month"
+    params: {x: month, y: revenue}
+tables:
+  - name: "Largest sales"
+    query: "SELECT month, amount FROM stores WHERE store = $store ORDER BY amount DESC, month LIMIT 3"
+"""
+
+
+def test_a_family_of_2000_pages_submits_one_query_per_item_not_per_page(athena, s3, make_project, tmp_path,
+                                                                        monkeypatch):
+    import duckdb
+
+    data = tmp_path / "data"
+    data.mkdir()
+    duckdb.sql(f"COPY (SELECT printf('S%04d', i % 2000) AS store, 1 + i % 12 AS month, (i * 37) % 1000 + 0.5 AS amount "
+               f"FROM range(8000) t(i)) TO '{data / 'stores.parquet'}' (FORMAT parquet)")
+    upload(s3, data, "family-data")
+    monkeypatch.setenv("REPORTSITE_DATA_ROOT", "s3://family-data")
+    root = make_project({"store.yaml": FAMILY}, site_yaml="max_pages: 2000\nengine: athena\n" + ATHENA_SITE)
+
+    result = build(root, BuildOptions(out=root / "_site"), now=lambda: NOW)
+
+    assert result.status == "ok"
+    assert len(list((root / "_site" / "reports" / "store").glob("*.html"))) == 2000
+    queries = athena.queries
+    # the table's columns (DESCRIBE), the for_each values, and one pass each for the metric, chart and table
+    assert len(queries) == 5
+    assert sum('"__rs_values"' in q for q in queries) == 3
+    manifest = json.loads((root / "_site" / "manifest.json").read_text())
+    assert manifest["reports"]["store"]["athena"]["queries"] == 5
+    page = root / "_site" / "reports" / "store" / f"{manifest['reports']['store']['members']['S0007']}.html"
+    assert 'data-testid="metric-value">1,038<' in page.read_text()  # 4 sales of 259.5
