@@ -5,7 +5,8 @@ same names), then, with the AWS CLI's credentials (boto3's default chain: ``aws 
 login``, AWS_PROFILE), checks the GitHub OIDC provider, each role's trust policy (its ``sub`` is the job's:
 ``repo:OWNER/REPO:ref:refs/heads/main`` for the build, ``repo:OWNER/REPO:environment:production`` for the
 deploy), each role's permissions (the read role reads the data, the deploy role writes the site prefix,
-neither the other's) and both buckets. It changes nothing and prints one line for each thing missing.
+neither the other's) and both buckets; for reports on Athena, that each workgroup exists and runs DuckDB and that
+the read role may use it (``init_athena``). It changes nothing and prints one line for each thing missing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import os
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from reportsite.ops import init_athena
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 VARIABLES = {  # repository variable: what it holds
@@ -166,8 +170,10 @@ def _bucket(s3: Any, found: Findings, label: str, url: str) -> None:
                     f"DATA_ROOT: nothing under {url} yet (upload the data the reports read)")
 
 
-def run_checks(values: dict[str, str], repository: str, session: Any) -> Findings:
-    """Every check; ``values`` are the repository variables, ``session`` a boto3 session."""
+def run_checks(values: dict[str, str], repository: str, session: Any,
+               athena: dict[str, str | None] | None = None) -> Findings:
+    """Every check; ``values`` are the repository variables, ``session`` a boto3 session, ``athena`` the workgroups
+    the reports run in (engine: athena) with their result locations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     found = Findings()
@@ -206,8 +212,10 @@ def run_checks(values: dict[str, str], repository: str, session: Any) -> Finding
         _bucket(s3, found, "DATA_ROOT", data)
     if site_ok:
         _bucket(s3, found, "DEPLOY_TARGET", site)
+    region = values.get("AWS_REGION") or session.region_name or "us-east-1"
+    athena_must = init_athena.check_workgroups(session, found, athena or {}, region, account) if athena else []
     if repository and values.get("AWS_READ_ROLE_ARN") and data_ok:
-        must = [("s3:ListBucket", f"arn:aws:s3:::{data_bucket}"), ("s3:GetObject", data_objects)]
+        must = [("s3:ListBucket", f"arn:aws:s3:::{data_bucket}"), ("s3:GetObject", data_objects), *athena_must]
         check_role(iam, found, "AWS_READ_ROLE_ARN", values["AWS_READ_ROLE_ARN"],
                    f"repo:{repository}:ref:refs/heads/main", must,
                    [("s3:PutObject", site_objects)] if site_ok else [])
@@ -227,7 +235,7 @@ def init_command(args: Any, console: Any) -> int:
     values = {name: (getattr(args, name.lower(), None) or os.environ.get(name, "")).strip() for name in VARIABLES}
     repository = (args.repository or os.environ.get("GITHUB_REPOSITORY", "")).strip()
     session = boto3.session.Session(region_name=values["AWS_REGION"] or None)
-    found = run_checks(values, repository, session)
+    found = run_checks(values, repository, session, init_athena.workgroups(Path(args.project)))
     for line in found.ok:
         console.print(f"✓ {line}", markup=False, style="green")
     for line in found.missing:
