@@ -97,4 +97,14 @@ def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
         load_site(root)
     assert str(error.value.problems[0]) == (
         "site_src/site.yaml:1:1 prices: unknown price 's3_storage'; known: s3_storage_gb_month, s3_put_per_1000, "
-        "s3_get_per_1000, transfer_out_gb, transfer_free_gb, actions_minute, actions_free_minutes")
+        "s3_get_per_1000, transfer_out_gb, transfer_free_gb, actions_minute, actions_free_minutes, "
+        "athena_tb_scanned")
+
+
+def test_athena_scans_are_priced_per_tb_for_every_run() -> None:
+    # 40 GB a run (1e9 bytes each) × 30 runs = 1.2 TB × $5 = $6 on top of the hand-worked month
+    bill = costs.estimate(costs.Usage(**{**USAGE.__dict__, "athena_bytes": 40 * 10**9}), budget=50)
+
+    assert bill.lines[-1][0] == "Athena" and bill.lines[-1][2] == pytest.approx(6.0)
+    assert bill.lines[-1][1] == "1.2000 TB scanned (40.0 GB a run × 30.0 runs) × $5.0/TB"
+    assert bill.total == pytest.approx(4.65779375 + 6.0)

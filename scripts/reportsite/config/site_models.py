@@ -100,7 +100,7 @@ class SiteConfig(Model):
         default_factory=dict, description="Overrides of the cost estimate's prices (USD), by name: "
                                           "s3_storage_gb_month, s3_put_per_1000, s3_get_per_1000, "
                                           "transfer_out_gb, transfer_free_gb, actions_minute, "
-                                          "actions_free_minutes.")
+                                          "actions_free_minutes, athena_tb_scanned.")
     notify: Notify | None = Field(None, description="Post a message after a publish that changed something and "
                                                     "after a failed run, e.g. {webhook_env: NOTIFY_WEBHOOK_URL, "
                                                     "format: slack}.")

@@ -48,6 +48,7 @@ class Usage:
     schedule_checks_a_month: float  # the hourly schedule job, every run (billed a minute each)
     monthly_page_views: int
     notes: list[str] = field(default_factory=list)
+    athena_bytes: int = 0  # bytes Athena scanned in one run (reports with engine: athena)
 
 
 @dataclass
@@ -90,6 +91,11 @@ def estimate(usage: Usage, budget: float, overrides: Mapping[str, float] | None 
                             f"{usage.schedule_checks_a_month:,.0f} schedule checks) of "
                             f"{p['actions_free_minutes']:,.0f} free", actions),
     ]
+    if usage.athena_bytes:
+        scanned = usage.athena_bytes * usage.runs_a_month / 1e12
+        lines.append(("Athena", f"{scanned:,.4f} TB scanned ({_size(usage.athena_bytes)} a run × "
+                                f"{usage.runs_a_month:,.1f} runs) × ${p['athena_tb_scanned']}/TB",
+                      scanned * p["athena_tb_scanned"]))
     return Bill(lines, sum(cost for _, _, cost in lines), budget, usage.notes)
 
 
@@ -154,6 +160,13 @@ def data_bytes_and_objects(site: Path) -> tuple[int, int]:
     return sum(b for b, _ in seen.values()), sum(f for _, f in seen.values())
 
 
+def athena_bytes(site: Path) -> int:
+    """What Athena scanned for the reports the build ran there (engine: athena), from the manifest: a report reused
+    from an earlier build scanned nothing this run, but counts as the run that made it did."""
+    data = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    return sum(int((entry.get("athena") or {}).get("bytes_scanned") or 0) for entry in data.get("reports", {}).values())
+
+
 def billed_minutes(seconds: float) -> int:
     """GitHub rounds each job up to the next whole minute."""
     return max(1, math.ceil(seconds / 60))
@@ -170,7 +183,7 @@ def usage_of_run(root: Path, site: Path, job_minutes: float, run_puts: int, run_
     return Usage(site_bytes=site_bytes, data_bytes=data, page_bytes=page_bytes, files_per_view=per_view,
                  run_gets=run_gets + objects, run_puts=run_puts, run_minutes=job_minutes, runs_a_month=runs,
                  schedule_checks_a_month=HOURS_A_MONTH, monthly_page_views=settings.monthly_page_views,
-                 notes=list(notes or []))
+                 notes=list(notes or []), athena_bytes=athena_bytes(site))
 
 
 def bill_markdown(root: Path, site: Path, job_minutes: float, run_puts: int, run_gets: int,
