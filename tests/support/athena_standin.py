@@ -337,14 +337,10 @@ class AthenaStandIn:
                         "hive_partitioning = true)").fetchall()
 
     def _write_result(self, execution: Execution) -> None:
-        def quoted(value: str | None) -> str:
-            return "" if value is None else '"' + value.replace('"', '""') + '"'
-
-        lines = [",".join(quoted(name) for name, _ in execution.columns)]
-        lines += [",".join(quoted(v) for v in row) for row in execution.rows]
         bucket, _, prefix = execution.output.removeprefix("s3://").partition("/")
         s3 = self._client("s3")
-        s3.put_object(Bucket=bucket, Key=f"{prefix}{execution.id}.csv", Body=("\n".join(lines) + "\n").encode())
+        s3.put_object(Bucket=bucket, Key=f"{prefix}{execution.id}.csv",
+                      Body=result_csv([name for name, _ in execution.columns], execution.rows))
         s3.put_object(Bucket=bucket, Key=f"{prefix}{execution.id}.csv.metadata",
                       Body=json.dumps([_column_info(n, k) for n, k in execution.columns]).encode())
 
@@ -353,6 +349,15 @@ class AthenaStandIn:
 
         return boto3.client(service, endpoint_url=self.s3_endpoint, region_name="us-east-1",
                             aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def result_csv(names: list[str], rows: list[list[str | None]]) -> bytes:
+    """A result file: a header row, then every value quoted (the text DuckDB writes for it), NULL left empty."""
+    def quoted(value: str | None) -> str:
+        return "" if value is None else '"' + value.replace('"', '""') + '"'
+
+    lines = [",".join(quoted(name) for name in names)] + [",".join(quoted(v) for v in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _column_info(name: str, kind: str) -> dict[str, Any]:
@@ -384,4 +389,4 @@ class _UserError(Exception):
     """A query Athena refuses: the user's fault."""
 
 
-__all__ = ["AthenaStandIn"]
+__all__ = ["AthenaStandIn", "result_csv"]

@@ -93,7 +93,10 @@ def prove(con: Any, literals: Sequence[str], values: Sequence[Any]) -> None:
 def _same(back: Any, value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return isinstance(back, float) and math.isnan(back)
-    return bool(back == value) and isinstance(back, bool) == isinstance(value, bool)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:  # the same instant (a wall time in a zone's
+        return isinstance(back, dt.datetime) and back.tzinfo is not None and back.timestamp() == value.timestamp()
+        # repeated hour never compares equal across zones)
+    return type(back) is type(value) and bool(back == value)  # 1.5 reads back as a DECIMAL: not the same
 
 
 def with_tables(sql: str, tables: Mapping[str, str], extra: Sequence[str] = ()) -> str:
@@ -136,8 +139,11 @@ def chunks(values: Any, room: int) -> Iterator[Any]:
     start = 0
     while start < values.num_rows:
         size = values.num_rows - start
-        while size > 1 and len(values_cte(values.slice(start, size))[0].encode()) > room:
-            size = max(1, size // 2)
+        while size > 1:
+            length = len(values_cte(values.slice(start, size))[0].encode())
+            if length <= room:
+                break
+            size = max(1, min(size - 1, int(size * room / length * 0.95)))  # rows take about the same room
         yield values.slice(start, size)
         start += size
 
