@@ -77,6 +77,9 @@ def test_the_demo_builds_on_athena_with_the_same_pages_and_downloads(athena, s3,
     assert all(u["queries"] > 0 and u["bytes_scanned"] > 0 for u in used.values())
     assert sum(u["queries"] for u in used.values()) == len(athena.queries)
     assert "athena" not in json.loads((local / "manifest.json").read_text())["reports"]["sales"]
+    # one pass per item, not per page or choice: the product family has 30 pages, sales 37 filter choices
+    assert used["product"]["queries"] < manifest["reports"]["product"]["pages"] / 2
+    assert used["sales"]["queries"] < 37 / 2
 
 
 def test_the_awkward_project_builds_on_athena_with_the_same_pages_and_downloads(athena, s3, tmp_path, monkeypatch):
@@ -134,3 +137,33 @@ def test_a_family_of_2000_pages_submits_one_query_per_item_not_per_page(athena, 
     assert manifest["reports"]["store"]["athena"]["queries"] == 5
     page = root / "_site" / "reports" / "store" / f"{manifest['reports']['store']['members']['S0007']}.html"
     assert 'data-testid="metric-value">1,038<' in page.read_text()  # 4 sales of 259.5
+
+
+def test_private_reports_on_athena_are_sealed_as_on_duckdb(athena, s3, tmp_path, monkeypatch):
+    """Sealed files differ from build to build (fresh salts and nonces): what they open to is the same."""
+    import re
+
+    from reportsite.private import crypto
+    from tests.integration.test_private_build import opened, page_key
+    from tests.support import private_data
+
+    private_data.write_data(tmp_path / "data")
+    upload(s3, tmp_path / "data", "private-data")
+    for name, value in private_data.PASSWORDS.items():
+        monkeypatch.setenv(name, value)
+    root = private_data.make_project(tmp_path / "project", tmp_path / "data")
+    monkeypatch.setenv("REPORTSITE_DATA_ROOT", "s3://private-data")
+    local, remote = build_both(root, (root / "site_src" / "site.yaml").read_text(encoding="utf-8"))
+
+    opened_pages = []
+    for site in (local, remote):
+        html = (site / "reports" / "margins.html").read_text()
+        key = page_key(html, private_data.FINANCE)
+        assert key is not None
+        content = opened(html, key)["content"]
+        downloads = [crypto.unseal(key, (site / path).read_bytes())
+                     for path in re.findall(r'href="\.\./(data/margins/[0-9a-f]+\.csv)"', content)]
+        opened_pages.append((re.sub(r"data/margins/[0-9a-f]+\.csv", "data/margins/…", content), downloads))
+    assert opened_pages[0] == opened_pages[1]
+    assert len(opened_pages[0][1]) == 2 and b"Quasarland,Zorblax Ltd,7310529.17" in opened_pages[1][1][1]
+    assert athena.queries

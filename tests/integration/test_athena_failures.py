@@ -202,3 +202,15 @@ def test_a_glue_table_on_duckdb_is_refused_at_its_key(athena, s3, data, make_pro
 
     assert str(raised.value) == ("reports/revenue.yaml:2:1 data_source: data source 'glue:sales_db.orders' is a "
                                  "Glue table, which only Athena reads: set engine: athena for this report")
+
+
+def test_a_workgroup_that_does_not_exist_is_said_once(athena, data, make_project):
+    root = make_project({"revenue.yaml": REPORT}, site_yaml="engine: athena\nathena: {workgroup: nowhere, "
+                                                            "output_location: s3://athena-results/x/}\n")
+
+    with pytest.raises(ReportError) as raised:
+        build(root, BuildOptions(out=root / "_site"), now=lambda: NOW)
+
+    assert str(raised.value) == (
+        "site_src/site.yaml athena: Athena workgroup 'nowhere': Athena refused StartQueryExecution "
+        "(InvalidRequestException: WorkGroup nowhere is not found.) (reports/revenue.yaml runs on Athena)")

@@ -40,12 +40,19 @@ def athena_settings(report: Report, site: SiteConfig) -> Settings:
         if settings is not None:
             merged.update({k: v for k, v in settings.model_dump().items() if v is not None})
     if not merged.get("workgroup"):
-        message = ("engine athena needs a workgroup whose engine is DuckDB: set athena: {workgroup: …, "
-                   "output_location: s3://…} in site_src/site.yaml or in this report")
-        raise ReportError(report.problem(("engine",), message) if report.config.engine == "athena"
-                          else Problem(f"{message} (reports/{report.slug}.yaml runs on Athena)", file=SITE_FILE,
-                                       key="engine"))
+        raise ReportError(_settings_problem(report, "engine athena needs a workgroup whose engine is DuckDB: set "
+                                                    "athena: {workgroup: …, output_location: s3://…} in "
+                                                    "site_src/site.yaml or in this report"))
     return Settings(merged["workgroup"], merged.get("database"), merged.get("output_location"))
+
+
+def _settings_problem(report: Report, message: str) -> Problem:
+    """A problem with where the report runs: at its own athena or engine key, else at site.yaml's."""
+    config = report.config
+    if config.athena is not None or config.engine == "athena":
+        return report.problem(("athena",) if config.athena is not None else ("engine",), message)
+    return Problem(f"{message} (reports/{report.slug}.yaml runs on Athena)", file=SITE_FILE,
+                   key="athena" if report.config.engine is None else "engine")
 
 
 def relation(report: Report, source: Source) -> str:
@@ -120,6 +127,10 @@ def _athena_session(report: Report, site: SiteConfig, resolved: list[Source], ca
         try:
             engine.register(source.table, relations[source.table])
         except EngineError as exc:
+            if exc.plain:  # the workgroup, the credentials, the API: not this source's fault, and said once
+                con.close()
+                raise ReportError(_settings_problem(report, f"Athena workgroup '{settings.workgroup}': "
+                                                            f"{exc.message}")) from None
             problems.append(report.problem(report.config.source_key(source.table),
                                            f"data source '{source.written}': Athena cannot read it: {exc.message}"))
     if problems:
