@@ -153,6 +153,10 @@ class AthenaEngine:
     def _result(self, finished: Finished, limit: int | None = None) -> str:
         """A SELECT on the local DuckDB that reads the finished query's result, typed as Athena typed it (the
         result file is registered as ``RESULT`` for one reading)."""
+        if not finished.output.startswith("s3://"):
+            raise EngineError("the workgroup keeps query results itself (managed query results), which the build "
+                              "cannot read as files: set athena.output_location to an S3 prefix of your own",
+                              plain=True)
         columns = athena_results.column_types(self.submitter.athena, finished.id)
         bucket, key = _split(finished.output)
         try:

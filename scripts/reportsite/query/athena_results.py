@@ -40,10 +40,8 @@ def text_batches(body: Any, count: int, limit: int | None = None) -> Any:
     head = body.read(1 << 16)
     if not head.strip():
         return pa.RecordBatchReader.from_batches(schema, iter(()))
-    stream = pa.input_stream(pa.py_buffer(head + body.read())) if limit is not None and limit < 10_000 else \
-        pa.PythonFile(_Joined(head, body), mode="r")
     reader = csv.open_csv(
-        stream,
+        pa.PythonFile(_Joined(head, body), mode="r"),  # streamed: a capped read stops early
         read_options=csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
         parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),  # one NULL
         convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
