@@ -4,9 +4,11 @@ moto S3 data: the same reports built on DuckDB and on Athena give the same pages
 Both builds read the same S3 objects (``REPORTSITE_DATA_ROOT`` points at the bucket), so the pages' source lists
 and file times agree; the only difference is where the SQL runs. Bytes are compared as they are: the stand-in
 runs the same DuckDB, and Athena's text of every value reads back exactly (DOUBLEs as their shortest exact text),
-so not even floating-point sums may differ here. Against the real Athena a sum of DOUBLEs can differ in its last
-digit, as it does between two local runs on different thread counts (the one-pass tests compare those within
-1e-9); a page would then differ only where such a digit is shown.
+so not even floating-point sums may differ here. Both engines run DuckDB on one thread in these tests, so rows a
+query leaves unordered (``ORDER BY hour`` over seven rows an hour) come in the same order on both, as they do
+not between two runs on several threads. Against the real Athena a sum of DOUBLEs can differ in its last digit
+and unordered rows can come in another order, as between two local runs on different thread counts (the
+one-pass tests compare those within 1e-9 and as multisets); a page would then differ only there.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ def files_of(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local DuckDB on one thread, like the stand-in's (see the module's docstring)."""
+    from reportsite.query import memory
+
+    monkeypatch.setattr(memory, "threads", lambda: 1)
+
+
 def build_both(root: Path, site_yaml: str) -> tuple[Path, Path]:
     """The project built with engine duckdb and with engine athena (same data root), into two folders."""
     site_file = root / "site_src" / "site.yaml"
@@ -65,7 +75,7 @@ def assert_same_site(local: Path, remote: Path) -> None:
 
 
 def test_the_demo_builds_on_athena_with_the_same_pages_and_downloads(athena, s3, sample_data, make_project,
-                                                                   monkeypatch):
+                                                                   monkeypatch, one_thread):
     upload(s3, sample_data, "acme-data")
     monkeypatch.setenv("REPORTSITE_DATA_ROOT", "s3://acme-data")
     root = make_project(demo_reports=True)
@@ -82,7 +92,8 @@ def test_the_demo_builds_on_athena_with_the_same_pages_and_downloads(athena, s3,
     assert used["sales"]["queries"] < 37 / 2
 
 
-def test_the_awkward_project_builds_on_athena_with_the_same_pages_and_downloads(athena, s3, tmp_path, monkeypatch):
+def test_the_awkward_project_builds_on_athena_with_the_same_pages_and_downloads(athena, s3, tmp_path, monkeypatch,
+                                                                               one_thread):
     root = awkward_data.make_project(tmp_path / "awkward")
     upload(s3, root / "data", "awkward-data")
     shutil.rmtree(root / "data")
@@ -139,7 +150,7 @@ def test_a_family_of_2000_pages_submits_one_query_per_item_not_per_page(athena, 
     assert 'data-testid="metric-value">1,038<' in page.read_text()  # 4 sales of 259.5
 
 
-def test_private_reports_on_athena_are_sealed_as_on_duckdb(athena, s3, tmp_path, monkeypatch):
+def test_private_reports_on_athena_are_sealed_as_on_duckdb(athena, s3, tmp_path, monkeypatch, one_thread):
     """Sealed files differ from build to build (fresh salts and nonces): what they open to is the same."""
     import re
 

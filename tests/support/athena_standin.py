@@ -3,7 +3,7 @@
 It speaks the Athena API as boto3 calls it (REST-JSON: ``POST /query-executions``, ``GET
 /query-executions/{id}``, ``GET …/results``, ``POST …/stop``, ``GET /workgroups/{name}``), so the build reaches
 it exactly as it reaches Athena: through ``AWS_ENDPOINT_URL_ATHENA``. Each query runs on a fresh DuckDB
-connection (time zone UTC):
+connection (time zone UTC, one thread):
 
 - ``?`` parameters are bound from ``ExecutionParameters``, each of which must be one constant (a literal or a
   typed literal such as ``DATE '2026-10-01'``), as Athena requires;
@@ -258,7 +258,7 @@ class AthenaStandIn:
         scanned: list[int] = []
         sql = S3_PATH.sub(lambda m: "'" + self._local(m.group(1), m.group(2).replace("''", "'"), scanned)
                           .replace("'", "''") + "'", sql)
-        con = duckdb.connect()
+        con = duckdb.connect(config={"threads": 1})  # one thread: rows a query leaves unordered come in one order
         try:
             con.execute("SET TimeZone = 'UTC'").fetchall()
             self._glue_views(con, sql, scanned)
