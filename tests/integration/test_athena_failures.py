@@ -68,18 +68,18 @@ def test_a_query_that_fails_for_a_transient_reason_is_started_again(athena, data
 
 
 def test_a_query_past_the_time_limit_is_stopped_on_athena_and_located(athena, data, make_project):
-    root = project(make_project, site="query_timeout_seconds: 1\n")
+    root = project(make_project)
     assert build(root, BuildOptions(out=root / "_site"), now=lambda: NOW).status == "ok"
     before = (root / "_site" / "reports" / "revenue.html").read_bytes()
     athena.reset()
-    athena.slow["SUM(amount) AS value"] = 60
-    (root / "reports" / "revenue.yaml").write_text(REPORT.replace("Revenue\"\n", "Revenue, again\"\n", 1).lstrip())
+    athena.slow["SUM(amount) AS value"] = 600  # runs until it is stopped
+    (root / "site_src" / "site.yaml").write_text(f"engine: athena\nquery_timeout_seconds: 5\n{ATHENA_SITE}")
 
     with pytest.raises(ReportError) as raised:
         build(root, BuildOptions(out=root / "_site"), now=lambda: NOW)
 
     assert str(raised.value) == (
-        "reports/revenue.yaml:5:5 metrics[0].query: metric 'Revenue': stopped after 1 s, the limit for one query "
+        "reports/revenue.yaml:5:5 metrics[0].query: metric 'Revenue': stopped after 5 s, the limit for one query "
         "(query_timeout_seconds in site_src/site.yaml); aggregate or filter earlier in the SQL, or raise the limit")
     slow = [e.id for e in athena.executions.values() if "SUM(amount) AS value" in e.sql]
     assert athena.stopped == slow and athena.executions[slow[0]].state == "CANCELLED"

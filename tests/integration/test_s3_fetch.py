@@ -160,5 +160,5 @@ def test_a_filter_or_a_page_per_value_copies_only_the_columns_its_queries_read(l
     assert sorted(pq.read_schema(copy).names) == ["channel", "region"]
     assert len(pq.read_schema(sample_data / "sales.parquet").names) > 2
     page = (root / "_site" / "reports" / "filtered" / "online.html").read_text()
-    expected = duckdb.sql(f"SELECT count(*) FROM '{sample_data / 'sales.parquet'}' WHERE channel = 'Online'").fetchone()
+    expected = duckdb.sql(f"SELECT count(*) FROM '{sample_data / 'sales.parquet'}' WHERE channel = 'Online'").fetchall()[0]
     assert f'data-testid="metric-value">{expected[0]:,}<' in page

@@ -131,6 +131,8 @@ class AthenaStandIn:
                 execution = self._execution(parts[1])
                 self.stopped.append(execution.id)
                 execution.stopped.set()
+                if execution.state in ("QUEUED", "RUNNING"):
+                    execution.state, execution.reason = "CANCELLED", "Query cancelled by user"
                 answer = {}
             elif method == "GET" and len(parts) == 2 and parts[0] == "workgroups":
                 answer = self._workgroup(parts[1])
