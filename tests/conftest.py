@@ -29,7 +29,8 @@ def free_port() -> int:
 
 def isolate(monkeypatch: pytest.MonkeyPatch, tool_cache: Path) -> None:
     """No AWS settings or data root of the developer's; the session's tool cache."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID",
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ATHENA",
+                 "AWS_ENDPOINT_URL_GLUE", "AWS_ACCESS_KEY_ID",
                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORTSITE_DATA_ROOT",
                  "REPORTSITE_DEPLOY_TARGET", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(name, raising=False)
@@ -87,6 +88,28 @@ def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
 
     s3env.reset()
     return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+
+
+@pytest.fixture(scope="session")
+def athena_stand_in(s3_server: str) -> Iterator[object]:
+    """The loopback Athena stand-in (tests/support/athena_standin.py) over the moto server, for the session."""
+    from tests.support.athena_standin import AthenaStandIn
+
+    server = AthenaStandIn(s3_server)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def athena(athena_stand_in, s3, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The stand-in, reset, reached through AWS_ENDPOINT_URL_ATHENA (Glue through moto); the result bucket exists."""
+    athena_stand_in.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ATHENA", athena_stand_in.url)
+    s3.create_bucket(Bucket="athena-results")
+    return athena_stand_in
 
 
 @pytest.fixture(scope="session")

@@ -195,3 +195,57 @@ def test_the_sender_of_digests_and_alerts_is_checked_in_ses(aws, monkeypatch: py
     assert code == 0, lines
     assert "✓ email_from: shop.example is verified in Amazon SES (us-east-1)" in lines
     assert "✓ Amazon SES sandbox: 200 messages a day, to verified addresses only; every recipient is verified" in lines
+
+
+ATHENA_POLICY = {  # README → AWS set-up, Athena: the read role's extra permissions
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "RunReportQueries", "Effect": "Allow",
+         "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                    "athena:StopQueryExecution", "athena:GetWorkGroup"],
+         "Resource": f"arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/reports"},
+        {"Sid": "ReadGlueTables", "Effect": "Allow",
+         "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+         "Resource": [f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog",
+                      f"arn:aws:glue:us-east-1:{ACCOUNT}:database/sales_db",
+                      f"arn:aws:glue:us-east-1:{ACCOUNT}:table/sales_db/*"]},
+        {"Sid": "ResultBucket", "Effect": "Allow", "Action": "s3:GetBucketLocation",
+         "Resource": "arn:aws:s3:::acme-athena-results"},
+        {"Sid": "ListResults", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": "arn:aws:s3:::acme-athena-results", "Condition": {"StringLike": {"s3:prefix": ["reportsite/*"]}}},
+        {"Sid": "ResultFiles", "Effect": "Allow",
+         "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+         "Resource": "arn:aws:s3:::acme-athena-results/reportsite/*"},
+    ],
+}
+
+
+def test_reports_on_athena_need_a_duckdb_workgroup_the_read_role_may_use(aws, athena, monkeypatch, capsys,
+                                                                        tmp_path) -> None:
+    (tmp_path / "site_src").mkdir()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "site_src" / "site.yaml").write_text(
+        "engine: athena\nathena: {workgroup: reports, output_location: s3://acme-athena-results/reportsite/}\n")
+    (tmp_path / "reports" / "sales.yaml").write_text("title: Sales\ndata_source: sales.parquet\ntext: hello\n")
+    (tmp_path / "reports" / "legacy.yaml").write_text(
+        "title: Old\ndata_source: sales.parquet\nathena: {workgroup: legacy}\ntext: hello\n")
+    athena.workgroups["legacy"] = {"engine": "Athena engine version 3"}
+    aws.put_role_policy(RoleName="reportsite-read", PolicyName="athena", PolicyDocument=json.dumps(ATHENA_POLICY))
+    for name, value in VARIABLES.items():
+        monkeypatch.setenv(name, value)
+
+    code = main(["--project", str(tmp_path), "init", "--repository", REPOSITORY])
+    lines = capsys.readouterr().out.splitlines()
+
+    assert code == 1
+    assert "✓ athena.workgroup: reports exists and runs DuckDB" in lines
+    assert (f"✓ AWS_READ_ROLE_ARN: may athena:StartQueryExecution on arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/"
+            "reports") in lines
+    assert ("✓ AWS_READ_ROLE_ARN: may s3:PutObject on arn:aws:s3:::acme-athena-results/reportsite/any-result.csv"
+            in lines)
+    assert [line for line in lines if line.startswith("✗")] == [
+        "✗ athena.workgroup: legacy runs 'Athena engine version 3', not DuckDB: aws athena update-work-group "
+        "--work-group legacy --configuration-updates '{\"EngineVersion\": {\"SelectedEngineVersion\": \"DuckDB\"}}'",
+        *[f"✗ AWS_READ_ROLE_ARN: may not {action} on arn:aws:athena:us-east-1:{ACCOUNT}:workgroup/legacy"
+          for action in ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                         "athena:StopQueryExecution", "athena:GetWorkGroup")]]

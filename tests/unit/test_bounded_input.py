@@ -403,7 +403,7 @@ def test_long_and_huge_values_are_shortened_in_messages(tmp_path: Path) -> None:
         "scatter, pie, histogram, heatmap",
         f"reports/x.yaml:8:1 {'x' * 59}…: unknown key '{'x' * 59}…'; expected one of: title, description, "
         "update_frequency, data_source, data_sources, parameters, text, as_of, metrics, charts, tables, checks, "
-        "filters, for_each, access, pdf, alerts, hide_title, currency",
+        "filters, for_each, access, pdf, alerts, hide_title, currency, engine, athena",
     ]
 
 

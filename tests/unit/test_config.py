@@ -161,7 +161,7 @@ def test_site_yaml_mistakes_are_located(tmp_path: Path) -> None:
         "title, description, data_root, base_url, deploy_target, locale, currency, language, labels, timezone, logo, "
         "primary_color, "
         "max_chart_rows, max_slices, max_pages, query_timeout_seconds, footer, publish_hour, monthly_page_views, "
-        "monthly_budget, prices, notify, cache_max_gb, audiences, pdf, email_from, digests",
+        "monthly_budget, prices, notify, cache_max_gb, engine, athena, audiences, pdf, email_from, digests",
     ]
 
 
@@ -290,7 +290,8 @@ def test_unknown_keys_suggest_the_right_level() -> None:
         """) == [
         "reports/x.yaml:2:1 max_rows: unknown key 'max_rows' ('max_rows' belongs inside an item of tables); "
         "expected one of: title, description, update_frequency, data_source, data_sources, parameters, text, "
-        "as_of, metrics, charts, tables, checks, filters, for_each, access, pdf, alerts, hide_title, currency",
+        "as_of, metrics, charts, tables, checks, filters, for_each, access, pdf, alerts, hide_title, currency, engine, "
+        "athena",
         "reports/x.yaml:7:5 charts[0].x: unknown key 'x' (did you mean 'params.x'?); expected one of: name, type, "
         "query, params, description, width, currency",
     ]

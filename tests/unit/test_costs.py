@@ -98,7 +98,8 @@ def test_an_unknown_price_in_site_yaml_is_named(make_project) -> None:
         load_site(root)
     assert str(error.value.problems[0]) == (
         "site_src/site.yaml:1:1 prices: unknown price 's3_storage'; known: s3_storage_gb_month, s3_put_per_1000, "
-        "s3_get_per_1000, transfer_out_gb, transfer_free_gb, actions_minute, actions_free_minutes")
+        "s3_get_per_1000, transfer_out_gb, transfer_free_gb, actions_minute, actions_free_minutes, "
+        "athena_tb_scanned")
 
 
 def test_a_50_report_site_with_one_hourly_report_stays_within_the_free_minutes() -> None:
@@ -114,3 +115,12 @@ def test_a_50_report_site_with_one_hourly_report_stays_within_the_free_minutes()
     minutes = sum(float(line[1].split(" min")[0].replace(",", "")) for usage in (hourly, daily)
                   for line in costs.estimate(usage, budget=50).lines if line[0] == "Actions minutes")
     assert minutes == pytest.approx(2 * (730 - 365 / 12) + 5 * 365 / 12, abs=1) and minutes < 2000
+
+
+def test_athena_scans_are_priced_per_tb_for_every_run() -> None:
+    # 40 GB a run (1e9 bytes each) × 30 runs = 1.2 TB × $5 = $6 on top of the hand-worked month
+    bill = costs.estimate(costs.Usage(**{**USAGE.__dict__, "athena_bytes": 40 * 10**9}), budget=50)
+
+    assert bill.lines[-1][0] == "Athena" and bill.lines[-1][2] == pytest.approx(6.0)
+    assert bill.lines[-1][1] == "1.2000 TB scanned (40.0 GB a run × 30.0 runs) × $5.0/TB"
+    assert bill.total == pytest.approx(costs.estimate(USAGE, budget=50).total + 6.0)

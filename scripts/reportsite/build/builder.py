@@ -32,7 +32,7 @@ from reportsite.private import access
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render import assets, templates
 from reportsite.render.writing import write_family, write_page
-from reportsite.sources import s3tally
+from reportsite.sources import engines, s3tally
 from reportsite.sources.kinds import resolve_sources
 from reportsite.sources.s3plan import s3_columns_of_build
 from reportsite.values.words import Words
@@ -193,7 +193,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     tracked: dict[str, ReportProgress] = {}
 
     mark = time.perf_counter()
-    s3_wanted = s3_columns_of_build([(r, resolved[r.slug]) for r in todo], caches.cache_dir(project.root))
+    s3_wanted = s3_columns_of_build([(r, resolved[r.slug]) for r in todo
+                                     if engines.engine_of(r, project.site) == "duckdb"], caches.cache_dir(project.root))
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
     warnings: list[str] = []
@@ -221,7 +222,9 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
                                                time.perf_counter() - t, warnings=page.warnings)
         follow.close()
         many = f", {follow.summary()}" if follow.summary() else ""
-        log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s{many}")
+        athena = (f"; Athena: {page.athena['queries']} queries, {page.athena['bytes_scanned'] / 1e6:,.1f} MB "
+                  "scanned" if page.athena is not None else "")
+        log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s{many}{athena}")
         for warning in page.warnings:
             log(f"warning: {warning}")
         for note in page.notes:

@@ -28,6 +28,7 @@ from reportsite.private import access
 from reportsite.private.access import problems as access_problems
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render.assets import logo_problem
+from reportsite.sources.engines import engine_of
 from reportsite.sources.kinds import resolve_sources
 from reportsite.sources.s3plan import s3_columns_of_build
 
@@ -75,7 +76,8 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
         if report.slug in unchanged:
             warnings.extend(previous[report.slug].get("warnings", []))
     resolved = [(report, found) for report, found in resolved if report.slug not in unchanged]
-    s3_wanted = s3_columns_of_build(resolved, cache_dir(root))  # the copies `build` will use
+    s3_wanted = s3_columns_of_build([(r, found) for r, found in resolved  # the copies `build` will use
+                                     if engine_of(r, project.site) == "duckdb"], cache_dir(root))
     for report, found in resolved:
         try:
             page = report_run.run_report(report, project.site, found, None, now, cache_dir(root), s3_wanted)

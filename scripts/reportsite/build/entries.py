@@ -39,6 +39,7 @@ def report_entry(report: Report, page: Any, fingerprint: str | None, failed: boo
         "warnings": page.warnings,
         "stale": any(notices.is_stale(w) for w in page.warnings),
         "seconds": {k: round(v, 4) for k, v in page.seconds.items()},
+        **({"athena": page.athena} if page.athena is not None else {}),
         "files": list(dict.fromkeys(files)),
         **({"members": {m.token: m.file for m in page.members}, "pages": len(page.members)}
            if report.config.for_each is not None and not failed else {}),

@@ -15,19 +15,17 @@ import time
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.config.site_models import SiteConfig
-from reportsite.errors import Problems, ReportError, SourceError
+from reportsite.errors import Problems, ReportError
 from reportsite.pages import alert_values, family, slices
 from reportsite.pages.context import Progress, RunContext, no_progress
 from reportsite.pages.family import PageFiles
 from reportsite.pages.freshness import files_updated, set_data_as_of, stale_sources
 from reportsite.pages.page import ReportPage, with_parameters
-from reportsite.query import checks, sandbox
-from reportsite.query.session import Session
-from reportsite.sources import kinds
+from reportsite.query import checks
+from reportsite.sources import engines
 from reportsite.sources.model import Source
 from reportsite.sources.s3plan import fetch_s3_sources
 from reportsite.values.formats import Formats
@@ -82,35 +80,19 @@ def _run(report: Report, site: SiteConfig, resolved: list[Source], downloads: Pa
          cache: Path | None, s3_wanted: dict[str, set[str]] | None, families: Mapping[str, Mapping[str, str]],
          page_files: PageFiles | None, progress: Progress, page: ReportPage) -> Problems:
     """The report's sources fetched and registered on a locked connection, its checks and items run."""
-    config = report.config
     started = time.perf_counter()
-    if any(s.is_s3 for s in resolved):
+    athena = engines.engine_of(report, site) == "athena"  # Athena reads the data where it is: nothing is copied
+    if any(s.is_s3 for s in resolved) and not athena:
         assert cache is not None
         resolved = fetch_s3_sources(report, resolved, cache, s3_wanted, page.notes, site.cache_max_gb)
         page.seconds["fetch"] = time.perf_counter() - started
-    readable = [f.url for s in resolved for f in s.files if not s.is_s3]  # streamed S3 sources need no file
-    con = sandbox.connect(readable, cache, site.timezone)
     problems = Problems()
-    session = None
     try:
-        for source in resolved:
-            try:
-                kinds.register(con, source)
-            except SourceError as exc:
-                problems.extend(report.problem(config.source_key(source.table), p.message) for p in exc.problems)
-        if problems:
-            return problems
-        sandbox.lock(con)
-
-        def low_footprint() -> Any:
-            """The same tables on a fresh connection with one thread and no insertion order (see memory)."""
-            fresh = sandbox.connect(readable, cache, site.timezone, low_footprint=True)
-            for source in resolved:
-                kinds.register(fresh, source)
-            sandbox.lock(fresh)
-            return fresh
-
-        session = Session(con, [s.table for s in resolved], site.query_timeout_seconds, low_footprint)
+        session = engines.open_session(report, site, resolved, cache)
+    except ReportError as exc:
+        problems.extend(exc.problems)
+        return problems
+    try:
         page.seconds["register"] = time.perf_counter() - started
         mark = time.perf_counter()
         for outcome in checks.run_checks(session, report, now):
@@ -122,10 +104,10 @@ def _run(report: Report, site: SiteConfig, resolved: list[Source], downloads: Pa
         problems.extend(set_data_as_of(page, session, report, Formats.of(site)))
         mark = time.perf_counter()
         ctx = RunContext(session, report, site, downloads, site_today(site, now), problems, families, progress)
-        if config.for_each is not None:
+        if report.config.for_each is not None:
             family.run_members(ctx, page, page_files)
         else:
-            slices.run_items(ctx, page, config.parameters, config.title)
+            slices.run_items(ctx, page, report.config.parameters, report.config.title)
         page.alerts = alert_values.observe(session, report, site, page, problems)
         page.seconds["queries"] = time.perf_counter() - mark
         page.queries = session.count
@@ -133,9 +115,8 @@ def _run(report: Report, site: SiteConfig, resolved: list[Source], downloads: Pa
                           "preserved" for label in dict.fromkeys(session.retried))
         page.notes.extend(session.notes)
     finally:
-        if session is not None:
-            session.close()
-        con.close()
+        page.athena = engines.usage(session)
+        session.close()
     return problems
 
 

@@ -278,6 +278,23 @@ class Filter(Model):
         return self
 
 
+Engine = Literal["duckdb", "athena"]
+
+
+class AthenaSettings(Model):
+    """Where queries run on Amazon Athena (engine: athena): a workgroup whose engine is DuckDB."""
+
+    workgroup: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9._-]{1,128}$",
+        description="The Athena workgroup whose engine version is DuckDB, e.g. reportsite.")
+    database: str | None = Field(
+        None, description="The Glue database queries run in (Athena's QueryExecutionContext), e.g. sales_db.")
+    output_location: str | None = Field(
+        None, pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$",
+        description="Where Athena writes each query's result file, e.g. s3://acme-athena-results/reportsite/ "
+                    "(a bucket of your own, with a lifecycle rule; see AWS set-up). Defaults to the workgroup's.")
+
+
 class ForEach(Model):
     """One page per value: the report is built once for every row of a query."""
 
@@ -299,7 +316,8 @@ class ReportConfig(Model):
         "daily", description="How often the data changes: hourly, daily, weekly, monthly or manual.")
     data_source: str | None = Field(
         None, description="One Parquet or CSV file, folder or glob, or an Excel workbook (its first sheet), as a path "
-                          "or an s3:// URL. It becomes a table named after the file: sales.parquet → sales.")
+                          "or an s3:// URL, or a Glue table as glue:database.table (engine: athena). It becomes a "
+                          "table named after the file: sales.parquet → sales, glue:sales_db.orders → orders.")
     data_sources: dict[TableName, WrittenSource] = Field(
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Several sources, as table name: path or URL. Table names are letters, digits and "
@@ -350,6 +368,12 @@ class ReportConfig(Model):
     currency: CurrencyCode | None = Field(
         None, description="The ISO currency code of this report's amounts, e.g. USD in a site that counts in CHF. "
                           "Defaults to the site's currency.")
+    engine: Engine | None = Field(
+        None, description="Where this report's queries run: duckdb (on the build machine) or athena (Amazon "
+                          "Athena's DuckDB engine, next to the data). Defaults to site.yaml's engine.")
+    athena: AthenaSettings | None = Field(
+        None, description="This report's Athena settings, over site.yaml's athena (each key given replaces the "
+                          "site's), e.g. {workgroup: finance}.")
 
     @model_validator(mode="after")
     def _has_content(self) -> ReportConfig:
@@ -385,11 +409,13 @@ __all__ = [
     "SOURCE_MAPPING",
     "Alert",
     "AsOf",
+    "AthenaSettings",
     "Chart",
     "ChartParams",
     "Check",
     "ColumnSpec",
     "CurrencyCode",
+    "Engine",
     "Filter",
     "ForEach",
     "Freshness",

@@ -1,6 +1,6 @@
 """The one table of prices the month's bill uses (USD list prices; AWS us-east-1, S3 Standard; GitHub-hosted
-standard Linux 2-core runner). site.yaml's ``prices`` overrides any of them by name; ``ops.costs`` estimates
-the bill from them.
+standard Linux 2-core runner; Athena per TB scanned). site.yaml's ``prices`` overrides any of them by name;
+``ops.costs`` estimates the bill from them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ PRICE_TABLE: dict[str, tuple[float, str, str]] = {
     "transfer_free_gb": (100.0, "GB a month", "AWS's free transfer out to the internet, every month"),
     "actions_minute": (0.006, "per minute", "GitHub-hosted standard Linux 2-core runner (from 2026-01-01)"),
     "actions_free_minutes": (2000.0, "minutes a month", "included minutes of a private repository on GitHub Free"),
+    "athena_tb_scanned": (5.0, "per TB scanned", "Amazon Athena SQL queries, us-east-1 (engine: athena; check your "
+                                                 "workgroup's pricing)"),
 }
 PRICES: dict[str, float] = {name: price for name, (price, _, _) in PRICE_TABLE.items()}
 

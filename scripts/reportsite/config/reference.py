@@ -21,6 +21,7 @@ from reportsite.config.alert_models import Alert
 from reportsite.config.delivery_models import Digest, PdfSettings
 from reportsite.config.models import (
     AsOf,
+    AthenaSettings,
     Chart,
     ChartParams,
     Check,
@@ -66,6 +67,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
      "`{path: targets.xlsx, sheet: \"2026\"}` or `{loader: shop_orders.py}`."),
     ("`alerts[]`", Alert, "Each item of a report's `alerts`; see Digests and alerts."),
     ("`audiences.<name>`", Audience, "Each audience of `site.yaml` (see Private reports below)."),
+    ("`athena`", AthenaSettings, "The `athena` mapping of site.yaml or of a report (see Running queries on "
+     "Athena below)."),
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\

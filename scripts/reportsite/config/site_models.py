@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from reportsite.config.base import Email
 from reportsite.config.delivery_models import Digest, DigestName, PdfSettings
 from reportsite.config.labels import LabelText, check_language, label_problems
-from reportsite.config.models import COLOR, DATA_ROOT_ENV, AudienceName, Model, known_currency
+from reportsite.config.models import COLOR, DATA_ROOT_ENV, AthenaSettings, AudienceName, Engine, Model, known_currency
 from reportsite.config.prices import PRICES
 
 
@@ -115,7 +115,7 @@ class SiteConfig(Model):
         default_factory=dict, description="Overrides of the cost estimate's prices (USD), by name: "
                                           "s3_storage_gb_month, s3_put_per_1000, s3_get_per_1000, "
                                           "transfer_out_gb, transfer_free_gb, actions_minute, "
-                                          "actions_free_minutes.")
+                                          "actions_free_minutes, athena_tb_scanned.")
     notify: Notify | None = Field(None, description="Post a message after a publish that changed something and "
                                                     "after a failed run, e.g. {webhook_env: NOTIFY_WEBHOOK_URL, "
                                                     "format: slack}.")
@@ -134,6 +134,13 @@ class SiteConfig(Model):
                                 "copies are evicted, and a source too big for it is read from S3 at query time "
                                 "instead. Default: half the free disk, at most 4 GB (so the entry restored, the "
                                 "one saved and the virtualenv fit the 10 GB GitHub Actions cache).")
+    engine: Engine = Field(
+        "duckdb", description="Where the reports' queries run: duckdb (on the build machine, over local copies of "
+                              "the S3 columns they read) or athena (Amazon Athena's DuckDB engine, next to the "
+                              "data; set athena too). A report's engine overrides it.")
+    athena: AthenaSettings | None = Field(
+        None, description="Athena's settings for engine: athena, e.g. {workgroup: reportsite, database: sales_db, "
+                          "output_location: s3://acme-athena-results/reportsite/}.")
     audiences: dict[AudienceName, Audience] = Field(
         default_factory=dict, json_schema_extra={"additionalProperties": False},
         description="Who may read private reports, as name: {password_env: VARIABLE}, e.g. {finance: "

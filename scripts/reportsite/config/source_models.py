@@ -80,7 +80,11 @@ WrittenSource = Annotated[
 
 
 def table_name_for(url: str) -> str:
-    """Table name a single ``data_source`` registers: the file's stem (``sales.parquet`` → ``sales``)."""
+    """Table name a single ``data_source`` registers: the file's stem (``sales.parquet`` → ``sales``); a Glue
+    table's name (``glue:sales_db.orders`` → ``orders``)."""
+    if url.startswith("glue:"):
+        name = re.sub(r"\W", "_", url.rsplit(".", 1)[-1].removeprefix("glue:"))
+        return name if IDENTIFIER.match(name) else f"t_{name}"
     parts = [p for p in re.split(r"[/\\]", url.rstrip("/")) if p and not any(c in p for c in "*?[")]
     last = parts[-1] if parts else "data"
     if "=" in last and len(parts) > 1:  # a hive partition folder: use the table folder above it

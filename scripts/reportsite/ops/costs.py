@@ -50,6 +50,7 @@ class Usage:
     quiet_runs_a_month: float  # the other hourly runs: nothing due, one billed minute each
     monthly_page_views: int
     notes: list[str] = field(default_factory=list)
+    athena_bytes: int = 0  # bytes Athena scanned in one run (reports with engine: athena)
 
 
 @dataclass
@@ -92,6 +93,11 @@ def estimate(usage: Usage, budget: float, overrides: Mapping[str, float] | None 
                             f"with reports due + {usage.quiet_runs_a_month:,.0f} runs with nothing due × "
                             f"{QUIET_RUN_MINUTES}) of {p['actions_free_minutes']:,.0f} free", actions),
     ]
+    if usage.athena_bytes:
+        scanned = usage.athena_bytes * usage.runs_a_month / 1e12
+        lines.append(("Athena", f"{scanned:,.4f} TB scanned ({_size(usage.athena_bytes)} a run × "
+                                f"{usage.runs_a_month:,.1f} runs) × ${p['athena_tb_scanned']}/TB",
+                      scanned * p["athena_tb_scanned"]))
     return Bill(lines, sum(cost for _, _, cost in lines), budget, usage.notes)
 
 
@@ -156,6 +162,13 @@ def data_bytes_and_objects(site: Path) -> tuple[int, int]:
     return sum(b for b, _ in seen.values()), sum(f for _, f in seen.values())
 
 
+def athena_bytes(site: Path) -> int:
+    """What Athena scanned for the reports the build ran there (engine: athena), from the manifest: a report reused
+    from an earlier build scanned nothing this run, but counts as the run that made it did."""
+    data = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    return sum(int((entry.get("athena") or {}).get("bytes_scanned") or 0) for entry in data.get("reports", {}).values())
+
+
 def billed_minutes(seconds: float) -> int:
     """GitHub rounds each job up to the next whole minute."""
     return max(1, math.ceil(seconds / 60))
@@ -172,7 +185,7 @@ def usage_of_run(root: Path, site: Path, job_minutes: float, run_puts: int, run_
     return Usage(site_bytes=site_bytes, data_bytes=data, page_bytes=page_bytes, files_per_view=per_view,
                  run_gets=run_gets + objects, run_puts=run_puts, run_minutes=job_minutes, runs_a_month=runs,
                  quiet_runs_a_month=max(0.0, HOURS_A_MONTH - runs), monthly_page_views=settings.monthly_page_views,
-                 notes=list(notes or []))
+                 notes=list(notes or []), athena_bytes=athena_bytes(site))
 
 
 def bill_markdown(root: Path, site: Path, job_minutes: float, run_puts: int, run_gets: int,

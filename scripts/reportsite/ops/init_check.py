@@ -7,7 +7,8 @@ login``, AWS_PROFILE), checks the GitHub OIDC provider, each role's trust policy
 the deploy: the environments that hold the passwords and that only ``main`` may use), each role's
 permissions (the read role reads the data, the deploy role writes the site prefix, neither the other's) and
 both buckets; when digests or alerts send email, the sender (site.yaml's ``email_from``) in Amazon SES
-(``init_ses``). It changes nothing and prints one line for each thing missing.
+(``init_ses``); for reports on Athena, that each workgroup exists and runs DuckDB and that the read role may
+use it (``init_athena``). It changes nothing and prints one line for each thing missing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from reportsite.config.project import Project, load_project
 from reportsite.errors import ReportError
-from reportsite.ops import init_ses
+from reportsite.ops import init_athena, init_ses
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 VARIABLES = {  # repository variable: what it holds
@@ -173,9 +174,11 @@ def _bucket(s3: Any, found: Findings, label: str, url: str) -> None:
                     f"DATA_ROOT: nothing under {url} yet (upload the data the reports read)")
 
 
-def run_checks(values: dict[str, str], repository: str, session: Any, project: Project | None = None) -> Findings:
+def run_checks(values: dict[str, str], repository: str, session: Any, project: Project | None = None,
+               athena: dict[str, str | None] | None = None) -> Findings:
     """Every check; ``values`` are the repository variables, ``session`` a boto3 session, ``project`` the
-    project whose digests and alerts send email (site.yaml's email_from)."""
+    project whose digests and alerts send email (site.yaml's email_from), ``athena`` the workgroups the reports
+    run in (engine: athena) with their result locations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     found = Findings()
@@ -214,8 +217,10 @@ def run_checks(values: dict[str, str], repository: str, session: Any, project: P
         _bucket(s3, found, "DATA_ROOT", data)
     if site_ok:
         _bucket(s3, found, "DEPLOY_TARGET", site)
+    region = values.get("AWS_REGION") or session.region_name or "us-east-1"
+    athena_must = init_athena.check_workgroups(session, found, athena or {}, region, account) if athena else []
     if repository and values.get("AWS_READ_ROLE_ARN") and data_ok:
-        must = [("s3:ListBucket", f"arn:aws:s3:::{data_bucket}"), ("s3:GetObject", data_objects)]
+        must = [("s3:ListBucket", f"arn:aws:s3:::{data_bucket}"), ("s3:GetObject", data_objects), *athena_must]
         check_role(iam, found, "AWS_READ_ROLE_ARN", values["AWS_READ_ROLE_ARN"],
                    f"repo:{repository}:environment:publish-build", must,
                    [("s3:PutObject", site_objects)] if site_ok else [])
@@ -258,7 +263,7 @@ def init_command(args: Any, console: Any) -> int:
     except ReportError as exc:
         console.print(f"✗ the project cannot be read: {exc.problems[0]}", markup=False, style="red")
         project = None
-    found = run_checks(values, repository, session, project)
+    found = run_checks(values, repository, session, project, init_athena.workgroups(Path(args.project)))
     for line in found.ok:
         console.print(f"✓ {line}", markup=False, style="green")
     for line in found.missing:

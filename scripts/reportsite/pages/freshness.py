@@ -10,7 +10,7 @@ from reportsite.config.project import Report
 from reportsite.errors import Problem, did_you_mean, read_detail
 from reportsite.pages.page import ReportPage
 from reportsite.query import located
-from reportsite.query.sandbox import time_limit
+from reportsite.query.engine import EngineError
 from reportsite.query.session import Session
 from reportsite.sources.model import Source
 from reportsite.values.formats import Formats
@@ -85,31 +85,23 @@ class _AsOfProblem(Exception):
 
 
 def _newest(session: Session, table: str, column: str) -> Any:
-    """``max(column)`` of ``table``, in the report's locked session under its time limit."""
-    import duckdb
-
+    """``max(column)`` of ``table``, on the report's engine under its time limit."""
     if table not in session.tables:
         raise _AsOfProblem("table", f"table '{table}' is not defined{did_you_mean(table, session.tables)}; "
                                     f"defined tables: {', '.join(session.tables) or 'none'}")
     quoted = '"' + table.replace('"', '""') + '"'
-    for _ in range(2):  # once more on a low-footprint connection if it ran out of memory
-        with time_limit(session.con, session.timeout) as limit:
-            try:
-                columns = [row[0] for row in session.con.sql(f"DESCRIBE SELECT * FROM {quoted}").fetchall()]
-                if column not in columns:
-                    raise _AsOfProblem("column", f"column '{column}' is not in table '{table}'"
-                                                 f"{did_you_mean(column, columns)} (columns: {', '.join(columns)})")
-                name = '"' + column.replace('"', '""') + '"'
-                rows = session.con.sql(f"SELECT max({name}) FROM {quoted}").fetchall()
-                return rows[0][0] if rows else None
-            except duckdb.Error as exc:
-                if limit.expired:
-                    raise _AsOfProblem("table", located.timeout_message(f"as_of on table '{table}'",
-                                                                      limit.seconds)) from None
-                if session.switch_to_low_footprint(exc):
-                    continue
-                raise _AsOfProblem("table", f"table '{table}' cannot be read: {read_detail(exc)}") from None
-    return None
+    try:
+        columns = [row[0] for row in session.rows(f"DESCRIBE SELECT * FROM {quoted}", f"as_of on table '{table}'")]
+        if column not in columns:
+            raise _AsOfProblem("column", f"column '{column}' is not in table '{table}'"
+                                         f"{did_you_mean(column, columns)} (columns: {', '.join(columns)})")
+        name = '"' + column.replace('"', '""') + '"'
+        rows = session.rows(f"SELECT max({name}) FROM {quoted}", f"as_of on table '{table}'")
+        return rows[0][0] if rows else None
+    except EngineError as exc:
+        if exc.timed_out:
+            raise _AsOfProblem("table", located.timeout_message(f"as_of on table '{table}'", exc.seconds)) from None
+        raise _AsOfProblem("table", f"table '{table}' cannot be read: {read_detail(exc.message)}") from None
 
 
 def as_moment(value: Any) -> dt.datetime | dt.date | None:

@@ -111,6 +111,7 @@ class ReportPage:
     rows_returned: int = 0
     queries: int = 0  # statements run (a filter's choices and a for_each's pages each run theirs)
     seconds: dict[str, float] = field(default_factory=dict)
+    athena: dict[str, int] | None = None  # engine athena: queries submitted, bytes scanned, DPU-ms
     # ``text`` and ``description`` as safe HTML from their Markdown, $parameters filled (set by the build;
     # empty means the templates render ``text`` and ``description`` themselves)
     text_html: str = ""

@@ -14,8 +14,8 @@ from reportsite.config.models import Check
 from reportsite.config.project import Report
 from reportsite.errors import Problem, did_you_mean, read_detail
 from reportsite.query import memory
+from reportsite.query.engine import EngineError
 from reportsite.query.located import timeout_message
-from reportsite.query.sandbox import time_limit
 from reportsite.query.session import Session
 
 Failure = tuple[str, str]  # (key under the check, message)
@@ -58,7 +58,7 @@ class _TimedOut(Exception):
 
 
 class _Checker:
-    """Runs the checks' own SQL on the report's locked connection, each statement under the time limit."""
+    """Runs the checks' own SQL on the report's engine, each statement under the time limit."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -66,33 +66,20 @@ class _Checker:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """All rows of a check query; _Unreadable if the table cannot be read."""
-        import duckdb
-
-        for _ in range(2):  # once more on a low-footprint connection if it ran out of memory
-            with time_limit(self.session.con, self.session.timeout) as limit:
-                try:
-                    return list(self.session.con.sql(sql).fetchall())
-                except duckdb.Error as exc:
-                    if limit.expired:
-                        raise _TimedOut(self.key, limit.seconds) from None
-                    if self.session.switch_to_low_footprint(exc):
-                        self.session.retried.append("a data check")
-                        continue
-                    if memory.is_out_of_memory(exc):
-                        raise _Unreadable(memory.out_of_memory_message("the check", memory.memory_limit())
-                                          .removeprefix("the check: ")) from None
-                    raise _Unreadable(_first_line(exc)) from None
-        raise AssertionError("unreachable")
+        try:
+            return self.session.rows(sql, "a data check")
+        except EngineError as exc:
+            if exc.timed_out:
+                raise _TimedOut(self.key, exc.seconds) from None
+            if exc.out_of_memory:
+                raise _Unreadable(memory.out_of_memory_message("the check", memory.memory_limit())
+                                  .removeprefix("the check: ")) from None
+            raise _Unreadable(read_detail(exc.message)) from None
 
     def scalar(self, sql: str) -> Any:
         """The first value of a check query."""
         rows = self.rows(sql)
         return rows[0][0] if rows else None
-
-
-def _first_line(exc: Exception) -> str:
-
-    return read_detail(exc)
 
 
 def _failures(con: _Checker, check: Check, tables: list[str], now: dt.datetime) -> list[Failure]:

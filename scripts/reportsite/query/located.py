@@ -130,14 +130,26 @@ def _detail(head: str) -> str:
 
 def describe_duckdb_error(exc: Exception, ref: QueryRef, tables: list[str]) -> Problem:
     """One located line for a DuckDB error: syntax, unknown table or column, conversion, S3 read."""
-    text = str(exc)
+    return describe_engine_error(str(exc), type(exc).__name__, ref, tables)
+
+
+ERROR_KINDS = {"Parser Error": "ParserException", "Binder Error": "BinderException",
+               "Catalog Error": "CatalogException", "Conversion Error": "ConversionException"}
+
+
+def describe_engine_error(text: str, kind: str, ref: QueryRef, tables: list[str]) -> Problem:
+    """One located line for an engine's error text (DuckDB's, here or on Athena); ``kind`` is DuckDB's exception
+    name, worked out from the text's 'Parser Error: …' when empty."""
+    if not kind:
+        named = re.match(r"\s*([A-Za-z ]+ Error):", text)
+        kind = ERROR_KINDS.get(named.group(1), "") if named else ""
     sql = ref.sql
     head = text.split("\n\nLINE ", 1)[0].strip()
     offset = _caret_offset(text, sql)
     stream = STREAM_FAILED.search(head)
     if stream:
         return locate(ref, f"{ref.label}: {read_failure(ref, stream.group(1), stream.group(2))}")
-    message, spot = _explain(type(exc).__name__, head, sql, tables)
+    message, spot = _explain(kind, head, sql, tables)
     offset = spot if offset is None else offset
     return locate(ref, f"{ref.label}: {message}{position_note(sql, offset)}", offset=offset)
 
@@ -253,5 +265,5 @@ def read_error(ref: QueryRef, exc: Exception) -> str:
     return f"reading the data{named} failed: {type(exc).__name__}: {read_detail(exc)}"
 
 
-__all__ = ["QueryRef", "bound_parameters", "describe_duckdb_error", "locate", "read_error", "read_failure",
-           "timeout_message"]
+__all__ = ["QueryRef", "bound_parameters", "describe_duckdb_error", "describe_engine_error", "locate", "read_error",
+           "read_failure", "timeout_message"]

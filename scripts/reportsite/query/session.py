@@ -1,5 +1,5 @@
-"""Run report SQL on the report's locked DuckDB: bound parameters, the time limit, one retry after running out
-of memory, and every failure as a located ``QueryError`` (see ``located``).
+"""Run report SQL on the report's engine (``engine``: the locked DuckDB, or Athena): bound parameters, the time
+limit, one retry after running out of memory, and every failure as a located ``QueryError`` (see ``located``).
 
 A query that many pages or filter choices run is handed all their bindings first (``prefetch``): it then runs
 once for all of them (``batch``), and each page's ``fetch`` or ``stream`` gets its share (``prefetch``).
@@ -7,7 +7,6 @@ once for all of them (``batch``), and each page's ``fetch`` or ``stream`` gets i
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,33 +16,35 @@ from typing import Any
 
 from reportsite.errors import QueryError
 from reportsite.query import batch, memory, sqlpolicy
+from reportsite.query.duckdb_engine import DuckDBEngine
+from reportsite.query.engine import Engine, EngineError
 from reportsite.query.located import (
     QueryRef,
     bound_parameters,
-    describe_duckdb_error,
+    describe_engine_error,
     locate,
     read_error,
     timeout_message,
 )
 from reportsite.query.prefetch import Key, Shared, Stored, binding_key
-from reportsite.query.sandbox import time_limit
 from reportsite.query.sqltext import position_note, statement
 
 
 @dataclass
 class Session:
-    """A report's locked connection (``sandbox``), its table names, and the time limit for each query.
+    """A report's engine (``engine``: its locked DuckDB, or Athena), its table names, and the time limit for each
+    query.
 
-    ``reopen`` makes a fresh locked connection over the same tables with a lower memory footprint
-    (see ``memory``): a query that runs out of memory is run once more on it, and the session keeps
-    using it for the rest of the report.
+    ``engine`` may be given as a locked DuckDB connection: it becomes a ``DuckDBEngine`` with ``timeout`` and
+    ``reopen`` (a fresh locked connection over the same tables with a lower memory footprint, see ``memory``): a
+    query that runs out of memory is run once more on it, and the session keeps using it for the rest of the
+    report.
     """
 
-    con: Any
+    engine: Any
     tables: list[str]
     timeout: float | None = None
     reopen: Callable[[], Any] | None = None
-    low_footprint: bool = False
     retried: list[str] = field(default_factory=list)  # labels of queries retried after running out of memory
     count: int = 0  # statements run
     passes: int = 0  # of them, queries run once for several pages or choices (one pass)
@@ -51,20 +52,30 @@ class Session:
     # runs the same SQL once per page)
     shared: dict[tuple[str | int, ...], Shared] = field(default_factory=dict)  # query key path → its prefetched
     notes: list[str] = field(default_factory=list)  # queries that run once per value, and why
+    failed: dict[tuple[str | int, ...], QueryError] = field(default_factory=dict)  # a remote engine's failures:
+    # a query that failed there is not submitted again for the other pages (they report the same problem)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.engine, Engine):
+            self.engine = DuckDBEngine(self.engine, self.timeout, self.reopen)
+        self.timeout = self.engine.timeout
+
+    @property
+    def con(self) -> Any:
+        """The engine's local DuckDB connection."""
+        return self.engine.local
+
+    @property
+    def low_footprint(self) -> bool:
+        return bool(getattr(self.engine, "low_footprint", False))
 
     def fetch(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None) -> Any:
         """The query's result as an Arrow table (at most ``limit + 1`` rows when a limit is given)."""
         found = self._shared(ref, parameters, limit, stream=False)
         if found is not None:
             return found
-
-        def run() -> Any:
-            relation = self._relation(ref, parameters)
-            if limit is not None:
-                relation = relation.limit(limit + 1)
-            return relation.to_arrow_table()
-
-        return self._twice(ref, run)
+        sql, params = self._prepared(ref, parameters)
+        return self._twice(ref, lambda: self.engine.table(sql, params, None if limit is None else limit + 1))
 
     def stream(self, ref: QueryRef, parameters: Mapping[str, Any], batch_rows: int = 65536) -> Iterator[Any]:
         """The query's result as Arrow record batches (for CSV downloads of large tables); the first item
@@ -74,20 +85,10 @@ class Session:
             yield found.schema
             yield from found.to_batches(batch_rows)
             return
-
-        def run() -> tuple[Any, Any]:
-            reader = self._relation(ref, parameters).to_arrow_reader(batch_rows)
-            try:
-                return reader, reader.read_next_batch()
-            except StopIteration:
-                return reader, None
-
-        reader, first = self._twice(ref, run)
-        yield reader.schema
-        if first is not None:
-            yield first
+        sql, params = self._prepared(ref, parameters)
+        batches = self._twice(ref, lambda: self.engine.reader(sql, params, batch_rows))
         with self._guard(ref):
-            yield from reader
+            yield from batches
 
     def materialize(self, ref: QueryRef, parameters: Mapping[str, Any], limit: int | None = None,
                     stream: bool = False) -> Any:
@@ -99,6 +100,17 @@ class Session:
 
         parts = list(self.stream(ref, parameters))
         return pa.Table.from_batches(parts[1:], schema=parts[0])
+
+    def rows(self, sql: str, label: str) -> list[tuple[Any, ...]]:
+        """Every row of SQL the build wrote (checks, ``as_of``), once more with a lower footprint if it ran out of
+        memory (``label`` is noted then). Raises ``EngineError``."""
+        try:
+            return self.engine.rows(sql)
+        except EngineError as exc:
+            if not exc.out_of_memory or not self.engine.lower_footprint():
+                raise
+            self.retried.append(label)
+            return self.engine.rows(sql)
 
     def prefetch(self, ref: QueryRef, bindings: Sequence[Mapping[str, Any]], limit: int | None = None,
                  stream: bool = False) -> None:
@@ -160,10 +172,11 @@ class Session:
         constants = {k: v for k, v in bindings[0].items() if k not in varying}
         try:
             with self._guard(ref):
-                columns = self.con.sql(sql, params=bindings[0] or None).columns
+                columns = self.engine.columns(sql, bindings[0])
         except QueryError:
             return  # it fails for one binding already: each page reports it
-        plan = batch.rewrite(sql, varying, columns)
+        plan = (batch.rewrite(sql, varying, columns) if columns is not None
+                else batch.NotBatched("its result's columns are known only once it runs"))
         if isinstance(plan, batch.NotBatched):
             self._note(ref, plan.reason)
             return
@@ -172,22 +185,19 @@ class Session:
         stored = f"{batch.PREFIX}result_{len(self.shared)}_{len(shared.stored)}"
 
         def run() -> Any:
-            self.con.register(batch.VALUES, values)
             if not shared.stream:
-                return self.con.sql(text, params=constants or None).to_arrow_table()
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {batch.quoted(stored)} AS {text}",
-                             constants or None).fetchall()
-            counts = self.con.sql(f"SELECT {batch.quoted(batch.INDEX)}, count(*) FROM {batch.quoted(stored)} "
-                                  "GROUP BY 1").fetchall()
-            return {int(position): int(count) for position, count in counts}
+                return self.engine.table(text, constants, values=values)
+            self.engine.store(stored, text, constants, values)
+            counts = self.engine.read_local(f"SELECT {batch.quoted(batch.INDEX)}, count(*) FROM "
+                                            f"{batch.quoted(stored)} GROUP BY 1").to_pylist()
+            return {int(row[batch.INDEX]): int(row["count_star()"]) for row in counts}
 
         try:
-            result = self._twice(ref, run)
+            result = self._twice(ref, run, remember=False)
         except QueryError as exc:
-            self._note(ref, f"DuckDB could not run it in one pass ({exc.problems[0].message.split(': ', 1)[-1]})")
+            self._note(ref, f"{self.engine_name} could not run it in one pass "
+                            f"({exc.problems[0].message.split(': ', 1)[-1]})")
             return
-        finally:
-            self._unregister(batch.VALUES)
         self.count += 1
         self.passes += 1
         if shared.stream:
@@ -197,13 +207,17 @@ class Session:
         for key, rows in zip(keys, batch.split(result, len(keys), hidden=plan.hidden), strict=True):
             shared.tables[key] = rows
 
+    @property
+    def engine_name(self) -> str:
+        return "Athena" if self.engine.name == "athena" else "DuckDB"
+
     def _read_stored(self, ref: QueryRef) -> Callable[[str, int, int], Any]:
         """Reads bindings ``first``…``last`` of a stored batched result, in order, under the time limit."""
         def read(table: str, first: int, last: int) -> Any:
             index, ordinal = batch.quoted(batch.INDEX), batch.quoted(batch.ORDINAL)
             with self._guard(ref):
-                return self.con.sql(f"SELECT * FROM {batch.quoted(table)} WHERE {index} BETWEEN {first} AND {last} "
-                                    f"ORDER BY {index}, {ordinal}").to_arrow_table()
+                return self.engine.read_local(f"SELECT * FROM {batch.quoted(table)} WHERE {index} BETWEEN {first} "
+                                              f"AND {last} ORDER BY {index}, {ordinal}")
 
         return read
 
@@ -227,45 +241,43 @@ class Session:
         """Drop what was fetched ahead for one query (its temporary tables too)."""
         shared = self.shared.pop(path, None)
         for stored in shared.stored if shared else []:
-            with contextlib.suppress(Exception):
-                self.con.execute(f"DROP TABLE IF EXISTS {batch.quoted(stored.table)}").fetchall()
-
-    def _unregister(self, name: str) -> None:
-        with contextlib.suppress(Exception):
-            self.con.unregister(name)
+            self.engine.drop_local(stored.table)
 
     def _note(self, ref: QueryRef, reason: str) -> None:
         note = f"{ref.label} runs once per page or choice: {reason}"
         if note not in self.notes:
             self.notes.append(note)
 
-    def _twice(self, ref: QueryRef, run: Callable[[], Any]) -> Any:
-        """``run()`` under the guard; once more on the low-footprint connection if it ran out of memory."""
+    def _twice(self, ref: QueryRef, run: Callable[[], Any], remember: bool = True) -> Any:
+        """``run()`` under the guard; once more on the low-footprint connection if it ran out of memory. A query
+        that failed on a remote engine fails the same way for every later page without being submitted again
+        (``remember``: not for a one-pass statement, whose pages then run one by one)."""
+        if ref.path in self.failed:
+            raise self.failed[ref.path]
         try:
-            with self._guard(ref):
-                return run()
-        except _RetryLowFootprint:
-            with self._guard(ref):
-                return run()
-
-    def switch_to_low_footprint(self, exc: BaseException) -> bool:
-        """After an out-of-memory error: move to a low-footprint connection (True), unless already on one."""
-        if self.reopen is None or self.low_footprint or not memory.is_out_of_memory(exc):
-            return False
-        old, self.con = self.con, self.reopen()
-        self.low_footprint = True
-        old.close()
-        return True
+            try:
+                with self._guard(ref):
+                    return run()
+            except _RetryLowFootprint:
+                with self._guard(ref):
+                    return run()
+        except QueryError as exc:
+            if remember and self.engine.name != "duckdb":
+                self.failed[ref.path] = exc
+            raise
 
     def close(self) -> None:
-        self.con.close()
+        for path in list(self.shared):
+            self._forget(path)
+        self.engine.close()
 
-    def _relation(self, ref: QueryRef, parameters: Mapping[str, Any]) -> Any:
+    def _prepared(self, ref: QueryRef, parameters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The statement to run and its bound parameters, after the review (counted as a statement run)."""
         sql = statement(ref.sql)
         self._relation_checks(ref, sql)
         params = bound_parameters(sql, parameters, ref)
         self.count += 1
-        return self.con.sql(sql, params=params or None)
+        return sql, params
 
     def _relation_checks(self, ref: QueryRef, sql: str) -> None:
         """The review every query passes before it runs (``sqlpolicy``; done when the report was loaded too)."""
@@ -278,28 +290,24 @@ class Session:
 
     @contextmanager
     def _guard(self, ref: QueryRef) -> Iterator[None]:
-        """Run under the time limit; every failure becomes one located QueryError (or a retry, once, when
-        the query ran out of memory)."""
-        import duckdb
-
-        with time_limit(self.con, self.timeout) as limit:
-            try:
-                yield
-            except QueryError:
-                raise
-            except Exception as exc:
-                if limit.expired:
-                    raise QueryError(locate(ref, timeout_message(ref.label, limit.seconds))) from None
-                if isinstance(exc, duckdb.Error) and memory.is_out_of_memory(exc):
-                    if self.switch_to_low_footprint(exc):
-                        self.retried.append(ref.label)
-                        raise _RetryLowFootprint from None
-                    raise QueryError(locate(ref, memory.out_of_memory_message(ref.label, memory.memory_limit()))
-                                     ) from None
-                if isinstance(exc, duckdb.Error):
-                    raise QueryError(describe_duckdb_error(exc, ref, self.tables)) from None
-                # an unexpected reader failure, named with its source
-                raise QueryError(locate(ref, f"{ref.label}: {read_error(ref, exc)}")) from None
+        """Every failure of the engine becomes one located QueryError (or a retry, once, when the query ran out of
+        memory and the engine could lower its footprint)."""
+        try:
+            yield
+        except EngineError as exc:
+            if exc.timed_out:
+                raise QueryError(locate(ref, timeout_message(ref.label, exc.seconds))) from None
+            if exc.out_of_memory:
+                if self.engine.lower_footprint():
+                    self.retried.append(ref.label)
+                    raise _RetryLowFootprint from None
+                raise QueryError(locate(ref, memory.out_of_memory_message(ref.label, memory.memory_limit()))
+                                 ) from None
+            if exc.read_failure is not None:  # an unexpected reader failure, named with its source
+                raise QueryError(locate(ref, f"{ref.label}: {read_error(ref, exc.read_failure)}")) from None
+            if exc.plain:
+                raise QueryError(locate(ref, f"{ref.label}: {exc.message}")) from None
+            raise QueryError(describe_engine_error(exc.message, exc.kind, ref, self.tables)) from None
 
 
 ONE_PASS_ENV = "REPORTSITE_ONE_PASS"  # "off": every query runs once per value (to compare, and to debug)

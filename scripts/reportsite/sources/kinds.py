@@ -15,7 +15,7 @@ from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.errors import Problem, SourceError, read_detail
-from reportsite.sources import excel, loaders, local, s3list, s3stream
+from reportsite.sources import excel, glue, loaders, local, s3list, s3stream
 from reportsite.sources.model import CSV, HIVE_SEGMENT, PARQUET, Source
 
 
@@ -50,6 +50,8 @@ def resolve(table: str, written: str, data_root: str, s3_client: Any | None = No
             sheet: str | None = None, header_row: int | None = None) -> Source:
     """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet and
     ``header_row`` the row of its column names."""
+    if glue.is_glue(written):
+        return glue.resolve(table, written, s3=s3_client)
     url = resolve_url(written, data_root)
     if excel.is_workbook(url):
         return excel.resolve(table, written, url, sheet, s3_client, header_row)

@@ -43,6 +43,17 @@ def client() -> Any:
     return _session().client("s3", endpoint_url=endpoint_url(), config=config)
 
 
+@lru_cache(maxsize=4)
+def service_client(service: str) -> Any:
+    """A boto3 client of another AWS service (athena, glue), configured only from the environment: boto3 reads
+    ``AWS_ENDPOINT_URL_ATHENA``/``AWS_ENDPOINT_URL_GLUE`` or ``AWS_ENDPOINT_URL`` itself. Standard retries:
+    throttling (TooManyRequestsException, ThrottlingException) and 5xx answers are retried with backoff."""
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 8, "mode": "standard"}, connect_timeout=10, read_timeout=60)
+    return _session().client(service, region_name=region(), config=config)
+
+
 def region() -> str:
     return _session().region_name or os.environ.get("AWS_REGION") or "us-east-1"
 
@@ -71,3 +82,4 @@ def reset() -> None:
     """Forget the cached session (tests change the environment between servers)."""
     _session.cache_clear()
     client.cache_clear()
+    service_client.cache_clear()

@@ -179,7 +179,7 @@ def copy_target(source: Source, data_file: DataFile, columns: set[str] | None,
     kept = None
     if source.format == "parquet" and columns is not None:
         kept = sorted(columns - set(partitions(source, data_file)))
-    digest = hashlib.sha256(f"{data_file.tag}|{data_file.size}|{kept}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{data_file.tag}|{data_file.size}|{kept}|file-order".encode()).hexdigest()[:16]
     suffix = ".parquet" if source.format == "parquet" else "".join(Path(place.name).suffixes[-2:]) or ".csv"
     return place.with_name(f"{place.name}.{digest}{suffix}"), kept
 
@@ -218,7 +218,8 @@ def _copy_columns(path: str, columns: list[str] | None, target: Path, fs: Any) -
     with fs.open_input_file(path) as handle:
         parquet = pq.ParquetFile(handle, pre_buffer=True)
         names = parquet.schema_arrow.names
-        chosen = [c for c in (columns if columns is not None else names) if c in names] or names[:1]
+        wanted = set(columns if columns is not None else names)
+        chosen = [c for c in names if c in wanted] or names[:1]  # in the object's order: SELECT * keeps it
         schema = parquet.schema_arrow.empty_table().select(chosen).schema
         with pq.ParquetWriter(str(target), schema, compression="zstd") as writer:
             for group in range(parquet.num_row_groups):
