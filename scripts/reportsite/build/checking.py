@@ -13,7 +13,7 @@ again (``--full`` queries everything).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from reportsite.sources.s3plan import s3_columns_of_build
 class CheckSummary:
     text: str
     warnings: list[str]
+    queries: dict[str, int] = field(default_factory=dict)  # the queries each report queried ran
 
     def __str__(self) -> str:
         return self.text
@@ -59,7 +60,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
     if denied:
         errors.insert(0, ConfigError(denied))
     warnings: list[str] = delivery_rules.warnings(project)  # digests and alerts naming what does not exist
-    queries = 0
+    queries, by_report = 0, dict[str, int]()
     resolved = []
     for report in project.reports:
         refused = refused_sql(report) or link_error(project, report)
@@ -86,6 +87,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
             continue
         warnings.extend(page.warnings)
         queries += page.queries
+        by_report[report.slug] = page.queries
     if errors:
         raise ReportError.gather(errors)
     if warnings and strict:
@@ -94,7 +96,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
     if unchanged:
         note += (f"; {len(unchanged)} report(s) unchanged since the build in {(out or root / '_site').name} "
                  "were not queried again (--full queries every report)")
-    return CheckSummary(f"{len(project.reports)} report(s) valid, {queries} queries ran{note}", warnings)
+    return CheckSummary(f"{len(project.reports)} report(s) valid, {queries} queries ran{note}", warnings, by_report)
 
 
 def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: Path, now: dt.datetime) -> set[str]:
