@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportsite import __version__
 from reportsite.build import checking
 from reportsite.build.builder import BuildOptions, build
 from reportsite.build.progress import progress_for
@@ -210,6 +211,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reportsite", description=__doc__.splitlines()[0] if __doc__ else None)
     top.add_argument("--project", default=".", help="repository root (default: current folder)")
     top.add_argument("--debug", action="store_true", help="show tracebacks")
+    top.add_argument("--version", action="version", version=f"reportsite {__version__}",
+                     help="print reportsite's version and exit")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
@@ -238,12 +241,12 @@ def parser() -> argparse.ArgumentParser:
                                       "current folder (default: the project's _site)")
 
     serve = add("serve", cmd_serve, "preview the site on 127.0.0.1, rebuilding on change")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1")
     serve.add_argument("--out", help="output folder, relative to the current folder (default: the project's _site)")
 
     sample = add("sample-data", cmd_sample_data, "write the deterministic demo data set")
     sample.add_argument("--out", help="folder, relative to the current folder (default: the project's data/)")
-    sample.add_argument("--rows", type=int, default=1_000_000)
+    sample.add_argument("--rows", type=int, default=1_000_000, help="how many orders the sales table holds")
     sample.add_argument("--partitioned", action="store_true", help="also write hive-partitioned orders")
 
     schema = add("schema", cmd_schema, "print the JSON Schema of report files")

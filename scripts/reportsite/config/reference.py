@@ -72,7 +72,8 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
 ]
 SECTION_OF = {model: heading for heading, model, _ in SECTIONS}
 INTRO = f"""\
-Generated from the models in `scripts/reportsite/config.py` (regenerate with `{REGENERATE}`).
+Generated from the models in `scripts/reportsite/config/` (`models.py`, `site_models.py` and the modules beside
+them; regenerate with `{REGENERATE}`).
 Unknown keys are errors. `reportsite schema` prints the same rules as a JSON Schema
 (`reportsite schema --site` for `site.yaml`); an editor with the YAML language server (VS Code's
 YAML extension, for example) completes keys and underlines mistakes when a report's first line names it:
