@@ -4,10 +4,14 @@ webhooks on a loopback receiver."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
+import html
 import io
+import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ import requests
 from reportsite.build.builder import BuildOptions, build
 from reportsite.cli.main import main
 from reportsite.pdf.paper import A4
+from reportsite.values.words import Words
 from tests.support.webhook import webhook_receiver
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -88,15 +93,53 @@ def sent(server: str) -> list[dict[str, Any]]:
     data = requests.get(f"{server}/moto-api/data.json", timeout=10).json()
     out = []
     for raw in data["ses"]["RawMessage"]:
-        message = email.message_from_string(raw["raw_data"], policy=email.policy.default)
+        # as bytes: parsed from a str, an 8bit body's non-ASCII letters come back escaped ("\\u2014")
+        message = email.message_from_bytes(raw["raw_data"].encode("utf-8"), policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
+        rich = message.get_body(preferencelist=("html",))
         out.append({
             "to": sorted(set(raw["destinations"])),
             "subject": str(message["Subject"]),
             "text": body.get_content() if body else "",
+            "html": rich.get_content() if rich else "",
             "attachments": {part.get_filename(): part.get_content() for part in message.iter_attachments()},
         })
     return out
+
+
+class MailHtml(HTMLParser):
+    """An email's HTML read back: the text of its headings and its links (href, text)."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.paragraphs: list[str] = []
+        self._open: list[str] = []
+        self._href = ""
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open.append(tag)
+        if tag in ("h1", "h2"):
+            self.headings.append("")
+        elif tag == "p":
+            self.paragraphs.append("")
+        elif tag == "a":
+            self._href = dict(attrs).get("href") or ""
+            self.links.append((self._href, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag):]
+
+    def handle_data(self, data: str) -> None:
+        if any(t in ("h1", "h2") for t in self._open):
+            self.headings[-1] += data
+        if "p" in self._open:
+            self.paragraphs[-1] += data
+        if "a" in self._open:
+            self.links[-1] = (self.links[-1][0], self.links[-1][1] + data)
 
 
 def deliver_at(root: Path, when: str, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -128,8 +171,16 @@ def test_a_weekly_digest_goes_once_per_week_across_hourly_runs_even_late_and_pri
     assert "https://reports.acme.example/reports/sales.html" in by_reader["owner@acme.example"]["text"]
     assert "Revenue: $" in by_reader["owner@acme.example"]["text"]
     assert "Orders: 20,000" in by_reader["cfo@acme.example"]["text"]
+    owner = by_reader["owner@acme.example"]
+    lines = owner["text"].splitlines()
+    assert lines[:2] == ["Test Reports — weekly digest", ""]
+    assert "  Open the report: https://reports.acme.example/reports/sales.html" in lines
+    read = MailHtml(owner["html"])
+    assert read.headings[:2] == ["Test Reports — weekly digest", "Sales"]
+    assert read.links == [("https://reports.acme.example/reports/sales.html", "Open the report")]
     slack = hook.posts[0]["text"]
     assert "Sales" in slack and "Margins" not in slack and "reports/sales.html" in slack
+    assert slack.startswith("*Test Reports* — weekly digest\n• <https://reports.acme.example/reports/sales.html|Sales>")
     state = s3.get_object(Bucket="site", Key="prod/.reportsite/deliveries.json")["Body"].read()
     assert b'"sent_for": "2026-12-14T08:00:00+00:00"' in state
     assert b"acme.example" not in state and b"Margins" not in state  # kept with the site: names nothing
@@ -155,14 +206,22 @@ def test_an_alert_is_sent_when_its_condition_becomes_true_and_when_it_clears_nev
         assert [m["subject"] for m in crossed] == [
             "Test Reports: alert: Flagged orders — Sales: query is 1"]
         assert crossed[0]["to"] == ["owner@acme.example"]
-        assert "the condition value > 0 (threshold 0) now holds" in crossed[0]["text"]
-        assert "https://reports.acme.example/reports/sales.html" in crossed[0]["text"]
+        assert crossed[0]["text"].splitlines() == [
+            "Sales: query is 1; the condition value > 0 (threshold 0) now holds.", "",
+            "Open the report: https://reports.acme.example/reports/sales.html"]
+        read = MailHtml(crossed[0]["html"])
+        assert read.paragraphs[0] == "Sales: query is 1; the condition value > 0 (threshold 0) now holds."
+        assert read.links == [("https://reports.acme.example/reports/sales.html", "Open the report")]
+        assert hook.posts[0]["text"] == ("*Alert*: Sales: query is 1; the condition value &gt; 0 (threshold 0) now "
+                                         "holds.\n<https://reports.acme.example/reports/sales.html|Open the report>")
         run(151)  # still above: a new value, no new message
         run(160)
         assert len(sent(s3_server)) == 1 and len(hook.posts) == 1
         run(50)
         cleared = sent(s3_server)[1:]
         assert [m["subject"] for m in cleared] == ["Test Reports: cleared: Flagged orders — Sales: query is 0"]
+        assert cleared[0]["text"].splitlines()[0] == \
+            "Sales: query is 0; the condition value > 0 (threshold 0) no longer holds."
         assert len(hook.posts) == 2 and hook.posts[1]["text"].startswith("*Cleared*")
 
 
@@ -262,3 +321,130 @@ def test_without_a_sender_emails_are_a_warning_and_the_build_still_passes(projec
     assert "to owner@acme.example was not sent: site.yaml has no email_from (a sender verified in Amazon SES)" in \
         " ".join((captured.out + captured.err).split())
     assert sent(s3_server) == []
+
+
+GROWTH = """\
+title: "Growth"
+data_source: sales.parquet
+metrics:
+  - name: "Orders"
+    query: "SELECT 120 AS value, 100 AS previous"
+alerts:
+  - name: "Fast growth"
+    metric: "Orders"
+    when: "change > 10%"
+    to: [owner@acme.example]
+"""
+
+
+def test_a_german_site_s_digest_and_alerts_are_written_in_german(project: Path, s3_server: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site = project / "site_src" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + 'locale: "de-DE"\n', encoding="utf-8")  # language: de
+    (project / "reports" / "growth.yaml").write_text(GROWTH, encoding="utf-8")
+    flags = project.parent / "data" / "flags.csv"
+    flags.write_text("id,level\n1,150\n", encoding="utf-8")  # the alert holds
+    build(project, BuildOptions(out=project / "_site"))
+    sales = "https://reports.acme.example/reports/sales.html"
+    grown = "Growth: Orders ist +20,0\u00a0% (120, zuvor 100)"  # German numbers: a no-break space before %
+    with webhook_receiver() as hook:
+        monkeypatch.setenv("DIGEST_HOOK", hook.url)
+        monkeypatch.setenv("ALERT_HOOK", hook.url)
+        assert deliver_at(project, "2026-12-07T08:07:00+00:00", monkeypatch) == 0  # Monday: the digest is due
+        mails = {(m["to"][0], m["subject"]): m for m in sent(s3_server)}
+        assert sorted(mails) == [
+            ("cfo@acme.example", "Test Reports: Übersicht «weekly» vom 07.12.2026 — Sales, Margins"),
+            ("owner@acme.example", f"Test Reports: Alarm: Fast growth — {grown}"),
+            ("owner@acme.example", "Test Reports: Alarm: Flagged orders — Sales: Abfrage ist 1"),
+            ("owner@acme.example", "Test Reports: Übersicht «weekly» vom 07.12.2026 — Sales"),
+        ]
+
+        digest = mails["owner@acme.example", "Test Reports: Übersicht «weekly» vom 07.12.2026 — Sales"]
+        lines = digest["text"].splitlines()
+        assert lines[:2] == ["Test Reports — Übersicht «weekly»", ""]
+        assert lines[2].startswith("Sales (Dateien aktualisiert ")
+        assert re.fullmatch(r"  Revenue: \d{1,3}(\.\d{3})*,\d\d\u00a0\$", lines[3])  # German numbers: 1.234,56 $
+        assert lines[4:] == [f"  Bericht öffnen: {sales}"]
+        read = MailHtml(digest["html"])
+        assert read.headings == ["Test Reports — Übersicht «weekly»", "Sales"]
+        assert read.paragraphs[0].startswith("Dateien aktualisiert ")
+        assert read.links == [(sales, "Bericht öffnen")]
+        both = mails["cfo@acme.example", "Test Reports: Übersicht «weekly» vom 07.12.2026 — Sales, Margins"]
+        assert "  Orders: 20.000" in both["text"].splitlines()
+        assert [text for _, text in MailHtml(both["html"]).links] == ["Bericht öffnen", "Bericht öffnen"]
+
+        alert = mails["owner@acme.example", "Test Reports: Alarm: Flagged orders — Sales: Abfrage ist 1"]
+        said = "Sales: Abfrage ist 1; die Bedingung value > 0 (Schwellenwert 0) ist jetzt erfüllt."
+        assert alert["text"].splitlines() == [said, "", f"Bericht öffnen: {sales}"]
+        read = MailHtml(alert["html"])
+        assert read.paragraphs[0] == said and read.links == [(sales, "Bericht öffnen")]
+        change = mails["owner@acme.example", f"Test Reports: Alarm: Fast growth — {grown}"]
+        assert change["text"].splitlines()[0] == \
+            f"{grown}; die Bedingung change > 10% (Schwellenwert 10%) ist jetzt erfüllt."
+
+        posts = [p["text"] for p in hook.posts]
+        assert len(posts) == 2  # the digest's and the sales alert's (the growth alert has no webhook)
+        assert posts[0].startswith(f"*Test Reports* — Übersicht «weekly»\n• <{sales}|Sales> — Revenue: ")
+        assert posts[1] == (f"*Alarm*: Sales: Abfrage ist 1; die Bedingung value &gt; 0 (Schwellenwert 0) ist jetzt "
+                            f"erfüllt.\n<{sales}|Bericht öffnen>")
+
+        flags.write_text("id,level\n1,50\n", encoding="utf-8")  # the alert clears
+        build(project, BuildOptions(out=project / "_site"))
+        assert deliver_at(project, "2026-12-07T09:07:00+00:00", monkeypatch) == 0
+        cleared = sent(s3_server)[4:]
+        assert [m["subject"] for m in cleared] == ["Test Reports: Entwarnung: Flagged orders — Sales: Abfrage ist 0"]
+        assert cleared[0]["text"].splitlines()[0] == \
+            "Sales: Abfrage ist 0; die Bedingung value > 0 (Schwellenwert 0) ist nicht mehr erfüllt."
+        assert hook.posts[2]["text"].startswith("*Entwarnung*: Sales: Abfrage ist 0;")
+    assert "Open the report" not in str(mails) + str(posts) and "digest" not in str(mails) + str(posts)
+
+
+@pytest.mark.parametrize(("locale", "subject"), [
+    ("en-US", "Acme: weekly digest, Dec 7, 2026 — Sales"),
+    ("en-GB", "Acme: weekly digest, 7 Dec 2026 — Sales"),
+    ("de-DE", "Acme: Übersicht «weekly» vom 07.12.2026 — Sales"),
+    ("fr-FR", "Acme : récapitulatif « weekly » du 7 déc. 2026 — Sales"),
+    ("it-IT", "Acme: riepilogo «weekly» del 7 dic 2026 — Sales"),
+    ("es-ES", "Acme: resumen «weekly» del 7 dic 2026 — Sales"),
+    ("nl-NL", "Acme: overzicht ‘weekly’ van 7 dec 2026 — Sales"),
+    ("pt-BR", "Acme: resumo “weekly”, 7 de dez. de 2026 — Sales"),
+])
+def test_a_digest_s_subject_is_in_the_site_s_language_and_its_date_in_the_locale_s_way(locale: str,
+                                                                                       subject: str) -> None:
+    from reportsite.config.site_models import SiteConfig
+    from reportsite.ops import digests
+    from reportsite.ops.delivery_records import Record
+
+    record = Record("sales", "Sales", "reports/sales.html", False, [], "", [], [])
+    moment = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+    site = SiteConfig(title="Acme", locale=locale)
+    assert digests.compose("Acme", "weekly", moment, [record], "https://x/", Words.of(site), locale).subject \
+        == subject
+
+
+def test_pdfs_too_large_to_attach_are_named_in_the_site_s_words() -> None:
+    from reportsite.ops import digests
+    from reportsite.ops.delivery_records import Record
+    from reportsite.ops.mail import MAX_ATTACHMENTS_BYTES
+
+    pdf = b"%PDF" + bytes(MAX_ATTACHMENTS_BYTES // 2)  # one fits, two do not
+    items = [Record(slug, slug.title(), f"reports/{slug}.html", False, [], "", [], [], pdf, f"{slug}.pdf")
+             for slug in ("sales", "margins", "costs")]
+    composed = digests.Composed("Acme", "Acme\n", "<h1>Acme</h1>")
+
+    def note(language: str, count: int) -> str:
+        mail = digests.email("a@acme.example", ["b@acme.example"], composed, items[:count], True,
+                             Words.make(language))
+        assert [a.name for a in mail.attachments] == ["sales.pdf"]
+        last = mail.text.splitlines()[-1]
+        assert mail.html.endswith(f"<p>{html.escape(last)}</p>")
+        return last
+
+    assert note("en", 2) == "Too large to attach: margins.pdf; download it from its report's page."
+    assert note("en", 3) == "Too large to attach: margins.pdf, costs.pdf; download them from the reports' pages."
+    assert note("de", 2) == \
+        "Zu groß zum Anhängen: margins.pdf; laden Sie die Datei von der Seite des Berichts herunter."
+    assert note("de-CH", 3) == \
+        "Zu gross zum Anhängen: margins.pdf, costs.pdf; laden Sie die Dateien von den Seiten der Berichte herunter."
+    assert note("fr", 3) == \
+        "Trop volumineux pour être joints : margins.pdf, costs.pdf ; téléchargez-les depuis les pages des rapports."

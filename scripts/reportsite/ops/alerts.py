@@ -1,6 +1,7 @@
 """Alerts (a report's ``alerts``): a message when a condition becomes true, and one when it clears; nothing
 on the runs in between. The build records what each alert saw (``delivery.json``); this compares it with
-the state of the last message sent for it. An alert seen for the first time tells only when it holds.
+the state of the last message sent for it. An alert seen for the first time tells only when it holds. Its
+messages are in the site's language (``Words``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from reportsite.config.alert_models import Alert
 from reportsite.ops.delivery_records import Record
 from reportsite.ops.delivery_state import digest_of
 from reportsite.ops.mail import Mail
+from reportsite.values.words import Words
 
 
 @dataclass
@@ -53,37 +55,61 @@ def changes(records: dict[str, Record], config_alerts: dict[str, list[Alert]],
     return found
 
 
-def subject(site_title: str, change: Change) -> str:
+def _subject(change: Change, words: Words) -> str:
+    """What the alert tests: its metric's name, or "query" in the site's words."""
+    tested = str(change.seen["subject"])
+    return words.gettext("query") if tested == "query" and change.alert.metric is None else tested
+
+
+def subject(site_title: str, change: Change, words: Words) -> str:
     seen = change.seen
+    values = {"site": site_title, "alert": seen["name"], "report": change.record.title,
+              "subject": _subject(change, words), "value": seen["shown"]}
     if change.holds:
-        return f"{site_title}: alert: {seen['name']} — {change.record.title}: {seen['subject']} is {seen['shown']}"
-    return f"{site_title}: cleared: {seen['name']} — {change.record.title}: {seen['subject']} is {seen['shown']}"
+        return words.gettext("%(site)s: alert: %(alert)s — %(report)s: %(subject)s is %(value)s", **values)
+    return words.gettext("%(site)s: cleared: %(alert)s — %(report)s: %(subject)s is %(value)s", **values)
 
 
-def sentence(change: Change) -> str:
-    seen, what = change.seen, "now holds" if change.holds else "no longer holds"
-    return (f"{change.record.title}: {seen['subject']} is {seen['shown']}; the condition {seen['condition']} "
-            f"(threshold {seen['threshold']}) {what}.")
+def sentence(change: Change, words: Words) -> str:
+    seen = change.seen
+    values = {"report": change.record.title, "subject": _subject(change, words), "value": seen["shown"],
+              "condition": seen["condition"], "threshold": seen["threshold"]}
+    if change.holds:
+        return words.gettext("%(report)s: %(subject)s is %(value)s; the condition %(condition)s "
+                             "(threshold %(threshold)s) now holds.", **values)
+    return words.gettext("%(report)s: %(subject)s is %(value)s; the condition %(condition)s "
+                         "(threshold %(threshold)s) no longer holds.", **values)
 
 
-def email(sender: str, site_title: str, change: Change, base: str) -> Mail:
+def email(sender: str, site_title: str, change: Change, base: str, words: Words) -> Mail:
     link = base.rstrip("/") + "/" + change.record.page
-    text = f"{sentence(change)}\n\nOpen the report: {link}\n"
-    body = (f"<div style=\"font-family:system-ui,sans-serif;color:#0f172a\"><p>{html.escape(sentence(change))}</p>"
-            f"<p><a href=\"{html.escape(link)}\">Open the report</a></p></div>")
-    return Mail(sender, list(change.alert.to), subject(site_title, change), text, body)
+    said = sentence(change, words)
+    text = f"{said}\n\n{words.gettext('Open the report: %(url)s', url=link)}\n"
+    body = (f"<div style=\"font-family:system-ui,sans-serif;color:#0f172a\"><p>{html.escape(said)}</p>"
+            f"<p><a href=\"{html.escape(link)}\">{html.escape(words.gettext('Open the report'))}</a></p></div>")
+    return Mail(sender, list(change.alert.to), subject(site_title, change, words), text, body)
 
 
-def payload(fmt: str, site_title: str, change: Change, base: str) -> dict[str, Any]:
+def payload(fmt: str, site_title: str, change: Change, base: str, words: Words) -> dict[str, Any]:
     link = base.rstrip("/") + "/" + change.record.page
     seen = change.seen
     if fmt == "json":
         return {"event": "alert" if change.holds else "cleared", "site": site_title, "report": change.record.slug,
                 "alert": seen["name"], "subject": seen["subject"], "value": seen["shown"],
                 "condition": seen["condition"], "threshold": seen["threshold"], "url": link}
-    safe = sentence(change).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = f"*{'Alert' if change.holds else 'Cleared'}*: {safe}\n<{link}|Open the report>"
+    safe = _slack(sentence(change, words))
+    if change.holds:
+        # Translators: Slack's markup: *Alert* is the word in bold; keep the asterisks around it.
+        said = words.gettext("*Alert*: %(message)s", message=safe)
+    else:
+        # Translators: Slack's markup: *Cleared* is the word in bold; keep the asterisks around it.
+        said = words.gettext("*Cleared*: %(message)s", message=safe)
+    text = f"{said}\n<{link}|{_slack(words.gettext('Open the report'))}>"
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _slack(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 __all__ = ["Change", "changes", "email", "payload", "sentence", "subject"]

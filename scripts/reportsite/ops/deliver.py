@@ -22,6 +22,7 @@ from reportsite.ops import alerts, delivery_state, digests, mail
 from reportsite.ops.delivery_records import records
 from reportsite.ops.delivery_state import Store
 from reportsite.ops.notify import post
+from reportsite.values.words import Words
 
 Warn = Callable[[str], None]
 Log = Callable[[str], None]
@@ -46,6 +47,7 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
             ses: Any = None, project: Project | None = None) -> Delivered:
     project = project or load_project(root)
     settings = project.site
+    words = Words.of(settings)  # every message is in the site's language
     result = Delivered()
 
     def warned(message: str) -> None:
@@ -86,15 +88,17 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
             if channel in told:
                 continue
             items = [found[s] for s in allowed]
-            composed = digests.compose(settings.title, name, moment, items, base)
-            if send_mail(digests.email(settings.email_from or "", addresses, composed, items, digest.attach_pdf)):
+            composed = digests.compose(settings.title, name, moment, items, base, words, settings.locale)
+            if send_mail(digests.email(settings.email_from or "", addresses, composed, items, digest.attach_pdf,
+                                       words)):
                 told.add(channel)
             else:
                 complete = False
         public = [found[s] for s in slugs if not found[s].private]
         if digest.webhook_env and public and "webhook" not in told:
             url = _webhook(digest.webhook_env, warned, f"digest '{name}'")
-            if url and post(url, digests.slack_payload(digest.format, settings.title, name, public, base), warned):
+            if url and post(url, digests.slack_payload(digest.format, settings.title, name, public, base, words),
+                            warned):
                 result.posts += 1
                 told.add("webhook")
             elif url:  # a post that failed is tried again; a webhook with no URL set waits for one
@@ -110,11 +114,11 @@ def deliver(root: Path, site: Path, store: Store, now: dt.datetime, warn: Warn, 
     for change in alerts.changes(found, configured, state["alerts"]):
         told = set(change.told)
         if "email" in change.channels - told and send_mail(alerts.email(settings.email_from or "", settings.title,
-                                                                        change, base)):
+                                                                        change, base, words)):
             told.add("email")
         if "webhook" in change.channels - told and change.alert.webhook_env:
             url = _webhook(change.alert.webhook_env, warned, f"an alert of {change.record.slug}")
-            if url and post(url, alerts.payload(change.alert.format, settings.title, change, base), warned):
+            if url and post(url, alerts.payload(change.alert.format, settings.title, change, base, words), warned):
                 result.posts += 1
                 told.add("webhook")
         key = delivery_state.digest_of(change.seen["key"])

@@ -5,7 +5,8 @@ A digest is due when the latest moment of its schedule (in the site's time zone)
 hourly run after a dropped one, still sends it; a run after it was sent does not. Each recipient gets the
 reports they may read: every public report, and a private one only when their address is in the emails of
 one of its audiences; recipients who may read the same reports share one email. A webhook (Slack) gets the
-public reports only: a private report is never sent to anything but its audience's addresses.
+public reports only: a private report is never sent to anything but its audience's addresses. Every word a
+message adds is in the site's language (``Words``), its date written the site's locale's way.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from reportsite.config.project import Project
 from reportsite.ops.delivery_records import Record
 from reportsite.ops.mail import Attachment, Mail, fitting
 from reportsite.values import cadence
+from reportsite.values.formats import babel_locale
+from reportsite.values.words import Words
 
 CATCH_UP = cadence.CATCH_UP  # how late a run may be and still send the digest of the moment it missed
 SLOW_RUN = dt.timedelta(hours=1)  # the deploy job runs after the build: a run the schedule job found due still sends
@@ -70,15 +73,22 @@ def _link(base: str, record: Record) -> str:
     return base.rstrip("/") + "/" + record.page
 
 
-def compose(site_title: str, name: str, moment: dt.datetime, items: list[Record], base: str) -> Composed:
-    subject = f"{site_title}: {name} digest, {moment:%b} {moment.day}, {moment.year} — " + \
-              ", ".join(r.title for r in items)
-    text, parts = [f"{site_title} — {name} digest", ""], []
+def compose(site_title: str, name: str, moment: dt.datetime, items: list[Record], base: str,
+            words: Words, locale: str) -> Composed:
+    """A digest's subject, text and HTML in the site's words, its date written the locale's way."""
+    from babel.dates import format_date
+
+    day = str(format_date(moment.date(), format="medium", locale=babel_locale(locale)))
+    subject = words.gettext("%(site)s: %(name)s digest, %(date)s — %(reports)s", site=site_title, name=name,
+                            date=day, reports=", ".join(r.title for r in items))
+    heading = words.gettext("%(site)s — %(name)s digest", site=site_title, name=name)
+    opening = words.gettext("Open the report")
+    text, parts = [heading, ""], []
     for record in items:
         lines = [record.title + (f" ({record.data_as_of})" if record.data_as_of else "")]
         lines += [f"  {m['name']}: {m['value']}" + (f" ({m['change']})" if m.get("change") else "")
                   for m in record.headlines]
-        lines.append(f"  Open the report: {_link(base, record)}")
+        lines.append("  " + words.gettext("Open the report: %(url)s", url=_link(base, record)))
         text += [*lines, ""]
         rows = "".join(f"<tr><td style=\"padding:2px 12px 2px 0;color:#475569\">{html.escape(m['name'])}</td>"
                        f"<td style=\"padding:2px 12px 2px 0;font-weight:600\">{html.escape(str(m['value']))}</td>"
@@ -87,28 +97,33 @@ def compose(site_title: str, name: str, moment: dt.datetime, items: list[Record]
         parts.append(f"<h2 style=\"font-size:16px;margin:20px 0 4px\">{html.escape(record.title)}</h2>"
                      f"<p style=\"margin:0 0 8px;color:#64748b;font-size:12px\">{html.escape(record.data_as_of)}</p>"
                      + (f"<table style=\"font-size:14px;border-collapse:collapse\">{rows}</table>" if rows else "")
-                     + f"<p><a href=\"{html.escape(_link(base, record))}\">Open the report</a></p>")
+                     + f"<p><a href=\"{html.escape(_link(base, record))}\">{html.escape(opening)}</a></p>")
     body = (f"<div style=\"font-family:system-ui,sans-serif;color:#0f172a\"><h1 style=\"font-size:18px\">"
-            f"{html.escape(site_title)} — {html.escape(name)} digest</h1>{''.join(parts)}</div>")
+            f"{html.escape(heading)}</h1>{''.join(parts)}</div>")
     return Composed(subject, "\n".join(text).rstrip() + "\n", body)
 
 
-def email(sender: str, addresses: list[str], composed: Composed, items: list[Record], attach: bool) -> Mail:
+def email(sender: str, addresses: list[str], composed: Composed, items: list[Record], attach: bool,
+          words: Words) -> Mail:
     attachments = [Attachment(r.pdf_name, r.pdf) for r in items if attach and r.pdf is not None]
     kept, left = fitting(attachments)
     text, body = composed.text, composed.html
     if left:
-        note = f"Too large to attach: {', '.join(left)}; download them from the reports' pages."
+        note = words.ngettext("Too large to attach: %(files)s; download it from its report's page.",
+                              "Too large to attach: %(files)s; download them from the reports' pages.",
+                              len(left), files=", ".join(left))
         text, body = text + "\n" + note + "\n", body + f"<p>{html.escape(note)}</p>"
     return Mail(sender, addresses, composed.subject, text, body, kept)
 
 
-def slack_payload(fmt: str, site_title: str, name: str, items: list[Record], base: str) -> dict[str, Any]:
+def slack_payload(fmt: str, site_title: str, name: str, items: list[Record], base: str,
+                  words: Words) -> dict[str, Any]:
     if fmt == "json":
         return {"event": "digest", "digest": name, "site": site_title,
                 "reports": [{"slug": r.slug, "title": r.title, "url": _link(base, r), "data_as_of": r.data_as_of,
                              "metrics": r.headlines} for r in items]}
-    lines = [f"*{_slack(site_title)}* — {_slack(name)} digest"]
+    bold = f"*{_slack(site_title)}*"
+    lines = [words.gettext("%(site)s — %(name)s digest", site=bold, name=_slack(name))]
     for record in items:
         metrics = "; ".join(_slack(f"{m['name']}: {m['value']}" + (f" ({m['change']})" if m.get("change") else ""))
                             for m in record.headlines)

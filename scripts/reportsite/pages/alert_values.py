@@ -47,7 +47,10 @@ def observe(session: Session, report: Report, site: SiteConfig, page: ReportPage
                 observed = change_of(_number(card.value), _number(card.previous))
                 shown = card.change.text if card.change else "—"
                 if observed is not None:
-                    shown = f"{observed * 100:+.1f}% ({card.exact}, previously {card.previous_shown})"
+                    shown = formats.words.gettext(
+                        "%(change)s (%(value)s, previously %(previous)s)", value=card.exact,
+                        change=("+" if observed >= 0 else "") + formats.percent(observed, 1, 1),
+                        previous=card.previous_shown)
         else:
             ref = located.QueryRef(report, ("alerts", index, "query"), f"alert '{alert.label()}'")
             try:
