@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite import caches
-from reportsite.build import manifest, outfolder, printing, report_run, sealing
+from reportsite.build import manifest, outfolder, printing, report_run, sealing, workfolder
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
@@ -89,6 +89,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     locks = _locks(project, config_errors)
     out = options.out if options.out.is_absolute() else root / options.out
     outfolder.check_out(project, out)
+    workfolder.sweep(out, log)  # what builds of this folder that were killed half-way left beside it
     previous = manifest.read(out)
     previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
     changed = outfolder.changed_files(out, previous) if _usable(previous) else set()
@@ -137,15 +138,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
                                                             warnings=previous_reports[r.slug].get("warnings", []))
                                               for r in project.reports], timings)
 
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    try:
-        with outfolder.writing(out):
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
-            return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                             errors, failed_pages, timings, started, log, now(), locks, progress)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with outfolder.writing(out), workfolder.held(out) as staging:
+        return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
+                         errors, failed_pages, timings, started, log, now(), locks, progress)
 
 
 def _locks(project: Project, config_errors: list[ConfigError]) -> dict[str, Any]:
@@ -350,7 +345,7 @@ def _carry(out: Path, staging: Path, files: list[str]) -> None:
 
 def _swap(staging: Path, out: Path) -> None:
     """Replace ``out`` with ``staging`` using renames (the old site is removed only afterwards)."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    old = workfolder.old_path(out, os.getpid())
     if out.exists():
         out.rename(old)
     try:
