@@ -28,7 +28,7 @@ from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did
 from reportsite.pages import markdown_text
 from reportsite.pages.links import link_error
 from reportsite.pages.page import ReportPage
-from reportsite.private import access
+from reportsite.private import access, withheld
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render import assets, templates
 from reportsite.render.writing import write_family, write_page
@@ -58,6 +58,7 @@ class ReportSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    private: bool = False  # its problems and warnings leave the log only as private.withheld shows them
 
 
 @dataclass
@@ -113,6 +114,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         try:
             found = resolve_sources(report, project.data_root, now=now())
         except ReportError as exc:
+            exc.problems = withheld.marked(exc.problems, bool(report.config.access))  # a loader's output, say
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             continue
@@ -135,7 +137,8 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         timings["total"] = time.perf_counter() - started
         log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
         return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged",
-                                                            warnings=previous_reports[r.slug].get("warnings", []))
+                                                            warnings=previous_reports[r.slug].get("warnings", []),
+                                                            private=bool(r.config.access))
                                               for r in project.reports], timings)
 
     with outfolder.writing(out), workfolder.held(out) as staging:
@@ -191,10 +194,11 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     s3_wanted = s3_columns_of_build([(r, resolved[r.slug]) for r in todo], caches.cache_dir(project.root))
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
-    warnings: list[str] = []
+    warnings: list[tuple[str, bool]] = []  # (warning, whether its report is private)
     families = {slug: dict(entry.get("members") or {}) for slug, entry in previous.items() if "members" in entry}
     for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
+        private = bool(report.config.access)
         tracked[report.slug] = follow = progress(report.slug)
         try:
             lock = locks.get(report.slug)
@@ -206,14 +210,16 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         except ReportError as exc:
             follow.close()
             sealing.discard_written(staging, report.slug)  # what it wrote before failing: never published
+            exc.problems = withheld.marked(exc.problems, private)  # a failed check's values stay in the log
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
-            summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug])
+            summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug],
+                                                   private=private)
             continue
         pages[report.slug] = page
-        warnings.extend(page.warnings)
+        warnings.extend((warning, private) for warning in page.warnings)
         summaries[report.slug] = ReportSummary(report.slug, "built", page.rows_returned,
-                                               time.perf_counter() - t, warnings=page.warnings)
+                                               time.perf_counter() - t, warnings=page.warnings, private=private)
         follow.close()
         many = f", {follow.summary()}" if follow.summary() else ""
         log(f"built {report.slug}: {page.rows_returned} rows in {time.perf_counter() - t:.2f}s{many}")
@@ -224,13 +230,14 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     timings["queries"] = time.perf_counter() - mark
 
     for warning in delivery_rules.warnings(project):  # digests and alerts naming what does not exist
-        warnings.append(warning)
+        warnings.append((warning, False))
         log(f"warning: {warning}")
     invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
     if errors and (invalid_files or not options.keep_going):
         raise ReportError.gather(errors)
     if warnings and options.strict:
-        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
+        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)", private=private)
+                          for w, private in warnings])
 
     mark = time.perf_counter()
     site_src = project.root / "site_src"
@@ -285,7 +292,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
             summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
-                                            warnings=previous[slug].get("warnings", []))
+                                            warnings=previous[slug].get("warnings", []),
+                                            private=bool(report.config.access))
     timings["render"] = time.perf_counter() - mark
     timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
                                          printing.brand(project.site, words), log)
@@ -312,7 +320,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         "seconds": {k: round(v, 4) for k, v in timings.items()},
     })
     _swap(staging, out)
-    ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []))
+    ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []),
+                                                      private=bool(r.config.access))
                for r in project.reports]
 
     return BuildResult(status, out, ordered, timings, s3tally.snapshot())
