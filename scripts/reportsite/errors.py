@@ -30,6 +30,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     key: str | None = None
+    private: bool = False  # a private report's: only where it is leaves the build's log (private.withheld)
 
     def __str__(self) -> str:
         where = ""

@@ -118,7 +118,9 @@ def test_the_locked_connection_refuses_what_sqlpolicy_would_if_it_missed_it(make
 def test_data_and_sql_files_reached_through_links_to_secrets_are_refused(make_project, sample_data, tmp_path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "sales.parquet").symlink_to(sample_data / "sales.parquet")  # a link to real data is fine
+    (data / "real").mkdir()
+    (data / "real" / "sales.parquet").write_bytes((sample_data / "sales.parquet").read_bytes())
+    (data / "sales.parquet").symlink_to(data / "real" / "sales.parquet")  # a link within the data root is fine
     (data / "env.csv").symlink_to("/proc/self/environ")
     hidden = tmp_path / ".aws"
     hidden.mkdir()

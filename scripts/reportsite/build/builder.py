@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite import caches
-from reportsite.build import manifest, outfolder, printing, report_run, sealing
+from reportsite.build import manifest, outfolder, printing, report_run, sealing, workfolder
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
 from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
@@ -28,7 +28,7 @@ from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did
 from reportsite.pages import markdown_text
 from reportsite.pages.links import link_error
 from reportsite.pages.page import ReportPage
-from reportsite.private import access
+from reportsite.private import access, withheld
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render import assets, templates
 from reportsite.render.writing import write_family, write_page
@@ -58,6 +58,7 @@ class ReportSummary:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    private: bool = False  # its problems and warnings leave the log only as private.withheld shows them
 
 
 @dataclass
@@ -89,6 +90,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     locks = _locks(project, config_errors)
     out = options.out if options.out.is_absolute() else root / options.out
     outfolder.check_out(project, out)
+    workfolder.sweep(out, log)  # what builds of this folder that were killed half-way left beside it
     previous = manifest.read(out)
     previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
     changed = outfolder.changed_files(out, previous) if _usable(previous) else set()
@@ -112,6 +114,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         try:
             found = resolve_sources(report, project.data_root, now=now())
         except ReportError as exc:
+            exc.problems = withheld.marked(exc.problems, bool(report.config.access))  # a loader's output, say
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
             continue
@@ -134,18 +137,13 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         timings["total"] = time.perf_counter() - started
         log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
         return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged",
-                                                            warnings=previous_reports[r.slug].get("warnings", []))
+                                                            warnings=previous_reports[r.slug].get("warnings", []),
+                                                            private=bool(r.config.access))
                                               for r in project.reports], timings)
 
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    try:
-        with outfolder.writing(out):
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
-            return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
-                             errors, failed_pages, timings, started, log, now(), locks, progress)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with outfolder.writing(out), workfolder.held(out) as staging:
+        return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
+                         errors, failed_pages, timings, started, log, now(), locks, progress)
 
 
 def _locks(project: Project, config_errors: list[ConfigError]) -> dict[str, Any]:
@@ -197,10 +195,11 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
                                      if engines.engine_of(r, project.site) == "duckdb"], caches.cache_dir(project.root))
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
-    warnings: list[str] = []
+    warnings: list[tuple[str, bool]] = []  # (warning, whether its report is private)
     families = {slug: dict(entry.get("members") or {}) for slug, entry in previous.items() if "members" in entry}
     for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
+        private = bool(report.config.access)
         tracked[report.slug] = follow = progress(report.slug)
         try:
             lock = locks.get(report.slug)
@@ -212,14 +211,16 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         except ReportError as exc:
             follow.close()
             sealing.discard_written(staging, report.slug)  # what it wrote before failing: never published
+            exc.problems = withheld.marked(exc.problems, private)  # a failed check's values stay in the log
             errors.append(exc)
             failed_pages[report.slug] = [str(p) for p in exc.problems]
-            summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug])
+            summaries[report.slug] = ReportSummary(report.slug, "failed", problems=failed_pages[report.slug],
+                                                   private=private)
             continue
         pages[report.slug] = page
-        warnings.extend(page.warnings)
+        warnings.extend((warning, private) for warning in page.warnings)
         summaries[report.slug] = ReportSummary(report.slug, "built", page.rows_returned,
-                                               time.perf_counter() - t, warnings=page.warnings)
+                                               time.perf_counter() - t, warnings=page.warnings, private=private)
         follow.close()
         many = f", {follow.summary()}" if follow.summary() else ""
         athena = (f"; Athena: {page.athena['queries']} queries, {page.athena['bytes_scanned'] / 1e6:,.1f} MB "
@@ -232,13 +233,14 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     timings["queries"] = time.perf_counter() - mark
 
     for warning in delivery_rules.warnings(project):  # digests and alerts naming what does not exist
-        warnings.append(warning)
+        warnings.append((warning, False))
         log(f"warning: {warning}")
     invalid_files = any(isinstance(e, ConfigError) for e in errors)  # no page can be made for those
     if errors and (invalid_files or not options.keep_going):
         raise ReportError.gather(errors)
     if warnings and options.strict:
-        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
+        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)", private=private)
+                          for w, private in warnings])
 
     mark = time.perf_counter()
     site_src = project.root / "site_src"
@@ -293,7 +295,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             entries[slug] = previous[slug]
             _carry(out, staging, previous[slug]["files"])
             summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
-                                            warnings=previous[slug].get("warnings", []))
+                                            warnings=previous[slug].get("warnings", []),
+                                            private=bool(report.config.access))
     timings["render"] = time.perf_counter() - mark
     timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
                                          printing.brand(project.site, words), log)
@@ -320,7 +323,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
         "seconds": {k: round(v, 4) for k, v in timings.items()},
     })
     _swap(staging, out)
-    ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []))
+    ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []),
+                                                      private=bool(r.config.access))
                for r in project.reports]
 
     return BuildResult(status, out, ordered, timings, s3tally.snapshot())
@@ -353,7 +357,7 @@ def _carry(out: Path, staging: Path, files: list[str]) -> None:
 
 def _swap(staging: Path, out: Path) -> None:
     """Replace ``out`` with ``staging`` using renames (the old site is removed only afterwards)."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    old = workfolder.old_path(out, os.getpid())
     if out.exists():
         out.rename(old)
     try:

@@ -24,7 +24,7 @@ from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError
 from reportsite.pages.links import link_error
-from reportsite.private import access
+from reportsite.private import access, withheld
 from reportsite.private.access import problems as access_problems
 from reportsite.query.sqlpolicy import refused_sql
 from reportsite.render.assets import logo_problem
@@ -61,6 +61,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
         errors.insert(0, ConfigError(denied))
     warnings: list[str] = delivery_rules.warnings(project)  # digests and alerts naming what does not exist
     queries, by_report = 0, dict[str, int]()
+    private_warnings: set[str] = set()  # the warnings of private reports (see private.withheld)
     resolved = []
     for report in project.reports:
         refused = refused_sql(report) or link_error(project, report)
@@ -70,7 +71,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
         try:
             resolved.append((report, resolve_sources(report, project.data_root, now=now)))
         except ReportError as exc:
-            errors.append(ReportError([attribute(report, p) for p in exc.problems]))
+            errors.append(ReportError(_located(report, exc)))
     unchanged = set() if full or errors else _unchanged(project, resolved, out or root / "_site", now)
     previous = (manifest.read(out or root / "_site") or {}).get("reports", {})
     for report, _ in resolved:
@@ -83,15 +84,17 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
         try:
             page = report_run.run_report(report, project.site, found, None, now, cache_dir(root), s3_wanted)
         except ReportError as exc:
-            errors.append(ReportError([attribute(report, p) for p in exc.problems]))
+            errors.append(ReportError(_located(report, exc)))
             continue
         warnings.extend(page.warnings)
+        private_warnings.update(page.warnings if report.config.access else [])
         queries += page.queries
         by_report[report.slug] = page.queries
     if errors:
         raise ReportError.gather(errors)
     if warnings and strict:
-        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)") for w in warnings])
+        raise CheckError([Problem(f"{w} (warning; --strict treats warnings as errors)", private=w in private_warnings)
+                          for w in warnings])
     note = f"; {len(warnings)} warning(s)" if warnings else ""
     if unchanged:
         note += (f"; {len(unchanged)} report(s) unchanged since the build in {(out or root / '_site').name} "
@@ -119,6 +122,11 @@ def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: 
                       if previous.get(slug, {}).get("status") == "ok"
                       and previous[slug].get("fingerprint") == fingerprint}
     return unchanged
+
+
+def _located(report: Report, exc: ReportError) -> list[Problem]:
+    """The report's problems, each placed in it and marked when the report is private (see private.withheld)."""
+    return withheld.marked([attribute(report, p) for p in exc.problems], bool(report.config.access))
 
 
 def attribute(report: Report, problem: Problem) -> Problem:

@@ -29,6 +29,7 @@ from reportsite.ops.costs import build_bill
 from reportsite.ops.init_check import init_command
 from reportsite.ops.notify import after_failure, record_error
 from reportsite.ops.sample_data import write_sample_data
+from reportsite.private import withheld
 from reportsite.private.password import new_password, throwaway_env
 from reportsite.smoke.runner import smoke_command
 
@@ -89,14 +90,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _write_summary(path: Path, result: BuildResult) -> None:
-    """Markdown for $GITHUB_STEP_SUMMARY: a table of the reports, then every warning in its located form."""
+    """Markdown for $GITHUB_STEP_SUMMARY: a table of the reports, then every warning in its located form (a private
+    report's without what it found: see private.withheld)."""
     lines = ["| report | status | rows | seconds |", "| --- | --- | ---: | ---: |"]
     for r in result.reports:
-        lines.append(f"| {r.slug} | {r.status} | {r.rows:,} | {r.seconds:.2f} |")
+        rows = "—" if r.private else f"{r.rows:,}"  # how many rows a private report's queries returned: data too
+        lines.append(f"| {r.slug} | {r.status} | {rows} | {r.seconds:.2f} |")
     text = "### Build\n\n" + "\n".join(lines) + "\n\n"
     if s3_line(result.s3):
         text += s3_line(result.s3) + "\n\n"
-    warned = [(r.slug, w) for r in result.reports for w in dict.fromkeys(r.warnings)]
+    warned = list(dict.fromkeys((r.slug, withheld.public_line(w) if r.private else w)
+                                for r in result.reports for w in r.warnings))
     if warned:
         reports = len({slug for slug, _ in warned})
         text += (f"#### Warnings\n\n{len(warned)} warning(s) in {reports} report(s); the pages show them to "
@@ -313,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         console = _console()
         if exc.problems:
-            record_error(str(exc.problems[0]))
+            record_error(withheld.public(exc.problems[0]))  # for the webhook: a private report's says only where
         for problem in exc.problems[:MAX_PRINTED]:
             console.print(_printable(f"error: {problem}"), markup=False, emoji=False, style="red")
         if len(exc.problems) > MAX_PRINTED:

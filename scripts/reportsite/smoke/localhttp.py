@@ -1,22 +1,54 @@
-"""A quiet HTTP server for a built site on 127.0.0.1 (preview, smoke checks of a local folder, tests)."""
+"""A quiet HTTP server for a built site on 127.0.0.1 (preview, smoke checks of a local folder, tests).
+
+It answers only requests addressed to the loopback by name (``Host: 127.0.0.1``, ``localhost`` or ``[::1]``,
+with any port): a web page whose own host name an attacker has pointed at 127.0.0.1 (DNS rebinding) sends
+its own name as the Host and gets 403, so it cannot read the preview's pages, keys or data.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import io
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_HOST = re.compile(r"(?P<name>[^:\[\]]+|\[[^\]]*\])(?::\d{1,5})?")
+
+
+def loopback_host(header: str | None) -> bool:
+    """Whether a Host header names the loopback (``127.0.0.1``, ``localhost`` or ``[::1]``, with or without a
+    port); a missing header or any other name is not."""
+    found = LOOPBACK_HOST.fullmatch((header or "").strip())
+    return found is not None and found.group("name").lower() in LOOPBACK_NAMES
+
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging each request and without browser caching (a preview changes)."""
+    """Serves files to requests addressed to the loopback by name, without logging each request and without
+    browser caching (a preview changes)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self._addressed_here():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._addressed_here():
+            super().do_HEAD()
+
+    def _addressed_here(self) -> bool:
+        """True for a loopback Host; otherwise answer 403 (DNS rebinding: another site's name on 127.0.0.1)."""
+        if loopback_host(self.headers.get("Host")):
+            return True
+        self.send_error(403, "Forbidden", "this preview answers only requests to 127.0.0.1, localhost or [::1]")
+        return False
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")

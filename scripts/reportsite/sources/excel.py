@@ -63,26 +63,27 @@ def is_workbook(url: str) -> bool:
 
 
 def resolve(table: str, written: str, url: str, sheet: str | None, s3_client: Any | None = None,
-            header_row: int | None = None) -> Source:
-    """The one workbook behind a source (cheap: its size and tag, not its cells)."""
+            header_row: int | None = None, data_root: str | None = None) -> Source:
+    """The one workbook behind a source (cheap: its size and tag, not its cells); a local one is checked like any
+    local data file (``local.refuse_unsafe``)."""
 
     if GLOB_CHARS.search(url):
         raise SourceError(
             f"data source '{written}': an Excel source is one workbook, not a glob; name the file, "
             "or give each workbook its own table under data_sources"
         )
-    found = _s3_object(url, written, s3_client) if url.startswith("s3://") else _local_file(url, written)
+    found = _s3_object(url, written, s3_client) if url.startswith("s3://") else _local_file(url, written, data_root)
     return Source(table=table, written=written, url=url, files=(found,), format="xlsx", hive=False, sheet=sheet,
                   header_row=header_row)
 
 
-def _local_file(path: str, written: str) -> DataFile:
+def _local_file(path: str, written: str, data_root: str | None) -> DataFile:
 
     if os.path.isdir(path):
         raise SourceError(f"data source '{written}': {path} is a folder; an Excel source is one workbook")
     if not os.path.exists(path):
         raise SourceError(f"data source '{written}' not found: {path} does not exist{local.near_file(path)}")
-    local.refuse_unsafe(path, written)
+    local.refuse_unsafe(path, written, data_root)
     st = os.stat(path)
     return DataFile(
         url=os.path.abspath(path),

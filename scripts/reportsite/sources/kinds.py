@@ -54,7 +54,7 @@ def resolve(table: str, written: str, data_root: str, s3_client: Any | None = No
         return glue.resolve(table, written, s3=s3_client)
     url = resolve_url(written, data_root)
     if excel.is_workbook(url):
-        return excel.resolve(table, written, url, sheet, s3_client, header_row)
+        return excel.resolve(table, written, url, sheet, s3_client, header_row, data_root)
     if sheet is not None:
         raise SourceError(f"data source '{written}': sheet applies only to Excel workbooks (.xlsx, .xlsm)")
     if url.startswith("s3://"):
@@ -62,7 +62,7 @@ def resolve(table: str, written: str, data_root: str, s3_client: Any | None = No
     elif "://" in url:
         raise SourceError(f"data source '{written}': only s3:// URLs and local paths are supported")
     else:
-        files = local.list_local(url, written)
+        files = local.list_local(url, written, data_root)
     paths = [f.url for f in files]
     fmt = _format_of(paths, written)
     hive = any(HIVE_SEGMENT.search(_relative(p, url)) for p in paths)
