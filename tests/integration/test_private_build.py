@@ -41,10 +41,9 @@ def page_key(html: str, password: str) -> bytes | None:
     """What private.js does, in Python: the page key that the password unwraps, or None."""
     config = json.loads(re.search(r'id="private-config">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     for audience in config["audiences"]:
-        key = private.audience_key(audience["name"], password)
-        assert base64.b64encode(key.salt).decode() == audience["salt"]
+        key = private.derive(password, base64.b64decode(audience["salt"]))
         try:
-            return private.unseal(key.key, base64.b64decode(audience["wrapped"]))
+            return private.unseal(key, base64.b64decode(audience["wrapped"]))
         except ValueError:
             continue
     return None

@@ -33,6 +33,10 @@ def test_audience_keys_follow_the_password_and_the_name() -> None:
     assert first.key == private.audience_key("finance", "a" * 20).key
     assert first.key != private.audience_key("finance", "a" * 21).key
     assert first.salt != private.audience_key("owners", "a" * 20).salt
+    # the same audience name and password on another site: another salt, so no table of guesses carries over
+    elsewhere = private.audience_key("finance", "a" * 20, "https://reports.other.example/")
+    assert elsewhere.salt != first.salt and elsewhere.key != first.key
+    assert private.derive("a" * 20, first.salt) == first.key
     assert private.ITERATIONS >= 600_000
 
 

@@ -71,3 +71,13 @@ def test_the_file_is_compact_json_of_arrays() -> None:
     assert text == '{"columns":["city","amount"],"rows":[["Zürich","$1.00"],[null,null]],"keys":[null,[1.0,null]]}'
     assert json.loads(text)["keys"][1][0] == 1.0
     assert not math.isnan(LARGEST) and json.loads(json.dumps(LARGEST)) == LARGEST
+
+
+def test_a_huge_text_value_is_cut_on_the_page_but_short_ones_are_not() -> None:
+    from reportsite.pages.table_rows import MAX_CELL_CHARS, column_cells
+    from reportsite.values.formats import Formats
+
+    huge, short = "x" * 5_000_000, "y" * MAX_CELL_CHARS
+    cells = column_cells(Formats(), [huge, short, None, huge], "text")
+    assert cells[0] == "x" * (MAX_CELL_CHARS - 1) + "…" and cells[3] == cells[0]
+    assert cells[1] == short and cells[2] is None

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from reportsite.values.formats import Formats
 
 INLINE = 200  # rows written into the page's HTML; the rest load from the JSON file
+MAX_CELL_CHARS = 2_000  # a table cell on the page (and in its rows file) is cut after this many characters
 LARGEST = 1.7976931348623157e308  # ±infinity as the largest float (JSON has no Infinity)
 DAY_MS = 86_400_000
 
@@ -77,8 +78,16 @@ def column_cells(formats: Formats, values: list[Any], kind: str) -> list[str | N
             found = index[key] = len(distinct)
             distinct.append(value)
         positions.append(found)
-    written = formats.column(distinct, kind)
+    written = [_capped(cell) for cell in formats.column(distinct, kind)]
     return [written[i] for i in positions]
+
+
+def _capped(cell: str | None) -> str | None:
+    """A cell as a page shows it: at most ``MAX_CELL_CHARS`` characters (the downloads keep the whole value), so
+    one huge value in the data cannot make a page of megabytes."""
+    if cell is None or len(cell) <= MAX_CELL_CHARS:
+        return cell
+    return cell[:MAX_CELL_CHARS - 1] + "…"
 
 
 def table_keys(table: Any) -> list[list[Any] | None]:

@@ -112,13 +112,14 @@ def locks(project: Project, environ: Mapping[str, str] | None = None) -> dict[st
         raise ConfigError(found)
     keys: dict[str, AudienceKey] = {}
     out = {}
+    site = project.site.base_url or project.site.title  # salts differ from site to site
     for report in project.reports:
         names = list(dict.fromkeys(report.config.access))
         if not names:
             continue
         for name in names:
             if name not in keys:
-                keys[name] = audience_key(name, environ[project.site.audiences[name].password_env])
+                keys[name] = audience_key(name, environ[project.site.audiences[name].password_env], site)
         out[report.slug] = Lock.of(report.slug, [keys[n] for n in names])
     return out
 

@@ -2,7 +2,8 @@
 
 Keys:
 - each audience's key (KEK) is PBKDF2-SHA256 of its password, ``ITERATIONS`` rounds, with a salt made from
-  the audience's name (``salt_of``), so the browser can derive the same key from the same password;
+  the site and the audience's name (``salt_of``), so the browser can derive the same key from the same
+  password, and one table of guesses worked out for "finance" on one site is of no use on another;
 - each report's content key is HKDF-SHA256 of the keys of the audiences that may read it and the report's
   name, and is stored on every page wrapped (AES-GCM) once per audience.
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 ITERATIONS = 600_000
 MAGIC = b"RSE1"
-SALT_CONTEXT = "reportsite audience salt v1"
+SALT_CONTEXT = "reportsite audience salt v2"
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,23 @@ class AudienceKey:
         return hashlib.sha256(b"reportsite key id" + self.key).hexdigest()[:16]
 
 
-def salt_of(audience: str) -> bytes:
-    return hashlib.sha256(f"{SALT_CONTEXT}\x00{audience}".encode()).digest()[:16]
+def salt_of(audience: str, site: str = "") -> bytes:
+    """The audience's salt on ``site`` (what names the site: its address, else its title)."""
+    return hashlib.sha256(f"{SALT_CONTEXT}\x00{site}\x00{audience}".encode()).digest()[:16]
 
 
-def audience_key(name: str, password: str) -> AudienceKey:
+def audience_key(name: str, password: str, site: str = "") -> AudienceKey:
+    salt = salt_of(name, site)
+    return AudienceKey(name, salt, derive(password, salt))
+
+
+def derive(password: str, salt: bytes) -> bytes:
+    """The key a password gives with a salt: what the page's script derives from the salt the page holds."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    salt = salt_of(name)
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=ITERATIONS)
-    return AudienceKey(name, salt, kdf.derive(password.encode("utf-8")))
+    return kdf.derive(password.encode("utf-8"))
 
 
 def content_key(slug: str, audiences: list[AudienceKey]) -> bytes:
@@ -131,4 +138,4 @@ class Lock:
         return b64(seal(self.key, text, "page"))
 
 
-__all__ = ["ITERATIONS", "AudienceKey", "Lock", "audience_key", "content_key", "salt_of", "seal", "unseal"]
+__all__ = ["ITERATIONS", "AudienceKey", "Lock", "audience_key", "content_key", "derive", "salt_of", "seal", "unseal"]
