@@ -48,6 +48,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench-results"
 PY = sys.executable
@@ -339,9 +341,9 @@ def build(scenario: str, rows: int, project: Path, env: dict[str, str], out: Pat
         run.stages = {"total": float(unchanged.group(1))}
         run.note = "nothing changed"
     elif manifest_path.exists() and manifest_path.stat().st_mtime_ns != before:
-        manifest = json.loads(manifest_path.read_text())
-        run.stages = manifest.get("seconds", {})
-        run.per_report = {slug: entry.get("seconds", {}) for slug, entry in manifest.get("reports", {}).items()}
+        manifest = Manifest.from_json(json.loads(manifest_path.read_text()))
+        run.stages = manifest.seconds
+        run.per_report = {slug: entry.seconds for slug, entry in manifest.reports.items()}
     return run
 
 
