@@ -48,6 +48,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench-results"
 PY = sys.executable
@@ -339,9 +341,9 @@ def build(scenario: str, rows: int, project: Path, env: dict[str, str], out: Pat
         run.stages = {"total": float(unchanged.group(1))}
         run.note = "nothing changed"
     elif manifest_path.exists() and manifest_path.stat().st_mtime_ns != before:
-        manifest = json.loads(manifest_path.read_text())
-        run.stages = manifest.get("seconds", {})
-        run.per_report = {slug: entry.get("seconds", {}) for slug, entry in manifest.get("reports", {}).items()}
+        manifest = Manifest.from_json(json.loads(manifest_path.read_text()))
+        run.stages = manifest.seconds
+        run.per_report = {slug: entry.seconds for slug, entry in manifest.reports.items()}
     return run
 
 
@@ -349,36 +351,30 @@ def build(scenario: str, rows: int, project: Path, env: dict[str, str], out: Pat
 
 
 def raw_sql_main(project: Path, data_root: Path, repeat: int) -> None:
-    """Subprocess entry: run every metric/chart/table query of every report in DuckDB alone; print JSON."""
-    import duckdb
-    import yaml
+    """Subprocess entry: run every metric/chart/table query and every data check of every report in DuckDB alone
+    (the SQL and parameters as the library reads and binds them, the checks by ``checks.run_checks``); print JSON."""
+    import datetime as dt
 
-    from reportsite.query import memory
+    import duckdb
+
+    from reportsite.query import checks, memory
 
     started = time.perf_counter()
     # The same memory limit and threads as the build's DuckDB (memory.py), so the ratio compares like with like.
     con = duckdb.connect(config={"memory_limit": memory.memory_limit(), "threads": memory.threads()})
     views: dict[str, str] = {}
     queries: list[tuple[str, str, dict[str, Any]]] = []
-    for path in sorted((project / "reports").glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text())
-        tables = report_tables(doc)
-        for table, url in tables.items():
+    reports = bench_reports(project)
+    for report in reports:
+        for table, url in report.config.tables_by_name().items():
             full = str(data_root / url)
             reader = "read_csv" if url.endswith(".csv") else "read_parquet"
             views[table] = f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {reader}('{full}')"
-        params = doc.get("parameters") or {}
-        for kind in ("metrics", "charts", "tables"):
-            for item in doc.get(kind) or []:
-                sql = item_sql(item, path.parent)
-                used = {n: params[n] for n in re.findall(r"\$([A-Za-z_]\w*)", sql) if n in params}
-                queries.append((f"{path.stem}/{kind}/{item['name']}", sql, used))
-        n_items = sum(len(doc.get(k) or []) for k in ("metrics", "charts", "tables"))
-        every = report_sql(doc, path.parent)
-        checks = [q for q in every[: len(every) - n_items] if not q.startswith("DESCRIBE")]
-        queries += [(f"{path.stem}/checks/{i + 1}", sql, {}) for i, sql in enumerate(checks)]
+        queries += item_queries(report)
     for statement in views.values():
         con.execute(statement)
+    session = _ChecksSession(con, list(views))
+    now = dt.datetime.now(dt.UTC)
     setup = time.perf_counter() - started
     setup_cpu = time.process_time()  # interpreter start, imports, views
     best: dict[str, float] = {}
@@ -389,10 +385,26 @@ def raw_sql_main(project: Path, data_root: Path, repeat: int) -> None:
             con.sql(sql, params=used or None).to_arrow_table()
             best[label] = min(best.get(label, 1e9), time.perf_counter() - mark)
             best_cpu[label] = min(best_cpu.get(label, 1e9), time.process_time() - cpu_mark)
-    items = {k: v for k, v in best.items() if "/checks/" not in k}
-    print(json.dumps({"queries": items, "checks": sum(v for k, v in best.items() if "/checks/" in k), "setup": setup,
-                      "total": sum(items.values()), "cpu": sum(v for k, v in best_cpu.items() if "/checks/" not in k),
+        for report in reports:
+            if report.config.checks:
+                label = f"{report.slug}/checks"
+                mark = time.perf_counter()
+                checks.run_checks(session, report, now)  # type: ignore[arg-type]  # its engine is this connection
+                best[label] = min(best.get(label, 1e9), time.perf_counter() - mark)
+    items = {k: v for k, v in best.items() if not k.endswith("/checks")}
+    print(json.dumps({"queries": items, "checks": sum(v for k, v in best.items() if k.endswith("/checks")),
+                      "setup": setup, "total": sum(items.values()), "cpu": sum(best_cpu.values()),
                       "setup_cpu": setup_cpu, "rss_mb": vm_hwm_mb()}))
+
+
+class _ChecksSession:
+    """What ``checks.run_checks`` asks of a session (its tables, rows of a statement), on the bench's connection."""
+
+    def __init__(self, con: Any, tables: list[str]) -> None:
+        self.con, self.tables = con, tables
+
+    def rows(self, sql: str, label: str) -> list[tuple[Any, ...]]:
+        return list(self.con.sql(sql).fetchall())
 
 
 def raw_sql(project: Path, data_root: Path, repeat: int = 1) -> tuple[dict[str, Any], float, float]:
@@ -409,91 +421,65 @@ def raw_sql(project: Path, data_root: Path, repeat: int = 1) -> tuple[dict[str, 
 # ---------------------------------------------------------------------------------- touched columns
 
 
-def report_tables(doc: dict[str, Any]) -> dict[str, str]:
-    """Table name → URL of one report, named the way the build names them."""
-    from reportsite.config.models import table_name_for
+def bench_reports(project: Path) -> list[Any]:
+    """The project's reports as the build loads them."""
+    from reportsite.config.project import load_project
 
-    tables = dict(doc.get("data_sources") or {})
-    if doc.get("data_source"):
-        tables[table_name_for(doc["data_source"])] = doc["data_source"]
-    return tables
+    return load_project(project).reports
 
 
-def report_sql(doc: dict[str, Any], folder: Path | None = None) -> list[str]:
-    """Every SQL a build runs for one report: checks (as checks.py words them) then metrics/charts/tables."""
+def item_queries(report: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, SQL, parameters) of each metric, chart and table query of a report, read (inline or from its .sql
+    file) and bound the way the build does (a filter's parameter is None: every value)."""
+    from reportsite.query import located
+
     out = []
-    for check in doc.get("checks") or []:
-        table = check["table"]
-        out.append(f'DESCRIBE SELECT * FROM "{table}"')
-        if check.get("min_rows") is not None:
-            out.append(f'SELECT count(*) FROM "{table}"')
-        out += [f'SELECT count(*) FROM "{table}" WHERE "{c}" IS NULL' for c in check.get("not_null") or []]
-        if check.get("unique"):
-            cols = ", ".join(f'"{c}"' for c in check["unique"])
-            out.append(f'SELECT count(*) FROM (SELECT {cols} FROM "{table}" GROUP BY ALL HAVING count(*) > 1)')
-        if check.get("freshness"):
-            out.append(f'SELECT max("{check["freshness"]["column"]}") FROM "{table}"')
-    for kind in ("metrics", "charts", "tables"):
-        out += [item_sql(item, folder) for item in doc.get(kind) or []]
+    for key, label in report.queries():
+        if key[0] in ("metrics", "charts", "tables"):
+            ref = located.QueryRef(report, key, label)
+            sql = ref.sql.strip().rstrip(";")
+            name = getattr(report.config, str(key[0]))[key[1]].name
+            out.append((f"{report.slug}/{key[0]}/{name}", sql, located.bound_parameters(sql, report.bindable(), ref)))
     return out
 
 
-def item_sql(item: dict[str, Any], folder: Path | None) -> str:
-    """A metric/chart/table query: inline, or the .sql file beside the report that it names."""
-    query = str(item["query"]).strip()
-    if folder is not None and query.lower().endswith(".sql") and not re.search(r"\s", query):
-        query = (folder / query).read_text(encoding="utf-8").strip()
-    return query.rstrip(";")
-
-
 def touched_columns(project: Path, data_root: Path) -> tuple[list[tuple[str, set[str]]], int]:
-    """(per query: table → columns DuckDB scans, as (table, columns) pairs; number of queries).
+    """(per query: table → columns it reads, as (table, columns) pairs; number of queries).
 
-    Each table is a view over a stub file whose columns carry a ``table__`` prefix, so the scan
-    nodes of ``EXPLAIN`` name exactly which table's columns are read (projections and filters).
-    The stubs are typed CSV (no statistics), so the optimizer cannot prune a scan from a sample's
-    min/max; a count(*) answered from Parquet metadata touches no column.
+    The columns are what the build's S3 planning finds: ``s3fetch.columns_used`` (DuckDB's plans over empty
+    stand-ins of each table) for each query ``s3plan.report_queries`` lists, and ``s3plan.checked_columns``
+    for the checks and ``as_of``. The schemas come from the local copies of the data (``sales_by_month``'s
+    from sales.parquet).
     """
     import duckdb
-    import yaml
+    import pyarrow.parquet as pq
 
-    con = duckdb.connect()
-    stubs = Path(tempfile.mkdtemp(prefix="bench-stub-"))
-    made: set[str] = set()
+    from reportsite.config.project import filter_parameters
+    from reportsite.sources import s3fetch, s3plan
+
+    def schema(url: str) -> Any:
+        local = data_root / ("sales.parquet" if url.startswith("sales_by_month") else url)
+        if url.endswith(".csv"):
+            return duckdb.sql(f"SELECT * FROM read_csv('{local}') LIMIT 0").fetch_arrow_table().schema
+        return pq.read_schema(local)
+
     touched: list[tuple[str, set[str]]] = []
     count = 0
-    try:
-        for path in sorted((project / "reports").glob("*.yaml")):
-            doc = yaml.safe_load(path.read_text())
-            tables = report_tables(doc)
-            for table, url in tables.items():
-                if table in made:
-                    continue
-                local = data_root / ("sales.parquet" if url.startswith("sales_by_month") else url)
-                reader = "read_csv" if url.endswith(".csv") else "read_parquet"
-                described = con.sql(f"DESCRIBE SELECT * FROM {reader}('{local}')").fetchall()
-                columns = [r[0] for r in described]
-                types = {f"{table}__{r[0]}": r[1] for r in described}
-                stub = stubs / f"{table}.csv"
-                renamed = ", ".join(f'"{c}" AS "{table}__{c}"' for c in columns)
-                con.execute(f"COPY (SELECT {renamed} FROM {reader}('{local}') LIMIT 1000) TO '{stub}' (HEADER)")
-                back = ", ".join(f'"{table}__{c}" AS "{c}"' for c in columns)
-                con.execute(f'CREATE OR REPLACE VIEW "{table}" AS SELECT {back} '
-                            f"FROM read_csv('{stub}', header = true, columns = {types!r})")
-                made.add(table)
-            params = doc.get("parameters") or {}
-            for sql in report_sql(doc, path.parent):
-                count += 1
-                if sql.startswith("DESCRIBE"):
-                    continue
-                used = {n: params[n] for n in re.findall(r"\$([A-Za-z_]\w*)", sql) if n in params}
-                plan = "".join(str(r[1]) for r in con.execute(f"EXPLAIN (FORMAT JSON) {sql}", used or None).fetchall())
-                found: dict[str, set[str]] = {}
-                for table, column in re.findall(r"\b([A-Za-z_]\w*?)__(\w+)", plan):
-                    found.setdefault(table, set()).add(column)
-                touched += list(found.items())
-    finally:
-        shutil.rmtree(stubs, ignore_errors=True)
+    for report in bench_reports(project):
+        schemas = {table: schema(url) for table, url in report.config.tables_by_name().items()}
+        queries = s3plan.report_queries(report)
+        if queries is None:  # one cannot be planned: the build copies every column
+            count += 1
+            touched += [(table, set(s.names)) for table, s in schemas.items()]
+            queries = []
+        for query in queries:
+            count += 1
+            used = s3fetch.columns_used([query], schemas, filter_parameters(report.config))
+            touched += [(table, columns) for table, columns in used.items() if columns]
+        for table, columns in s3plan.checked_columns(report).items():
+            count += 1
+            if table in schemas and columns:
+                touched.append((table, columns))
     return touched, count
 
 

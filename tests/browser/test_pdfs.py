@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from reportsite.build.builder import BuildOptions, build
+from reportsite.build.manifest_model import Manifest
 from reportsite.pdf.paper import A4
 from reportsite.smoke.crawl import fetch, site_address
 from reportsite.smoke.pdfs import check_pdfs, layout_problems, sheet_problems
@@ -86,5 +87,5 @@ def test_the_pdfs_of_the_demo_and_the_awkward_project_fit_the_paper(project: str
     pdfs = {slug: entry["pdf"] for slug, entry in manifest["reports"].items()}
     assert all(pdfs.values()) and len(pdfs) >= 4, pdfs
     with site_address(str(root / "_site")) as base:
-        problems = [str(p) for p in check_pdfs(base, manifest, browser, fetch)]
+        problems = [str(p) for p in check_pdfs(base, Manifest.from_json(manifest), browser, fetch)]
     assert problems == [], "\n".join(["", *problems])

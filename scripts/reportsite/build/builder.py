@@ -21,6 +21,7 @@ from reportsite import caches
 from reportsite.build import manifest, outfolder, printing, report_run, sealing, workfolder
 from reportsite.build.entries import pages_to_check, report_entry
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
+from reportsite.build.manifest_model import Entry, Manifest
 from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
 from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project, report_files
@@ -92,13 +93,13 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
     outfolder.check_out(project, out)
     workfolder.sweep(out, log)  # what builds of this folder that were killed half-way left beside it
     previous = manifest.read(out)
-    previous_reports: dict[str, Any] = (previous or {}).get("reports", {}) if _usable(previous) else {}
+    previous_reports: dict[str, Entry] = previous.reports if previous is not None and _usable(previous) else {}
     changed = outfolder.changed_files(out, previous) if _usable(previous) else set()
     for relative in sorted(changed):
         log(f"note: {out.name}/{relative} differs from the previous build's manifest (changed since, or missing); "
             "it will be made again")
     previous_reports = {slug: entry for slug, entry in previous_reports.items()
-                        if not changed.intersection(entry.get("files", []))}
+                        if not changed.intersection(entry.files)}
     key = site_key(project)
     timings["config"] = time.perf_counter() - started
 
@@ -125,7 +126,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
 
     with_link_targets(project, fingerprints, previous_reports)
     todo = [r for r in project.reports if r.slug in resolved and (
-        options.full or previous_reports.get(r.slug, {}).get("fingerprint") != fingerprints[r.slug]
+        options.full or r.slug not in previous_reports or previous_reports[r.slug].fingerprint != fingerprints[r.slug]
         or not (out / f"reports/{r.slug}.html").exists())]
     # Every query that will run is reviewed before any runs (an unchanged report was reviewed when it was built).
     refused = {r.slug: refused_sql(r) or link_error(project, r) for r in todo}
@@ -137,7 +138,7 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
         timings["total"] = time.perf_counter() - started
         log(f"Site is up to date: {len(project.reports)} reports unchanged ({out})")
         return BuildResult("unchanged", out, [ReportSummary(r.slug, "unchanged",
-                                                            warnings=previous_reports[r.slug].get("warnings", []),
+                                                            warnings=previous_reports[r.slug].warnings,
                                                             private=bool(r.config.access))
                                               for r in project.reports], timings)
 
@@ -166,7 +167,7 @@ def _check_only(project: Project, only: list[str] | None) -> None:
         raise ConfigError(problems)
 
 
-def _carried_reports(project: Project, only: list[str] | None, previous: dict[str, Any], out: Path) -> set[str]:
+def _carried_reports(project: Project, only: list[str] | None, previous: dict[str, Entry], out: Path) -> set[str]:
     """With --only, reports not selected keep their previous pages, when there are any to keep.
 
     A report with no usable previous page is built anyway, so a partial rebuild never publishes a site
@@ -175,14 +176,14 @@ def _carried_reports(project: Project, only: list[str] | None, previous: dict[st
     if not only:
         return set()
     return {r.slug for r in project.reports if r.slug not in only and r.slug in previous
-            and all((out / f).exists() for f in previous[r.slug].get("files", []))}
+            and all((out / f).exists() for f in previous[r.slug].files)}
 
 
-def _usable(previous: dict[str, Any] | None) -> bool:
-    return bool(previous) and previous.get("status") == "ok"  # type: ignore[union-attr]
+def _usable(previous: Manifest | None) -> bool:
+    return previous is not None and previous.status == "ok"
 
 
-def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path, previous: dict[str, Any],
+def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path, previous: dict[str, Entry],
               todo: list[Report], resolved: dict[str, list[Any]], fingerprints: dict[str, str], key: str,
               errors: list[ReportError], failed_pages: dict[str, list[str]],
               timings: dict[str, float], started: float, log: Log, now: dt.datetime,
@@ -196,7 +197,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     pages: dict[str, Any] = {}
     summaries: dict[str, ReportSummary] = {}
     warnings: list[tuple[str, bool]] = []  # (warning, whether its report is private)
-    families = {slug: dict(entry.get("members") or {}) for slug, entry in previous.items() if "members" in entry}
+    families = {slug: dict(entry.members or {}) for slug, entry in previous.items() if entry.has("members")}
     for report in sorted(todo, key=lambda r: r.config.for_each is None):  # pages per value first: links need them
         t = time.perf_counter()
         private = bool(report.config.access)
@@ -263,7 +264,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
     built_at = now.isoformat()
     common = {"site": project.site, "assets": asset_paths, "built_at": built_at,
               "html_lang": templates.html_lang(words, project.site.locale)}
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, Entry] = {}
     print_jobs: list[Any] = []
     to_seal: list[tuple[str, Any, str, list[str], bool, Any]] = []
     (staging / "reports").mkdir(exist_ok=True)
@@ -287,26 +288,26 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             if slug not in failed_pages:
                 files += [*(job.pdf for job in jobs), printing.write_delivery(staging, report, shown, jobs, words)]
             print_jobs += jobs
-            entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files)
-            entries[slug]["pdf"] = jobs[0].pdf if jobs else None
+            entries[slug] = report_entry(report, shown, fingerprints.get(slug), slug in failed_pages, built_at, files,
+                                         jobs[0].pdf if jobs else None)
             if lock:  # sealed once its PDFs are printed, below
                 to_seal.append((slug, lock, title, files, slug in failed_pages, report.config))
         else:  # unchanged since the previous build: carry its files over
             entries[slug] = previous[slug]
-            _carry(out, staging, previous[slug]["files"])
-            summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].get("rows", 0),
-                                            warnings=previous[slug].get("warnings", []),
+            _carry(out, staging, previous[slug].files)
+            summaries[slug] = ReportSummary(slug, "unchanged", previous[slug].rows,
+                                            warnings=previous[slug].warnings,
                                             private=bool(report.config.access))
     timings["render"] = time.perf_counter() - mark
     timings["pdf"] = printing.print_pdfs(staging, print_jobs, printing.paper(project.site),
                                          printing.brand(project.site, words), log)
     mark = time.perf_counter()
     for slug, lock, title, files, failed, config in to_seal:
-        entries[slug]["files"] = sealing.seal_files(env, common, staging, files, lock, slug, title)
-        sealing.check_sealed(staging, slug, entries[slug]["files"])
+        entries[slug].files = sealing.seal_files(env, common, staging, files, lock, slug, title)
+        sealing.check_sealed(staging, slug, entries[slug].files)
         entries[slug] = sealing.public_entry(entries[slug], config, failed, words)
-    index_rows = [{**e, "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
-                                                                       key=lambda kv: kv[1]["title"].lower())]
+    index_rows = [{**e.to_json(), "href": f"reports/{s}.html"} for s, e in sorted(entries.items(),
+                                                                                 key=lambda kv: kv[1].title.lower())]
     html = templates.render(env, "index.html", {**common, "root": "", "page_title": project.site.title,
                                              "reports": index_rows})
     (staging / "index.html").write_text(html, encoding="utf-8")
@@ -314,14 +315,14 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
 
     status = "partial" if failed_pages else "ok"
     timings["total"] = time.perf_counter() - started
-    manifest.write(staging, {
-        "status": status,
-        "built_at": built_at,
-        "site_key": key,
-        "pages": ["index.html", *[page for s in sorted(entries) for page in pages_to_check(s, entries[s])]],
-        "reports": entries,
-        "seconds": {k: round(v, 4) for k, v in timings.items()},
-    })
+    manifest.write(staging, Manifest(
+        status=status,
+        built_at=built_at,
+        site_key=key,
+        pages=["index.html", *[page for s in sorted(entries) for page in pages_to_check(s, entries[s])]],
+        reports=entries,
+        seconds={k: round(v, 4) for k, v in timings.items()},
+    ))
     _swap(staging, out)
     ordered = [summaries.get(r.slug) or ReportSummary(r.slug, "failed", problems=failed_pages.get(r.slug, []),
                                                       private=bool(r.config.access))

@@ -19,6 +19,7 @@ from typing import Any
 
 from reportsite.build import manifest, report_run
 from reportsite.build.fingerprints import fingerprint_of, site_key, with_link_targets
+from reportsite.build.manifest_model import Entry
 from reportsite.caches import cache_dir
 from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project
@@ -73,10 +74,10 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
         except ReportError as exc:
             errors.append(ReportError(_located(report, exc)))
     unchanged = set() if full or errors else _unchanged(project, resolved, out or root / "_site", now)
-    previous = (manifest.read(out or root / "_site") or {}).get("reports", {})
+    previous = _previous_reports(out or root / "_site")
     for report, _ in resolved:
         if report.slug in unchanged:
-            warnings.extend(previous[report.slug].get("warnings", []))
+            warnings.extend(previous[report.slug].warnings)
     resolved = [(report, found) for report, found in resolved if report.slug not in unchanged]
     s3_wanted = s3_columns_of_build([(r, found) for r, found in resolved  # the copies `build` will use
                                      if engine_of(r, project.site) == "duckdb"], cache_dir(root))
@@ -104,7 +105,7 @@ def check_project(root: Path, strict: bool = False, now: dt.datetime | None = No
 
 def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: Path, now: dt.datetime) -> set[str]:
     """The reports whose fingerprint equals the one the build in ``out`` recorded for a page that built."""
-    previous = (manifest.read(out) or {}).get("reports", {})
+    previous = _previous_reports(out)
     if not previous:
         return set()
     try:
@@ -119,9 +120,15 @@ def _unchanged(project: Project, resolved: list[tuple[Report, list[Any]]], out: 
                         for report, found in resolved}
         with_link_targets(project, fingerprints, previous)
         unchanged |= {slug for slug, fingerprint in fingerprints.items()
-                      if previous.get(slug, {}).get("status") == "ok"
-                      and previous[slug].get("fingerprint") == fingerprint}
+                      if slug in previous and previous[slug].status == "ok"
+                      and previous[slug].fingerprint == fingerprint}
     return unchanged
+
+
+def _previous_reports(out: Path) -> dict[str, Entry]:
+    """The entries of the build in ``out`` (none without a readable manifest)."""
+    previous = manifest.read(out)
+    return previous.reports if previous is not None else {}
 
 
 def _located(report: Report, exc: ReportError) -> list[Problem]:

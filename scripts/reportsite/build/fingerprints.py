@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite.build import printing
+from reportsite.build.manifest_model import Entry
 from reportsite.build.report_run import site_today
 from reportsite.config.project import Project, Report
 from reportsite.pages.freshness import stale_sources
@@ -81,7 +82,7 @@ def staleness(report: Report, found: list[Any], now: dt.datetime) -> list[str]:
     return [f"stale:{s.table}:{int((now - s.modified).total_seconds() // 86400)}" for s in found if s.modified]
 
 
-def with_link_targets(project: Project, fingerprints: dict[str, str], previous: dict[str, Any]) -> None:
+def with_link_targets(project: Project, fingerprints: dict[str, str], previous: dict[str, Entry]) -> None:
     """A report linking to a for_each report's pages is made again whenever that report is (its pages may have
     come or gone)."""
     for report in project.reports:
@@ -90,8 +91,8 @@ def with_link_targets(project: Project, fingerprints: dict[str, str], previous: 
             continue
         digest = hashlib.sha256(fingerprints[report.slug].encode())
         for family in linked:
-            digest.update(f"{family}:{fingerprints.get(family) or previous.get(family, {}).get('fingerprint')}"
-                          .encode())
+            recorded = previous[family].fingerprint if family in previous else None
+            digest.update(f"{family}:{fingerprints.get(family) or recorded}".encode())
         fingerprints[report.slug] = digest.hexdigest()
 
 

@@ -13,10 +13,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from reportsite import integrity
 from reportsite.build import manifest
+from reportsite.build.manifest_model import Manifest
 from reportsite.caches import cache_dir
 from reportsite.config.project import Project
 from reportsite.errors import WriteError
@@ -68,19 +68,17 @@ def check_out(project: Project, out: Path) -> None:
                          "replaces its output folder, so choose an empty or new one")
 
 
-def changed_files(out: Path, previous: dict[str, Any] | None) -> set[str]:
+def changed_files(out: Path, previous: Manifest | None) -> set[str]:
     """Files the previous manifest lists whose bytes in ``out`` differ from it (or that are missing)."""
-    if not previous:
+    if previous is None:
         return set()
-    listed = previous.get("files")
-    if not isinstance(listed, dict):
-        return set()
+    if previous.files is None:  # no files table, or one not of the shape a build writes: all of it counts as changed
+        listed = previous.json_extra.get("files")
+        return {str(relative) for relative in listed} if isinstance(listed, dict) else set()
     changed = set()
-    for relative, entry in listed.items():
+    for relative, entry in previous.files.items():
         path = out / relative
-        expected = entry.get("sha256") if isinstance(entry, dict) else None
-        if not isinstance(relative, str) or ".." in Path(relative).parts or not path.is_file() \
-                or integrity.digest(path) != expected:
+        if ".." in Path(relative).parts or not path.is_file() or integrity.digest(path) != entry.sha256:
             changed.add(str(relative))
     return changed
 

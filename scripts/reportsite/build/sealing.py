@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Entry
 from reportsite.errors import RenderError
 from reportsite.private.crypto import MAGIC, Lock, seal
 from reportsite.render.templates import render
@@ -146,32 +147,26 @@ def _relinked(html: str, renamed: dict[str, str]) -> str:
     return _PATH.sub(lambda m: renamed.get(m.group(0), m.group(0)), html)
 
 
-def public_entry(entry: dict[str, Any], config: Any, failed: bool, words: Words = ENGLISH) -> dict[str, Any]:
+_PUBLIC_KEYS = ("title", "description", "data_modified", "data_as_of", "data_as_of_label", "data_as_of_at", "rows",
+                "charts", "metrics", "tables", "sources", "warnings", "problems")
+_KEPT_KEYS = ("update_frequency", "status", "fingerprint", "built_at", "stale", "files", "seconds")
+
+
+def public_entry(entry: Entry, config: Any, failed: bool, words: Words = ENGLISH) -> Entry:
     """A private report's manifest entry: only what the index shows (title, unless hidden) and what the build and
     deploy need (status, fingerprint, files); descriptions, counts, sources, warnings and values are left out."""
-    keys = ("update_frequency", "status", "fingerprint", "built_at", "stale", "files", "seconds")
-    kept: dict[str, Any] = {key: entry[key] for key in keys if key in entry}
-    out: dict[str, Any] = {
-        "title": shown_title(config, entry["title"], words),
-        "description": "",
-        "data_modified": None,
-        "data_as_of": None,
-        "data_as_of_label": "Data as of",
-        "data_as_of_at": None,
-        "rows": 0,
-        "charts": 0,
-        "metrics": 0,
-        "tables": 0,
-        "sources": [],
-        "warnings": [],
-        "problems": ["This private report could not be built; the build's log says why."] if failed else [],
-        **kept,
-        "private": True,
-        "access": list(config.access),
-    }
-    if "members" in entry:  # the page names are keyed digests: keep them, not the values they stand for
-        out["members"] = {file: file for file in entry["members"].values()}
-        out["pages"] = 0
+    kept = [key for key in _KEPT_KEYS if entry.has(key)]
+    family = entry.has("members")  # the page names are keyed digests: keep them, not the values they stand for
+    out = Entry(
+        title=shown_title(config, entry.title, words),
+        problems=["This private report could not be built; the build's log says why."] if failed else [],
+        **{key: getattr(entry, key) for key in kept},
+        private=True,
+        access=list(config.access),
+        members={file: file for file in (entry.members or {}).values()} if family else None,
+        pages=0 if family else None,
+        json_keys=[*_PUBLIC_KEYS, *kept, "private", "access", *(("members", "pages") if family else ())],
+    )
     return out
 
 

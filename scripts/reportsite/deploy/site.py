@@ -10,9 +10,9 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from reportsite.build import manifest
+from reportsite.build.manifest_model import Manifest
 from reportsite.deploy.target import STATE
 from reportsite.errors import DeployError, Problem
 
@@ -78,8 +78,8 @@ def phase(path: str) -> int:
 def read_site(site: Path, label: str = "_site") -> tuple[list[LocalFile], list[str]]:
     """The site's files (from its manifest, checked against the disk) and any files the manifest omits."""
     data = _read_manifest(site, label)
-    listed = data.get("files")
-    if not isinstance(listed, dict):
+    listed = data.files
+    if listed is None:
         raise DeployError(f"refusing to deploy: {label}/{manifest.MANIFEST} has no 'files' table; rebuild the site")
     files, problems = [], []
     for relative, entry in sorted(listed.items()):
@@ -88,7 +88,7 @@ def read_site(site: Path, label: str = "_site") -> tuple[list[LocalFile], list[s
             problem = f"{relative}: listed in {manifest.MANIFEST} but missing"
         if problem is None:
             local = _local_file(site, relative)
-            if not isinstance(entry, dict) or (entry.get("sha256"), entry.get("size")) != (local.sha256, local.size):
+            if (entry.sha256, entry.size) != (local.sha256, local.size):
                 problem = f"{relative}: differs from {manifest.MANIFEST} (modified after the build)"
             files.append(local)
         if problem:
@@ -106,7 +106,7 @@ def read_site(site: Path, label: str = "_site") -> tuple[list[LocalFile], list[s
     return files, unlisted
 
 
-def _read_manifest(site: Path, label: str) -> dict[str, Any]:
+def _read_manifest(site: Path, label: str) -> Manifest:
     """The manifest of a complete, successful build, or a DeployError saying why there is none."""
     if not site.is_dir():
         raise DeployError(f"{label} does not exist: run `reportsite build` first")
@@ -117,10 +117,9 @@ def _read_manifest(site: Path, label: str) -> dict[str, Any]:
     if data is None:
         raise DeployError(f"refusing to deploy: {label}/{manifest.MANIFEST} is unreadable or not a reportsite "
                           f"manifest (format {manifest.FORMAT}); run `reportsite build` again")
-    status = data.get("status")
+    status = data.status
     if status == "partial":
-        failed = sorted(s for s, r in (data.get("reports") or {}).items()
-                        if isinstance(r, dict) and r.get("status") == "failed")
+        failed = sorted(s for s, r in data.reports.items() if r.status == "failed")
         raise DeployError(f"refusing to deploy: the build in {label} is partial (failed: "
                           f"{', '.join(failed) or 'unknown'}; built with --keep-going); fix the failing "
                           "report(s) and build again")

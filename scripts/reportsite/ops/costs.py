@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.config.prices import GB, PRICES
 from reportsite.config.project import load_site
 from reportsite.ops.schedule import is_due, plan
@@ -140,10 +141,10 @@ def scheduled_runs_a_month(frequencies: list[str], timezone: str, publish_hour: 
 
 def site_weights(site: Path) -> tuple[int, float, float]:
     """The site's bytes, the average page view's bytes (HTML plus every asset) and files per view."""
-    data = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    data = _manifest(site)
     files = [p for p in site.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
-    pages = [site / page for page in data.get("pages", []) if (site / page).is_file()]
+    pages = [site / page for page in data.pages if (site / page).is_file()]
     assets = [p for p in (site / "assets").rglob("*") if p.is_file()] if (site / "assets").is_dir() else []
     asset_bytes = sum(p.stat().st_size for p in assets)
     if not pages:
@@ -154,19 +155,26 @@ def site_weights(site: Path) -> tuple[int, float, float]:
 
 def data_bytes_and_objects(site: Path) -> tuple[int, int]:
     """The data the reports read (each source once, by its URL) and how many objects it is, from the manifest."""
-    data = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
     seen: dict[str, tuple[int, int]] = {}
-    for entry in data.get("reports", {}).values():
-        for source in entry.get("sources", []):
-            seen[str(source.get("url"))] = (int(source.get("bytes") or 0), int(source.get("files") or 0))
+    for entry in _manifest(site).reports.values():
+        for source in entry.sources:
+            seen[source.url] = (int(source.bytes or 0), int(source.files or 0))
     return sum(b for b, _ in seen.values()), sum(f for _, f in seen.values())
 
 
 def athena_bytes(site: Path) -> int:
     """What Athena scanned for the reports the build ran there (engine: athena), from the manifest: a report reused
     from an earlier build scanned nothing this run, but counts as the run that made it did."""
-    data = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    return sum(int((entry.get("athena") or {}).get("bytes_scanned") or 0) for entry in data.get("reports", {}).values())
+    return sum(int(entry.athena.bytes_scanned or 0) for entry in _manifest(site).reports.values() if entry.athena)
+
+
+def _manifest(site: Path) -> Manifest:
+    return Manifest.from_json(json.loads((site / "manifest.json").read_text(encoding="utf-8")))
+
+
+def _source_urls(site: Path) -> set[str]:
+    """The data sources the site's reports read, each once."""
+    return {s.url for e in _manifest(site).reports.values() for s in e.sources}
 
 
 def billed_minutes(seconds: float) -> int:
@@ -210,8 +218,7 @@ def build_bill(root: Path, site: Path, elapsed: float, now: float) -> str:
     """The build job's bill: its own minutes so far; the deploy job's assumed; its S3 requests estimated."""
     started = _started(JOB_STARTED_ENV)
     build_minutes = billed_minutes(now - started if started else elapsed)
-    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    sources = {s.get("url") for e in manifest.get("reports", {}).values() for s in e.get("sources", [])}
+    sources = _source_urls(site)
     files = sum(1 for p in site.rglob("*") if p.is_file())
     notes = [f"Build job {build_minutes} min" + ("" if started else " (this command only: not in Actions)")
              + f"; the deploy job is counted as {DEPLOY_MINUTES_ASSUMED} min (its own summary measures it).",
@@ -227,8 +234,7 @@ def deploy_bill(root: Path, site: Path, uploads: int, deletions: int, unchanged:
     job, run = _started(JOB_STARTED_ENV), _started(RUN_STARTED_ENV)
     deploy_minutes = billed_minutes(now - job if job else elapsed)
     build_minutes = billed_minutes(job - run) if job and run else DEPLOY_MINUTES_ASSUMED
-    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
-    sources = {s.get("url") for e in manifest.get("reports", {}).values() for s in e.get("sources", [])}
+    sources = _source_urls(site)
     notes = [f"Build job {build_minutes} min" + ("" if job and run else " (assumed: not measured)")
              + f", deploy job {deploy_minutes} min.",
              f"This deploy: {uploads} upload(s), {deletions} deletion(s), {unchanged} unchanged file(s) checked."]

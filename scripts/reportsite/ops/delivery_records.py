@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.build.printing import DELIVERY
 from reportsite.build.sealing import hidden_name
 from reportsite.config.project import Project
@@ -49,12 +50,12 @@ def _locks(project: Project, warn: Warn) -> dict[str, Any]:
 
 def records(project: Project, site: Path, warn: Warn) -> dict[str, Record]:
     """Every built report's record, by name; reports that failed or could not be opened are left out."""
-    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    manifest = Manifest.from_json(json.loads((site / "manifest.json").read_text(encoding="utf-8")))
     locks = _locks(project, warn)
     found: dict[str, Record] = {}
     for report in project.reports:
-        slug, entry = report.slug, manifest.get("reports", {}).get(report.slug)
-        if not entry or entry.get("status") != "ok":
+        slug, entry = report.slug, manifest.reports.get(report.slug)
+        if entry is None or entry.status != "ok":
             continue
         relative = f"data/{slug}/{DELIVERY}"
         lock = locks.get(slug) if report.config.access else None

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.config.project import load_site
 from reportsite.config.site_models import Notify
 from reportsite.errors import ReportError
@@ -44,13 +45,14 @@ def run_url(env: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
 
 def changed_reports(site: Path, uploaded: list[str], base_url: str) -> list[Changed]:
     """The reports whose page this publish uploaded, with their headline metrics from the manifest."""
-    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    manifest = Manifest.from_json(json.loads((site / "manifest.json").read_text(encoding="utf-8")))
     base = base_url if base_url.endswith("/") else base_url + "/"
     out = []
-    for slug, entry in sorted(manifest.get("reports", {}).items()):
+    for slug, entry in sorted(manifest.reports.items()):
         page = f"reports/{slug}.html"
         if page in uploaded:
-            out.append(Changed(slug, str(entry.get("title", slug)), base + page, list(entry.get("headlines", []))))
+            title = str(entry.title) if entry.has("title") else slug
+            out.append(Changed(slug, title, base + page, [headline.to_json() for headline in entry.headlines]))
     return out
 
 

@@ -12,8 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.smoke.findings import SITE, Problem
 from reportsite.smoke.localhttp import serve_folder
 from reportsite.values.words import ENGLISH, Words
@@ -121,7 +121,7 @@ def _crawl(base: str) -> list[str]:
     return seen
 
 
-def discover(base: str, words: Words = ENGLISH) -> tuple[list[str], dict[str, Any] | None, list[Problem]]:
+def discover(base: str, words: Words = ENGLISH) -> tuple[list[str], Manifest | None, list[Problem]]:
     """The site's pages (from its manifest, else by links), its manifest and any problem finding them."""
     try:
         status, body = fetch(base + "manifest.json")
@@ -131,13 +131,13 @@ def discover(base: str, words: Words = ENGLISH) -> tuple[list[str], dict[str, An
     manifest = None
     if status < 400:
         with contextlib.suppress(ValueError):
-            manifest = json.loads(body)
+            manifest = Manifest.from_json(json.loads(body))
     problems: list[Problem] = []
-    if isinstance(manifest, dict) and isinstance(manifest.get("pages"), list):
-        if manifest.get("status") not in (None, "ok"):
+    if manifest is not None and manifest.has("pages"):
+        if manifest.status not in (None, "ok"):
             problems.append(Problem("manifest.json", words.gettext("the build status is '%(status)s', not 'ok'",
-                                                                   status=manifest.get("status")), (), words))
-        return [str(p) for p in manifest["pages"]], manifest, problems
+                                                                   status=manifest.status), (), words))
+        return [str(p) for p in manifest.pages], manifest, problems
     return _crawl(base), None, problems
 
 

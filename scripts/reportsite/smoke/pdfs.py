@@ -17,6 +17,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.pdf.paper import A4, LETTER, PAPERS
 from reportsite.pdf.printer import prepare
 from reportsite.smoke.findings import Problem
@@ -95,12 +96,12 @@ def layout_problems(context_for: Callable[[Any], Any], url: str) -> list[str]:
     return found
 
 
-def check_pdfs(base: str, manifest: dict[str, Any] | None, browser: Any,
+def check_pdfs(base: str, manifest: Manifest | None, browser: Any,
                fetch: Callable[[str], tuple[int, bytes]]) -> list[Problem]:
     problems: list[Problem] = []
-    for slug, entry in sorted(((manifest or {}).get("reports") or {}).items()):
-        pdf = entry.get("pdf")
-        if not pdf or entry.get("private"):
+    for slug, entry in sorted(manifest.reports.items() if manifest is not None else []):
+        pdf = entry.pdf
+        if not pdf or entry.private:
             continue
         status, body = fetch(base + pdf)
         if status >= 400 or not body.startswith(b"%PDF"):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from reportsite.build.manifest_model import Manifest
 from reportsite.config.project import SITE_FILE, load_site
 from reportsite.errors import ReportError
 from reportsite.private.crypto import MAGIC
@@ -89,15 +90,15 @@ def unlock(page: Any, known: Mapping[str, str], words: Words = ENGLISH) -> list[
     return []
 
 
-def sealed_problems(base: str, manifest: dict[str, Any] | None, fetch: Fetch,
+def sealed_problems(base: str, manifest: Manifest | None, fetch: Fetch,
                     words: Words = ENGLISH) -> list[tuple[str, str]]:
     """(file, problem) for each file of a private report that can be read without the password."""
     found: list[tuple[str, str]] = []
-    reports = (manifest or {}).get("reports") or {}
+    reports = manifest.reports if manifest is not None else {}
     for entry in reports.values():
-        if not isinstance(entry, dict) or not entry.get("private"):
+        if not entry.private:
             continue
-        for relative in [str(f) for f in entry.get("files") or []][:MAX_FILES]:
+        for relative in [str(f) for f in entry.files][:MAX_FILES]:
             try:
                 status, body = fetch(base + relative)
             except ConnectionError:

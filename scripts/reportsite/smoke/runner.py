@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reportsite.browser import launched
+from reportsite.build.manifest_model import Manifest
 from reportsite.smoke import private as smoke_private
 from reportsite.smoke.crawl import NotASite, check_url, discover, fetch, inside, site_address
 from reportsite.smoke.findings import SITE, VIEWPORTS, PageCheck, Problem, SmokeResult
@@ -71,10 +72,9 @@ def _dark_screenshots(browser: Any, base: str, pages: list[str], folder: Path,
 # ---------------------------------------------------------------- the whole site
 
 
-def _is_report(page_path: str, manifest: dict[str, Any] | None) -> bool:
-    if manifest and isinstance(manifest.get("reports"), dict):
-        return any(page_path in (entry.get("files") or [f"reports/{slug}.html"])
-                   for slug, entry in manifest["reports"].items())
+def _is_report(page_path: str, manifest: Manifest | None) -> bool:
+    if manifest is not None and manifest.has("reports"):
+        return any(page_path in (entry.files or [f"reports/{slug}.html"]) for slug, entry in manifest.reports.items())
     return page_path.startswith("reports/")
 
 
@@ -109,13 +109,12 @@ def _merge(checks: list[PageCheck], pages: list[str], words: Words = ENGLISH) ->
     return sorted(merged, key=lambda p: order.get(p.page, len(order)))
 
 
-def changed_pages(pages: list[str], manifest: dict[str, Any] | None) -> list[str]:
+def changed_pages(pages: list[str], manifest: Manifest | None) -> list[str]:
     """The index and the pages of the reports the site's last build made (their entry's ``built_at`` is the
     build's); every other page is the one a previous build made, checked when it was published."""
-    if not manifest or not manifest.get("built_at"):
+    if manifest is None or not manifest.built_at:
         return pages
-    made = {slug for slug, entry in (manifest.get("reports") or {}).items()
-            if isinstance(entry, dict) and entry.get("built_at") == manifest["built_at"]}
+    made = {slug for slug, entry in manifest.reports.items() if entry.built_at == manifest.built_at}
     return [p for p in pages if p == "index.html" or p.removeprefix("reports/").split("/")[0].removesuffix(".html")
             in made]
 
@@ -152,7 +151,7 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
     return SmokeResult(base, pages, checks, problems)
 
 
-def _open_pages(base: str, pages: list[str], manifest: dict[str, Any] | None, browser_factory: BrowserFactory,
+def _open_pages(base: str, pages: list[str], manifest: Manifest | None, browser_factory: BrowserFactory,
                 screenshots: Path | None = None, reader: bool = True, passwords: dict[str, str] | None = None,
                 words: Words = ENGLISH, accessibility: bool = True, pdf_problems: list[Problem] | None = None,
                 ) -> tuple[list[PageCheck], dict[str, list[str]]]:

@@ -65,15 +65,23 @@ def s3_columns(report: Report, resolved: list[Source], fs: Any, cache: Path,
     needed: dict[str, set[str]] = (
         s3fetch.columns_used(queries, schemas, filter_parameters(report.config)) if queries is not None
         else {t: set(schema.names) for t, schema in schemas.items()})
-    for check in report.config.checks:
-        if check.table in needed:
-            needed[check.table].update(
-                [*check.not_null, *check.unique, *([check.freshness.column] if check.freshness else [])])
-    as_of = report.config.as_of
-    if as_of is not None and as_of.table in needed:
-        needed[as_of.table].add(as_of.column)
+    for table, columns in checked_columns(report).items():
+        if table in needed:
+            needed[table].update(columns)
     urls = {s.table: s.url for s in resolved}
     return {urls[table]: columns for table, columns in needed.items()}
+
+
+def checked_columns(report: Report) -> dict[str, set[str]]:
+    """The columns of each table that the report's checks and ``as_of`` read (beside its queries)."""
+    out: dict[str, set[str]] = {}
+    for check in report.config.checks:
+        out.setdefault(check.table, set()).update(
+            [*check.not_null, *check.unique, *([check.freshness.column] if check.freshness else [])])
+    as_of = report.config.as_of
+    if as_of is not None:
+        out.setdefault(as_of.table, set()).add(as_of.column)
+    return out
 
 
 def fetch_s3_sources(report: Report, resolved: list[Source], cache: Path,
@@ -129,4 +137,4 @@ def _unreadable(report: Report, source: Source, exc: Exception) -> Problem:
     return report.problem(report.config.source_key(source.table), message)
 
 
-__all__ = ["fetch_s3_sources", "report_queries", "s3_columns", "s3_columns_of_build"]
+__all__ = ["checked_columns", "fetch_s3_sources", "report_queries", "s3_columns", "s3_columns_of_build"]
