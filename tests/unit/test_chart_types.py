@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -72,3 +73,19 @@ def test_an_unknown_type_is_named() -> None:
 
 def test_the_config_and_the_registry_know_the_same_types() -> None:
     assert set(registry.KINDS) == set(chart_rules.NAMES)
+
+
+def test_the_dark_theme_is_defined_beside_the_light_one() -> None:
+    from reportsite.charts.theme import dark_config, light_config
+
+    dark = dark_config()
+    assert dark == {  # what the page script used to hold as its own table
+        "axis": {"labelColor": "#cbd5e1", "titleColor": "#e2e8f0", "gridColor": "#334155", "domainColor": "#475569",
+                 "tickColor": "#475569"},
+        "legend": {"labelColor": "#cbd5e1", "titleColor": "#e2e8f0"},
+        "title": {"color": "#f1f5f9"}, "text": {"color": "#e2e8f0"}, "arc": {"stroke": "#0f172a"},
+        "rect": {"stroke": "#0f172a"}}
+    light = light_config("#2563eb")
+    assert all(set(dark[key]) <= set(light[key]) | {"stroke"} for key in dark)  # it overrides, never adds keys
+    script = (Path(__file__).resolve().parents[2] / "site_src" / "static" / "site.js").read_text(encoding="utf-8")
+    assert "#cbd5e1" not in script and "var DARK" not in script  # the page reads it (#vega-locale's "dark")
