@@ -5,14 +5,6 @@
 (function () {
   "use strict";
   var UNITS = { hour: "hours", minute: "minutes", second: "seconds" };
-  var DARK = {
-    axis: { labelColor: "#cbd5e1", titleColor: "#e2e8f0", gridColor: "#334155", domainColor: "#475569",
-            tickColor: "#475569" },
-    legend: { labelColor: "#cbd5e1", titleColor: "#e2e8f0" },
-    title: { color: "#f1f5f9" }, text: { color: "#e2e8f0" }, arc: { stroke: "#0f172a" },
-    rect: { stroke: "#0f172a" }
-  };
-
   // The page's words (script[data-messages], in the site's language): _("…", {name: value}).
   var messages = null;
   function _(text, values) {
@@ -175,7 +167,7 @@
     });
     if (grow && typeof spec.height === "number") spec.height += grow;
     if (theme() === "dark") {
-      merge(spec.config, DARK);
+      merge(spec.config, locale.dark || {});
       if (meta.dark) darken(spec, meta.dark);
     }
     return spec;
@@ -184,6 +176,8 @@
   function chartsIn(root) {
     return [].slice.call(root.querySelectorAll("[data-spec]"));
   }
+  // What the page's charts share (#vega-locale): number and date names, and the dark theme's chart config
+  // (charts/theme.py), merged into each spec's light config when the reader picks the dark theme.
   var locale = {};
   var localeScript = document.getElementById("vega-locale");
   if (localeScript) {

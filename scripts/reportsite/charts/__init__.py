@@ -10,7 +10,8 @@ from reportsite.charts.colors import OTHER, page_colors
 from reportsite.charts.dates import time_format_locale
 from reportsite.charts.numbers import format_locale
 from reportsite.charts.spec import ChartContext, colored_categories, fold, vega_lite
+from reportsite.charts.theme import dark_config
 from reportsite.charts.values import column_kind, field_names, looks_like_id, looks_like_year
 
-__all__ = ["OTHER", "ChartContext", "colored_categories", "column_kind", "field_names", "fold", "format_locale",
-           "looks_like_id", "looks_like_year", "page_colors", "time_format_locale", "vega_lite"]
+__all__ = ["OTHER", "ChartContext", "colored_categories", "column_kind", "dark_config", "field_names", "fold",
+           "format_locale", "looks_like_id", "looks_like_year", "page_colors", "time_format_locale", "vega_lite"]

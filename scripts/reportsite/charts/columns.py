@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportsite.charts import dates, numbers, temporal
+from reportsite.charts.registry import kind_of
 from reportsite.charts.values import column_kind, is_integer_type, looks_like_id, looks_like_year
 from reportsite.config.models import Chart
 from reportsite.values.timevalues import grain as data_grain
@@ -98,9 +99,10 @@ def make_column(name: str, field_: str, arrow_type: Any, values: list[Any], char
             else "number"
         column.style = explicit if explicit in ("number", "currency", "percent", "plain") else auto
     distinct = len({v for v in values if v is not None})
+    whole_x = kind_of(chart.type).whole_x
     if kind == "quantitative" and name == params.x and is_integer_type(arrow_type) and (
-            (chart.type == "bar" and distinct <= 60) or (column.style == "plain" and chart.type in ("line", "area")
-                                                        and looks_like_year(name, values) and distinct <= 12)):
+            (whole_x == "categories" and distinct <= 60) or (column.style == "plain" and whole_x == "years"
+                                                            and looks_like_year(name, values) and distinct <= 12)):
         column.kind = "ordinal"  # whole numbers along bars, or a few years: one category each, never 2,013.5
     return column
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from reportsite.config import chart_rules
 from reportsite.config.alert_models import Alert
 from reportsite.config.base import IDENTIFIER, SQL_HELP, Model
 from reportsite.config.source_models import (
@@ -30,14 +31,17 @@ from reportsite.config.source_models import (
 
 DATA_ROOT_ENV = "REPORTSITE_DATA_ROOT"
 
-ChartType = Literal["line", "bar", "area", "scatter", "pie", "histogram", "heatmap"]
+if TYPE_CHECKING:
+    ChartType = str
+else:
+    ChartType = Literal[chart_rules.NAMES]  # the chart types config.chart_rules declares
 ValueFormat = Literal["number", "currency", "percent", "plain"]
 AxisFormat = Literal["number", "currency", "percent", "plain", "date", "datetime"]
 ColumnFormat = Literal["number", "currency", "percent", "plain", "date", "datetime", "text"]
 Frequency = Literal["hourly", "daily", "weekly", "monthly", "manual"]
 Scalar = str | int | float | bool | dt.date | dt.datetime | None
 COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-NEEDS_Y = ("line", "bar", "area", "scatter", "pie", "heatmap")
+NEEDS_Y = chart_rules.NEEDS_Y
 
 
 def known_currency(value: str) -> str:
@@ -141,7 +145,7 @@ class Chart(Model):
     """A Vega-Lite chart drawn from one query."""
 
     name: str = Field(description="The chart's heading.")
-    type: ChartType = Field(description="The kind of chart: line, bar, area, scatter, pie, histogram or heatmap.")
+    type: ChartType = Field(description=f"The kind of chart: {chart_rules.spoken(chart_rules.NAMES, 'or')}.")
     query: str = Field(description=f"The SQL to run. {SQL_HELP}")
     params: ChartParams = Field(description="Which query columns go on which axis, and the titles.")
     description: str | None = Field(None, description="Text shown under the heading (Markdown).")

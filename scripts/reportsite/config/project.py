@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reportsite.config import messages
+from reportsite.config import chart_rules, messages
 from reportsite.config.models import (
     DATA_ROOT_ENV,
     NEEDS_Y,
@@ -127,9 +127,10 @@ def _report_problems(config: ReportConfig, located: Located) -> list[Problem]:
     """Problems pydantic cannot see: a table defined twice, a chart type without the columns it needs."""
     problems = _binding_problems(config, located)
     for index, chart in enumerate(config.charts):
-        if chart.params.link is not None and chart.type not in ("bar", "pie"):
+        if chart.params.link is not None and chart.type not in chart_rules.LINKS:
             problems.append(located.problem(("charts", index, "params", "link"),
-                                            f"link works on bar and pie charts, not {chart.type}"))
+                                            f"link works on {chart_rules.spoken(chart_rules.LINKS)} charts, "
+                                            f"not {chart.type}"))
         if chart.type in NEEDS_Y and chart.params.y is None:
             what = messages.summary(ChartParams.model_fields["y"].description)
             problems.append(located.problem(("charts", index, "params"), f"missing required key 'y' ({what})"))

@@ -150,8 +150,9 @@ class ItemRunner:
         return charts.page_colors(categories, self.site.primary_color, words.gettext(charts.OTHER))
 
     def vega_locale(self) -> dict[str, Any]:
+        """What the page's charts share: number and date names, and the dark theme's config (``charts.theme``)."""
         return {"format": charts.format_locale(self.site.locale, self.formats.currency),
-                "time": charts.time_format_locale(self.site.locale)}
+                "time": charts.time_format_locale(self.site.locale), "dark": charts.dark_config()}
 
     def chart(self, index: int, table: Any, colors: dict[str, str]) -> ChartBlock:
         """Chart ``index`` drawn from its rows, its categories in the page's colours."""

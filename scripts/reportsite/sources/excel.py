@@ -29,7 +29,7 @@ from typing import Any
 
 from reportsite import integrity
 from reportsite.errors import SourceError, did_you_mean, one_line
-from reportsite.sources import local, s3env, s3fetch, s3list, workbook_check
+from reportsite.sources import local, registry, s3env, s3fetch, s3list, workbook_check
 from reportsite.sources.model import GLOB_CHARS, DataFile, Source
 
 EXTENSIONS = (".xlsx", ".xlsm")
@@ -294,4 +294,19 @@ def register(con: Any, source: Source) -> None:
     con.execute(f'CREATE OR REPLACE VIEW "{source.table}" AS SELECT * FROM "{hidden}"').fetchall()
 
 
-__all__ = ["EXTENSIONS", "is_workbook", "localize", "read_bounded", "read_sheet", "register", "resolve"]
+def _resolve(wanted: registry.Wanted) -> Source:
+    return resolve(wanted.table, wanted.written, wanted.url, wanted.sheet, wanted.s3_client, wanted.header_row,
+                   wanted.data_root)
+
+
+def _register(con: Any, source: Source) -> None:
+    if source.is_s3:
+        raise SourceError(f"data source '{source.written}' must be fetched before it is registered")
+    register(con, source)
+
+
+WORKBOOK = registry.register(registry.SourceKind(
+    "excel", lambda wanted: wanted.loader is None and is_workbook(wanted.url), _resolve, ("xlsx",), _register,
+    localize=localize))  # a workbook on S3 is fetched whole, once per ETag
+
+__all__ = ["EXTENSIONS", "WORKBOOK", "is_workbook", "localize", "read_bounded", "read_sheet", "register", "resolve"]

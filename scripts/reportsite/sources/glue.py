@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from reportsite.errors import SourceError
-from reportsite.sources import s3env, s3list
+from reportsite.sources import registry, s3env, s3list
 from reportsite.sources.model import DataFile, Source
 
 PREFIX = "glue:"
@@ -58,4 +58,13 @@ def resolve(table: str, written: str, glue: Any | None = None, s3: Any | None = 
     return Source(table=table, written=written, url=written, files=tuple(files), format="glue", hive=False)
 
 
-__all__ = ["PREFIX", "is_glue", "name_of", "resolve"]
+def _register(con: Any, source: Source) -> None:
+    raise SourceError(f"data source '{source.written}' is a Glue table, which only Athena reads: set "
+                      "engine: athena for this report")
+
+
+TABLE = registry.register(registry.SourceKind(
+    "glue", lambda wanted: wanted.loader is None and is_glue(wanted.written),
+    lambda wanted: resolve(wanted.table, wanted.written, s3=wanted.s3_client), ("glue",), _register))
+
+__all__ = ["PREFIX", "TABLE", "is_glue", "name_of", "resolve"]

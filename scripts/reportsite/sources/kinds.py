@@ -3,7 +3,8 @@
 Local paths are read by DuckDB's own Parquet/CSV readers (``local``). ``s3://`` sources are listed with
 boto3 (``s3list``: names, sizes, ETags: the build's fingerprint), then fetched by ``s3fetch`` into local
 copies of the columns the build reads, so no DuckDB extension is needed. Excel workbooks (``excel``) and
-Python loaders (``loaders``) become Arrow tables.
+Python loaders (``loaders``) become Arrow tables. Each kind registers itself (``registry``): a new kind is one
+module that calls ``registry.register`` and its import here.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import Any
 
 from reportsite.config.project import Report
 from reportsite.errors import Problem, SourceError, read_detail
-from reportsite.sources import excel, glue, loaders, local, s3list, s3stream
-from reportsite.sources.model import CSV, HIVE_SEGMENT, PARQUET, Source
+from reportsite.sources import excel, files, glue, loaders, registry
+from reportsite.sources.model import Source
+from reportsite.sources.registry import Wanted
+
+KINDS = (loaders.LOADER, glue.TABLE, excel.WORKBOOK, files.FILES)  # registered by their modules (see registry)
 
 
 def resolve_url(url: str, data_root: str) -> str:
@@ -32,48 +36,21 @@ def resolve_url(url: str, data_root: str) -> str:
     return str(Path(data_root) / url)
 
 
-def _format_of(paths: list[str], written: str) -> str:
-    formats = set()
-    for p in paths:
-        lower = p.lower()
-        if lower.endswith(PARQUET):
-            formats.add("parquet")
-        elif lower.endswith(CSV):
-            formats.add("csv")
-    if len(formats) != 1:
-        found = ", ".join(sorted(formats)) or "no .parquet or .csv files"
-        raise SourceError(f"data source '{written}' must be Parquet or CSV files of one kind (found {found})")
-    return formats.pop()
-
-
 def resolve(table: str, written: str, data_root: str, s3_client: Any | None = None,
             sheet: str | None = None, header_row: int | None = None) -> Source:
     """List the files behind one source (cheap: names, sizes and tags only); ``sheet`` picks an Excel sheet and
     ``header_row`` the row of its column names."""
-    if glue.is_glue(written):
-        return glue.resolve(table, written, s3=s3_client)
     url = resolve_url(written, data_root)
-    if excel.is_workbook(url):
-        return excel.resolve(table, written, url, sheet, s3_client, header_row, data_root)
-    if sheet is not None:
-        raise SourceError(f"data source '{written}': sheet applies only to Excel workbooks (.xlsx, .xlsm)")
-    if url.startswith("s3://"):
-        files = s3list.list_s3(url, written, s3_client)
-    elif "://" in url:
-        raise SourceError(f"data source '{written}': only s3:// URLs and local paths are supported")
-    else:
-        files = local.list_local(url, written, data_root)
-    paths = [f.url for f in files]
-    fmt = _format_of(paths, written)
-    hive = any(HIVE_SEGMENT.search(_relative(p, url)) for p in paths)
-    return Source(table=table, written=written, url=url, files=tuple(files), format=fmt, hive=hive)
+    return _resolve(Wanted(table, written, url, data_root, s3_client, sheet, header_row))
 
 
-def _relative(path: str, base: str) -> str:
-    base = base.split("*", 1)[0].rstrip("/")
-    if os.path.isfile(base) or base == path:
-        return ""
-    return path[len(base) :] if path.startswith(base) else path
+def _resolve(wanted: Wanted) -> Source:
+    return registry.kind_for(wanted).resolve(wanted)
+
+
+def kind_of(source: Source) -> registry.SourceKind:
+    """The kind a resolved source came from (how it is fetched and registered)."""
+    return registry.kind_of(source)
 
 
 def register(con: Any, source: Source) -> None:
@@ -90,22 +67,8 @@ def register(con: Any, source: Source) -> None:
 
 
 def _register(con: Any, source: Source) -> None:
-    """A DuckDB view over the source's local files (S3 sources are fetched to local copies first)."""
-    if source.is_s3 and source.streamed:
-        s3stream.register(con, source)
-        return
-    if source.is_s3:
-        raise SourceError(f"data source '{source.written}' must be fetched before it is registered")
-    if source.format == "xlsx":
-        excel.register(con, source)
-        return
-    files = [f.url.replace("'", "''") for f in source.files]
-    listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
-    if source.format == "parquet":
-        reader = f"read_parquet({listing}, hive_partitioning = {str(source.hive).lower()}, union_by_name = true)"
-    else:
-        reader = f"read_csv({listing}, header = true, hive_partitioning = {str(source.hive).lower()})"
-    con.execute(f'CREATE OR REPLACE VIEW "{source.table}" AS SELECT * FROM {reader}').fetchall()
+    """A DuckDB view named ``source.table``, made by the source's kind (S3 sources are fetched first)."""
+    registry.kind_of(source).register(con, source)
 
 
 def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None,
@@ -119,10 +82,8 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
         key = config.source_key(table)
         spec = config.source_spec(table)
         try:
-            if spec.loader is not None:
-                found.append(loaders.resolve(report, table, spec, now))
-            else:
-                found.append(resolve(table, written, data_root, s3_client, spec.sheet, spec.header_row))
+            found.append(_resolve(Wanted(table, written, resolve_url(written, data_root), data_root, s3_client,
+                                         spec.sheet, spec.header_row, report, spec, now)))
         except SourceError as exc:
             problems.extend(report.problem(key, p.message) for p in exc.problems)
     if problems:
@@ -130,4 +91,4 @@ def resolve_sources(report: Report, data_root: str, s3_client: Any | None = None
     return found
 
 
-__all__ = ["register", "resolve", "resolve_sources", "resolve_url"]
+__all__ = ["kind_of", "register", "resolve", "resolve_sources", "resolve_url"]

@@ -28,6 +28,7 @@ from reportsite import integrity
 from reportsite.caches import cache_dir
 from reportsite.config.models import NEVER_TO_LOADERS
 from reportsite.errors import SourceError, did_you_mean
+from reportsite.sources import files, registry
 from reportsite.sources.model import DataFile, Source
 
 FOLDER = "loaders"
@@ -177,4 +178,9 @@ def _forget_older(root: Path, prefix: str, current: Path) -> None:
             data.unlink(missing_ok=True)
 
 
-__all__ = ["resolve"]
+LOADER = registry.register(registry.SourceKind(
+    "loader", lambda wanted: wanted.loader is not None,
+    lambda wanted: resolve(wanted.report, wanted.table, wanted.spec, wanted.now),
+    (), files.register))  # its result is a local Parquet file, registered (format parquet) as files are
+
+__all__ = ["LOADER", "resolve"]

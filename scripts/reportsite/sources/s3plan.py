@@ -13,7 +13,7 @@ from typing import Any
 from reportsite.config.project import Report, filter_parameters
 from reportsite.errors import Problem, QueryError, SourceError, read_detail
 from reportsite.query import batch, located
-from reportsite.sources import cachebudget, excel, s3fetch
+from reportsite.sources import cachebudget, kinds, s3fetch
 from reportsite.sources.model import Source
 from reportsite.sources.s3fetch import PlannedQuery
 
@@ -105,9 +105,9 @@ def fetch_s3_sources(report: Report, resolved: list[Source], cache: Path,
             local.append(source)
             continue
         try:
-            if source.format == "xlsx":  # a workbook is fetched whole, once per ETag
-
-                local.append(excel.localize(source, cache, notes))
+            fetch = kinds.kind_of(source).localize  # e.g. a workbook, fetched whole once per ETag
+            if fetch is not None:
+                local.append(fetch(source, cache, notes))
                 continue
             local.append(cachebudget.place(source, columns.get(source.url), cache, fs, budget, notes))
         except Exception as exc:
