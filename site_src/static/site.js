@@ -146,14 +146,6 @@
         }
       });
     }
-    if (meta.bars) {  // bars on a time axis fill their period, whatever the width
-      var bar = Math.max(1, Math.floor(plot / meta.bars.periods * 0.86));
-      spec.config.bar = merge(spec.config.bar || {}, { continuousBandSize: bar });  // bars with rounded ends
-      (function size(view) {
-        if (view.mark && view.mark.type === "bar") view.mark.width = bar;
-        (view.layer || []).forEach(size);
-      })(spec);
-    }
     var labels = meta.value_labels || {};  // value axes: as many ticks as their labels leave room for
     encodings(spec).forEach(function (enc) {
       ["x", "y"].forEach(function (channel) {

@@ -80,7 +80,19 @@ def open_page(browser, url: str, viewport: dict) -> dict:
         return {id: el.id, rendered: el.dataset.rendered, width: box.width, height: box.height,
                 marks: [...el.querySelectorAll('svg .mark-line path, svg .mark-rect path, svg .mark-area path,'
                                                + ' svg .mark-symbol path, svg .mark-arc path')]
-                       .filter(p => (p.getAttribute('d') || '').length > 0).length};
+                       .filter(p => (p.getAttribute('d') || '').length > 0).length,
+                // bars drawn on top of one another (a chart whose bars all landed at one place)
+                overlapping: (() => {
+                  const boxes = [...el.querySelectorAll('svg .mark-rect path[aria-roledescription=bar]')]
+                    .map(p => p.getBoundingClientRect()).filter(b => b.width * b.height > 4);
+                  let pairs = 0;
+                  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                    const a = boxes[i], b = boxes[j];
+                    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                    if (w > 1 && h > 1) pairs++;
+                  }
+                  return pairs; })()};
     })""")
     seen["metrics"] = page.locator("[data-testid=metric-value]").all_inner_texts()
     seen["metric_titles"] = page.evaluate(
@@ -118,6 +130,7 @@ def test_every_page_loads_offline_and_draws(browser, demo_site, viewport):
                 assert chart["rendered"] == "true", (page, chart)
                 assert chart["width"] > 200 and chart["height"] > 150, (page, viewport, chart)
                 assert chart["marks"] > 0, (page, chart)
+                assert chart["overlapping"] == 0, (page, viewport, chart)
             assert len(seen["metrics"]) == entry["metrics"]
             assert all(v.strip() and v != "—" for v in seen["metrics"]), seen["metrics"]
             assert seen["metric_clipped"] == [], (page, viewport, seen["metric_clipped"])

@@ -16,6 +16,8 @@ from reportsite.charts.values import looks_like_id
 from reportsite.config.models import Chart
 from reportsite.values.timevalues import chart_instant, period_end, span_days
 
+BAR_GAP = 0.07  # the share of its period a time-axis bar leaves empty at each end
+
 
 class Builder:
     """Encodings and marks for one chart: the pieces chart types share."""
@@ -101,24 +103,25 @@ class Builder:
             encoding["timeUnit"] = {"unit": temporal.time_unit(column.grain), "utc": True}
         return encoding
 
-    def period_bars(self, column: Column, position: dict[str, Any]) -> None:
-        """Bars on a time axis as wide as their period: each sits at its period's middle, the domain runs from
-        the first period's start to the last one's end, and the page script sizes the bars to the width."""
+    def period_bars(self, column: Column, position: dict[str, Any]) -> dict[str, Any]:
+        """Bars on a time axis as wide as their period, less a small gap: each runs from just after its period's
+        start to just before its end (``x`` and the returned ``x2``), the domain from the first period's start to
+        the last one's end. Drawn with two ends, not a middle and a width: Vega's expression interpreter (the
+        pages' CSP allows no eval) places every bar of a middle and a width at the axis's left edge."""
         zone = self.ctx.timezone
         starts = [chart_instant(v, zone) if v is not None else None for v in column.values]
         ends = [chart_instant(period_end(v, column.grain, zone), "UTC") if v is not None else None
                 for v in column.values]
-        field_ = f"{column.field}__middle"
-        self.derived[field_] = [None if a is None or b is None else (a + b) // 2 for a, b in zip(starts, ends,
-                                                                                             strict=True)]
-        known = [(a, b) for a, b in zip(starts, ends, strict=True) if a is not None and b is not None]
-        position["field"] = field_
+        first, last = f"{column.field}__from", f"{column.field}__to"
+        pairs = list(zip(starts, ends, strict=True))
+        self.derived[first] = [None if a is None or b is None else a + round((b - a) * BAR_GAP) for a, b in pairs]
+        self.derived[last] = [None if a is None or b is None else b - round((b - a) * BAR_GAP) for a, b in pairs]
+        known = [(a, b) for a, b in pairs if a is not None and b is not None]
+        position["field"] = first
         if known:
             position["scale"].update(domain=[min(a for a, _ in known), max(b for _, b in known)], nice=False,
                                      padding=0)  # Vega-Lite pads by a bar width otherwise
-            periods = (max(b for _, b in known) - min(a for a, _ in known)) / max(
-                min(b - a for a, b in known), 1)
-            self.meta["bars"] = {"periods": max(1.0, periods)}
+        return {"field": last}
 
     def color(self, column: Column) -> dict[str, Any]:
         labels = [colors.category_label(v) for v in column.values]

@@ -13,6 +13,12 @@ from reportsite.values.words import N_
 
 
 def mark(x: Column, series: Column | None) -> dict[str, Any]:
+    """Rounded ends on category bars only: Vega-Lite 6.4 draws every bar of a continuous (time or number) axis
+    at its left edge when the bar has a corner radius."""
+    if x.kind == "temporal":  # each bar spans its period (x to x2) and stands up from zero (y stacks)
+        return {"type": "bar", "orient": "vertical", "tooltip": True}
+    if x.kind != "nominal":
+        return {"type": "bar", "tooltip": True}
     return {"type": "bar", "cornerRadiusEnd": 2, "tooltip": True}
 
 

@@ -45,7 +45,7 @@ def draw(self: Builder, style: XyStyle) -> Layers:
     if x.kind == "temporal":
         position = self.time_axis(x, banded=False)
         if style.bars:
-            self.period_bars(x, position)
+            encoding["x2"] = self.period_bars(x, position)
     elif category_x:
         position = self.category_axis(x, turns=style.bars)
     else:
