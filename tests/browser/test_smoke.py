@@ -441,3 +441,22 @@ def test_screenshots_of_every_page_and_width_light_and_dark(tmp_path: Path) -> N
     assert f"screenshots: 8 PNGs in {shots}" in result.stderr
     assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == ["index.html", "reports",
                                                                         "reports/page.html"]
+
+
+def bar_paths(*boxes: tuple[int, int, int, int]) -> str:
+    """Bar marks as Vega draws them: one path each at (x, y), w × h px."""
+    paths = "".join(f'<path aria-roledescription="bar" d="M{x},{y}h{w}v{h}h-{w}Z" fill="#2563eb"></path>'
+                    for x, y, w, h in boxes)
+    return f'<g class="mark-rect role-mark">{paths}</g>'
+
+
+def test_bars_drawn_over_one_another_fail_and_stacked_or_side_by_side_ones_pass(reader) -> None:
+    # every month's bars at the left edge (a time axis the browser could not place): each stack covers the next
+    piled = [(0, 240 - 40 * (i + 1), 10, 40 * (i + 1)) for i in range(3)]
+    assert reader(html_page(chart(bar_paths(*piled)))).problems == [
+        'chart "Revenue": bars are drawn over one another (3 pairs among 3 bars); they should stand side by side '
+        "or stacked"]
+    side_by_side = [(20 + 30 * i, 240 - 40 * (i + 1), 20, 40 * (i + 1)) for i in range(3)]
+    stacked = [(20, 200, 20, 40), (20, 160, 20, 40), (20, 120, 20, 40)]  # adjoining, not overlapping
+    moved = [(x + 200, y, w, h) for x, y, w, h in stacked]
+    assert reader(html_page(chart(bar_paths(*side_by_side, *moved)))).problems == []

@@ -166,6 +166,11 @@ def chart_problems(chart: dict[str, Any], tips: list[tuple[Any, str]], words: Wo
         problems.append(words.gettext("%(chart)s: %(overlapping)s of %(labels)s %(what)s overlap (%(pairs)s)",
                                       chart=name, overlapping=overlap["overlapping"], labels=overlap["labels"],
                                       what=part_name(overlap["what"], words), pairs=pairs))
+    over = chart.get("stacked_bars")
+    if over:
+        problems.append(words.gettext("%(chart)s: bars are drawn over one another (%(pairs)s pairs among %(bars)s "
+                                      "bars); they should stand side by side or stacked", chart=name,
+                                      pairs=over["pairs"], bars=over["bars"]))
     for scale in chart.get("scales", []):
         shown = ", ".join(f'"{t}"' for t in scale["labels"])
         labels = f" ({shown})" if shown else ""

@@ -151,7 +151,7 @@
   chart(el, index, options) {
     const svg = el.querySelector("svg");
     const found = {index, id: el.id, name: this.heading(el), width: 0, height: 0, plot: null,
-                   words: [], clipped: [], overlaps: [], legend: null, scales: []};
+                   words: [], clipped: [], overlaps: [], legend: null, scales: [], stacked_bars: null};
     if (!svg) return found;
     const r = svg.getBoundingClientRect();
     found.width = Math.round(r.width); found.height = Math.round(r.height);
@@ -184,6 +184,17 @@
       const shown = labels.map(t => this.clean(t.textContent)).filter(Boolean);
       if (this.valueAxis(group) && shown.length < 2) found.scales.push({...name, labels: shown});
     }
+    // Bars drawn over one another (bars of different places that landed at one place): valid bars adjoin at
+    // most, stacked or side by side. Counted over at most 400 bars.
+    const bars = [...svg.querySelectorAll('.mark-rect path[aria-roledescription="bar"]')].slice(0, 400)
+      .map(p => p.getBoundingClientRect()).filter(b => b.width * b.height > 4);
+    let covered = 0;
+    for (let i = 0; i < bars.length; i++) for (let j = i + 1; j < bars.length; j++) {
+      const a = bars[i], b = bars[j];
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+          && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1) covered++;
+    }
+    if (covered) found.stacked_bars = {bars: bars.length, pairs: covered};
     // Legends: entries off the chart, entries dropped (Vega's "…N entries"), labels on top of each other.
     for (const legend of svg.querySelectorAll("g.mark-group.role-legend")) {
       const labels = [...legend.querySelectorAll(".role-legend-label text")].filter(t => this.visible(t));
