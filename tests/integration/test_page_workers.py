@@ -1,5 +1,6 @@
-"""Pages made by worker processes equal pages made in the build's own process, and a script that calls build()
-without an ``if __name__ == "__main__":`` guard builds once (the workers never run the caller's script)."""
+"""Pages made and written by worker processes equal pages made and written in the build's own process, and a
+script that calls build() without an ``if __name__ == "__main__":`` guard builds once (the workers never run the
+caller's script)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from reportsite.pages.links import link_error
 from reportsite.pages.page import ReportPage
 from reportsite.private import access, withheld
 from reportsite.query.sqlpolicy import refused_sql
-from reportsite.render import assets, templates
+from reportsite.render import assets, page_writers, templates
 from reportsite.render.writing import write_family, write_page
 from reportsite.sources import engines, s3tally
 from reportsite.sources.kinds import resolve_sources
@@ -260,7 +260,8 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
 
     mark = time.perf_counter()
     words = Words.of(project.site)
-    env = templates.environment(site_src / "templates", words, site_src / "static")
+    source = page_writers.Templates(site_src / "templates", words, site_src / "static")
+    env = source.environment()
     built_at = now.isoformat()
     common = {"site": project.site, "assets": asset_paths, "built_at": built_at,
               "html_lang": templates.html_lang(words, project.site.locale)}
@@ -281,7 +282,7 @@ def _assemble(project: Project, options: BuildOptions, out: Path, staging: Path,
             jobs = printing.plan(report, shown, options.pdf and slug not in failed_pages, words)
             if report.config.for_each is not None and slug not in failed_pages:
                 follow = tracked.get(slug) or progress(slug)
-                files = write_family(env, context, shown, slug, staging, follow)
+                files = write_family(env, context, shown, slug, staging, follow, source)
                 follow.close()
             else:
                 files = write_page(env, context, shown, slug, staging)

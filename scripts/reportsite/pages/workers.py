@@ -56,11 +56,20 @@ def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[M
 
         yield here
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["reportsite.pages.workers"])
-    with ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=(setting,)) as pool:
-        _start_all(pool, count)
+    with process_pool(count, _start, (setting,), "reportsite.pages.workers") as pool:
         yield lambda chunk, found, colors: pool.submit(_make, chunk, found, colors)
+
+
+@contextmanager
+def process_pool(count: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+                 preload: str) -> Iterator[ProcessPoolExecutor]:
+    """``count`` worker processes, each started from a clean process (``forkserver``) with ``initializer`` run
+    once, every one started now (see ``_start_all``); ``preload`` names the module their work lives in."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([preload])  # the first pool's: the fork server lives as long as the build
+    with ProcessPoolExecutor(count, mp_context=context, initializer=initializer, initargs=initargs) as pool:
+        _start_all(pool, count)
+        yield pool
 
 
 def _start_all(pool: ProcessPoolExecutor, count: int) -> None:
@@ -90,4 +99,4 @@ def _make(chunk: list[Unit], found: Mapping[ResultKey, Any], colors: Mapping[int
     return unit_blocks.build(_setting, chunk, found, colors)
 
 
-__all__ = ["CHUNK_UNITS", "MIN_UNITS", "WORKERS_ENV", "makers", "worker_count"]
+__all__ = ["CHUNK_UNITS", "MIN_UNITS", "WORKERS_ENV", "makers", "process_pool", "worker_count"]

@@ -20,7 +20,8 @@ Besides: ``markdown(parameters=None, level=2)`` (safe HTML from Markdown; headin
 
 Words: ``_("…")`` and ``ngettext("…", "…", n, count=…)`` (Jinja's i18n extension, newstyle: placeholders are
 ``%(name)s``, a literal percent sign is ``%%``) read the site's catalog (``values.words``);
-``script_messages("tables", …)`` gives the translations the named scripts need, for a
+``table_body(table)`` and ``chart_data_body(data)`` write a table's rows (``table_html``: Python, not a Jinja
+loop per cell, for speed); ``script_messages("tables", …)`` gives the translations the named scripts need, for a
 ``<script type="application/json" data-messages>`` the scripts read.
 """
 
@@ -35,6 +36,7 @@ from typing import Any
 
 from reportsite.errors import RenderError
 from reportsite.pages import markdown_text, notices
+from reportsite.render import table_html
 from reportsite.values import brand
 from reportsite.values.formats import Formats
 from reportsite.values.words import ENGLISH, N_, Words, messages_in
@@ -141,6 +143,7 @@ def environment(templates: Path, words: Words = ENGLISH, static: Path | None = N
     """The pages' Jinja2 environment, speaking ``words``; ``static`` holds the scripts (default: beside the
     templates)."""
     import jinja2
+    from markupsafe import Markup
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -162,6 +165,9 @@ def environment(templates: Path, words: Words = ENGLISH, static: Path | None = N
                        frequency=lambda value: words.gettext(FREQUENCIES[value]) if value in FREQUENCIES else value,
                        as_of_label=lambda label: words.gettext(label) if label in AS_OF_LABELS else label)
     env.globals["content_security_policy"] = content_security_policy(templates)
+    no_value = str(Markup(words.raw(table_html.NO_VALUE)) % {})  # as {{ _("no value") }} writes it
+    env.globals["table_body"] = lambda table: table_html.table_body(table, no_value)
+    env.globals["chart_data_body"] = lambda data: table_html.chart_data_body(data, no_value)
     return env
 
 

@@ -7,6 +7,7 @@ dark mode) against every background it sits on. ``base.html`` sets them once as 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 RGB = tuple[float, float, float]
@@ -70,6 +71,7 @@ class Palette:
                 f"--brand-ink-light: {self.ink_light}; --brand-ink-dark: {self.ink_dark}")
 
 
+@functools.lru_cache(maxsize=64)  # every page of a site asks for the same colour's
 def palette(primary: str) -> Palette:
     primary = primary.lower()
     on = "#ffffff" if contrast(primary, "#ffffff") >= contrast(primary, "#0f172a") else "#0f172a"
