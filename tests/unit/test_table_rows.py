@@ -81,3 +81,30 @@ def test_a_huge_text_value_is_cut_on_the_page_but_short_ones_are_not() -> None:
     cells = column_cells(Formats(), [huge, short, None, huge], "text")
     assert cells[0] == "x" * (MAX_CELL_CHARS - 1) + "…" and cells[3] == cells[0]
     assert cells[1] == short and cells[2] is None
+
+
+def test_cells_remembered_across_tables_are_what_the_formats_write() -> None:
+    """column_cells remembers cells across tables (a family's pages repeat their values): whatever it has seen
+    before, in whichever site's formats, each column comes out as Formats.column writes it."""
+    import random
+
+    from reportsite.pages.table_rows import column_cells
+    from reportsite.values.formats import Formats
+    from reportsite.values.words import Words
+
+    zurich, tokyo = dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=9))
+    moment = dt.datetime(2026, 1, 5, 7, 0, tzinfo=zurich)
+    pool = [1, 1.0, True, False, 0, -0.0, decimal.Decimal("1.0"), decimal.Decimal("1.00"), decimal.Decimal("1.5"),
+            12.5, 0.000123, 1234567.891, -3, 2025, float("nan"), float("inf"), None, dt.date(2026, 1, 5),
+            dt.datetime(2026, 1, 5, 7, 0), moment, moment.astimezone(tokyo), "2026-01-05", "text", "x" * 2500]
+    sites = [Formats(), Formats("de-CH", "CHF", "Europe/Zurich", Words.make("de")),
+             Formats("de-CH", "CHF", "UTC", Words.make("de")), Formats("de-CH", "CHF", "UTC", Words.make("fr")),
+             Formats("fr-CH", "EUR", "Asia/Tokyo", Words.make("fr")), Formats("en-US", "JPY")]
+    rng = random.Random(7)
+    for _ in range(400):
+        formats = rng.choice(sites)
+        kind = rng.choice(["number", "currency", "percent", "plain", "text", "date", "datetime"])
+        values = [rng.choice(pool) for _ in range(rng.randrange(1, 8))]
+        expected = [None if c is None else c if len(c) <= 2000 else c[:1999] + "…"
+                    for c in formats.column(values, kind)]
+        assert column_cells(formats, values, kind) == expected, (formats.locale, kind, values)

@@ -62,8 +62,9 @@ def _finite(value: float | None) -> float | None:
 
 def column_cells(formats: Formats, values: list[Any], kind: str) -> list[str | None]:
     """A column's cells, the site's way (``Formats.column``), each distinct value written once: a 50,000-row
-    table repeats its dates, regions and ids. The decimals the cells share are the same over the distinct
-    values as over all of them."""
+    table repeats its dates, regions and ids, and a family's pages repeat one another's (remembered across
+    tables by the site's formats, the kind, the shared decimals and the value's type and text). The decimals the
+    cells share are the same over the distinct values as over all of them."""
     index: dict[Any, int] = {}
     distinct: list[Any] = []
     positions = []
@@ -78,8 +79,31 @@ def column_cells(formats: Formats, values: list[Any], kind: str) -> list[str | N
             found = index[key] = len(distinct)
             distinct.append(value)
         positions.append(found)
-    written = [_capped(cell) for cell in formats.column(distinct, kind)]
+    shared = formats.shared_fraction(distinct, kind)
+    site = (formats.locale, formats.currency, formats.timezone, formats.words, kind, shared)
+    written = [_written(formats, site, value, kind, shared) for value in distinct]
     return [written[i] for i in positions]
+
+
+def _written(formats: Formats, site: tuple[Any, ...], value: Any, kind: str, shared: int) -> str | None:
+    """One value's cell, remembered by the site's formats, kind and shared decimals (text is cheap: not kept)."""
+    if isinstance(value, str):
+        return _capped(formats.cell(value, kind, shared))
+    key = (site, type(value), str(value) if isinstance(value, decimal.Decimal | float) else value)
+    try:
+        cell = _WRITTEN.get(key, _UNKNOWN)
+    except TypeError:  # a list or struct value
+        return _capped(formats.cell(value, kind, shared))
+    if cell is _UNKNOWN:
+        if len(_WRITTEN) >= WRITTEN_CACHE:
+            _WRITTEN.clear()
+        cell = _WRITTEN[key] = _capped(formats.cell(value, kind, shared))
+    return cell  # type: ignore[return-value]
+
+
+WRITTEN_CACHE = 100_000  # cells remembered across tables: a family's pages repeat their dates, ids and amounts
+_WRITTEN: dict[Any, str | None] = {}
+_UNKNOWN = object()
 
 
 def _capped(cell: str | None) -> str | None:

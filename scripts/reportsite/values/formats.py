@@ -328,13 +328,18 @@ class Formats:
 
     def column(self, values: Sequence[Any], kind: str) -> list[str | None]:
         """A table column's cells: numbers share their decimals (12.50 beside 100.25), up to two."""
-        shared = 0
-        if kind in ("number", "percent"):
-            numbers = [_decimal(v) * (100 if kind == "percent" else 1) for v in values
-                       if _is_number(v) and not _nan(v) and not (isinstance(v, float) and math.isinf(v))]
-            needed = [min(fraction_digits(n), 2) for n in numbers if abs(n) >= 1]
-            shared = min(max(needed, default=0), 1 if kind == "percent" else 2)
+        shared = self.shared_fraction(values, kind)
         return [self.cell(v, kind, shared) for v in values]
+
+    @staticmethod
+    def shared_fraction(values: Sequence[Any], kind: str) -> int:
+        """The decimals a column's numbers share (``column``): the most any of them needs, up to two."""
+        if kind not in ("number", "percent"):
+            return 0
+        numbers = [_decimal(v) * (100 if kind == "percent" else 1) for v in values
+                   if _is_number(v) and not _nan(v) and not (isinstance(v, float) and math.isinf(v))]
+        needed = [min(fraction_digits(n), 2) for n in numbers if abs(n) >= 1]
+        return min(max(needed, default=0), 1 if kind == "percent" else 2)
 
     def parameter(self, name: str, value: Any) -> str:
         """A $name in a title: dates and numbers the site's way; years and ids as written."""
