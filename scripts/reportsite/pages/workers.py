@@ -57,7 +57,16 @@ def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[M
         yield here
         return
     with process_pool(count, _start, (setting,), "reportsite.pages.workers") as pool:
-        yield lambda chunk, found, colors: pool.submit(_make, chunk, found, colors)
+        yield lambda chunk, found, colors: pool.submit(_make, chunk, _compact(found), colors)
+
+
+def _compact(found: Mapping[ResultKey, Any]) -> dict[ResultKey, Any]:
+    """Each result with buffers of its own. A page's rows are a slice of its item's one-pass result, and Arrow
+    pickles a slice with the buffers of the whole (a 5-row slice of 4M rows would travel as megabytes)."""
+    import pyarrow as pa
+
+    return {key: value.take(pa.array(range(value.num_rows), pa.int64())) if isinstance(value, pa.Table) else value
+            for key, value in found.items()}
 
 
 @contextmanager

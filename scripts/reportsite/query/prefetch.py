@@ -52,6 +52,10 @@ class Shared:
     uses: Counter[Key]
     tables: dict[Key, Any] = field(default_factory=dict)  # rows at hand
     stored: list[Stored] = field(default_factory=list)  # streams: batched results in temporary tables
+    left: int = field(init=False)  # uses still to be served
+
+    def __post_init__(self) -> None:
+        self.left = sum(self.uses.values())
 
     def has(self, key: Key) -> bool:
         """Whether a use of ``key`` is still to be served from here."""
@@ -64,12 +68,13 @@ class Shared:
             self._load(key, read)
         rows = self.tables[key]
         self.uses[key] -= 1
+        self.left -= 1
         if self.uses[key] <= 0:
             del self.tables[key]
         return rows
 
     def done(self) -> bool:
-        return not any(count > 0 for count in self.uses.values())
+        return self.left <= 0
 
     def _load(self, key: Key, read: Callable[[str, int, int], Any]) -> None:
         """Read a chunk of a stored result: this binding and the ones after it, up to ``CHUNK_ROWS`` rows."""

@@ -132,7 +132,9 @@ class Session:
         keys = [binding_key(b) for b in bound]
         uses = Counter(keys)
         distinct = list(dict.fromkeys(keys))
-        first = {key: bound[keys.index(key)] for key in distinct}
+        first: dict[Key, Any] = {}
+        for key, one in zip(keys, bound, strict=True):
+            first.setdefault(key, one)  # each key's first binding
         shared = Shared(limit, stream, uses)
         names = [name for name in bound[0] if len({repr(b[name]) for b in bound}) > 1]
         for group in self._groups(distinct, first, names):
