@@ -187,7 +187,7 @@ def run(work: Path) -> dict[str, Any]:
           f"({seconds / max(pages, 1) * 1000:.0f} ms a page); nothing changed: {again:.2f}s ({unchanged.status})")
 
     scripts = {name: gz((ROOT / "site_src/static" / name).read_bytes())
-               for name in ("filters.js", "list_search.js", "tables.js", "site.js")
+               for name in ("filters.js", "list_search.js", "tables.js", "site.js", "words.js")
                if (ROOT / "site_src/static" / name).exists()}
     out["scripts_gzip"] = scripts
     print("  scripts, gzipped: " + ", ".join(f"{name} {size:,} B" for name, size in scripts.items()))

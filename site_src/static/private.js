@@ -13,35 +13,8 @@
   var config = JSON.parse(configEl.textContent);
   var STORE = "reportsite-key:";
   var MAGIC = 4, NONCE = 12;
-  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
-  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
-  var messages = null;
-  function words() {
-    if (!messages) {
-      messages = {};
-      document.querySelectorAll("script[data-messages]").forEach(function (el) {
-        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
-      });
-    }
-    return messages;
-  }
-  function fill(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    }).replace(/%%/g, "%");
-  }
-  function _(text, values) {
-    var found = words()[text];
-    return fill(typeof found === "string" ? found : text, values);
-  }
-  function ngettext(singular, plural, count, values) {
-    var forms = words()[singular], rule;
-    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
-      rule = count === 1 ? "one" : "other";
-    }
-    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
-    return fill(text, Object.assign({ count: count }, values || {}));
-  }
+  // The page's words (words.js): _("…", {name: value}) and ngettext(singular, plural, count, {…}).
+  var _ = window.reportsite.words.gettext, ngettext = window.reportsite.words.ngettext;
   var form = document.querySelector("[data-private-form]");
   var input = document.querySelector("[data-private-password]");
   var submit = document.querySelector("[data-private-submit]");

@@ -5,20 +5,8 @@
 (function () {
   "use strict";
   var UNITS = { hour: "hours", minute: "minutes", second: "seconds" };
-  // The page's words (script[data-messages], in the site's language): _("…", {name: value}).
-  var messages = null;
-  function _(text, values) {
-    if (!messages) {
-      messages = {};
-      document.querySelectorAll("script[data-messages]").forEach(function (el) {
-        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* keep English */ }
-      });
-    }
-    var found = typeof messages[text] === "string" ? messages[text] : text;
-    return found.replace(/%\((\w+)\)s/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    }).replace(/%%/g, "%");
-  }
+  // The page's words (words.js): _("…", {name: value}).
+  var _ = window.reportsite.words.gettext;
 
   function fail(el, message) {
     el.dataset.rendered = "error";

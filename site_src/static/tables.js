@@ -19,35 +19,8 @@
   var collator = new Intl.Collator(lang, { numeric: true });
   var numbers = new Intl.NumberFormat(document.documentElement.dataset.locale || lang);
   var made = 0;
-  // The page's words, in the site's language (script[data-messages], written by the build): _("…", {name: value})
-  // and ngettext(singular, plural, count, {…}) with the browser's CLDR plural rules.
-  var messages = null;
-  function words() {
-    if (!messages) {
-      messages = {};
-      document.querySelectorAll("script[data-messages]").forEach(function (el) {
-        try { Object.assign(messages, JSON.parse(el.textContent)); } catch (err) { /* English */ }
-      });
-    }
-    return messages;
-  }
-  function fill(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    }).replace(/%%/g, "%");
-  }
-  function _(text, values) {
-    var found = words()[text];
-    return fill(typeof found === "string" ? found : text, values);
-  }
-  function ngettext(singular, plural, count, values) {
-    var forms = words()[singular], rule;
-    try { rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count); } catch (err) {
-      rule = count === 1 ? "one" : "other";
-    }
-    var text = forms && typeof forms === "object" ? (forms[rule] || forms.other) : (count === 1 ? singular : plural);
-    return fill(text, Object.assign({ count: count }, values || {}));
-  }
+  // The page's words (words.js): _("…", {name: value}) and ngettext(singular, plural, count, {…}).
+  var _ = window.reportsite.words.gettext, ngettext = window.reportsite.words.ngettext;
 
   // A box that scrolls sideways is reachable by keyboard (and named), so a keyboard can scroll it too.
   function scrollable(box, label) {

@@ -63,7 +63,7 @@ def test_demo_site_layout_and_manifest(built_demo):
         assert (site / relative).stat().st_size == info["size"]
     assets = sorted(re.sub(r"\.[0-9a-f]{12}\.", ".HASH.", p.name) for p in (site / "assets").iterdir())
     assert assets == ["filters.HASH.js", "search.HASH.js", "site.HASH.css", "site.HASH.js", "tables.HASH.js",
-                      "theme.HASH.js", "vega.HASH.js"]
+                      "theme.HASH.js", "vega.HASH.js", "words.HASH.js"]
     index = (site / "index.html").read_text()
     for slug in ("sales", "customers", "products", "product"):
         assert f'href="reports/{slug}.html"' in index

@@ -53,7 +53,8 @@ def page(**kw) -> ReportPage:
 
 def context(report: ReportPage) -> dict:
     return {"site": SiteConfig(title="T"), "assets": {"css": "assets/site.x.css", "vega": "assets/vega.x.js",
-                                                        "js": "assets/site.x.js", "theme": "assets/theme.x.js"},
+                                                        "js": "assets/site.x.js", "theme": "assets/theme.x.js",
+                                                        "words": "assets/words.x.js", "tables": "assets/tables.x.js"},
             "built_at": "2026-01-01T00:00:00+00:00", "root": "../", "page_title": report.title, "report": report}
 
 
@@ -89,6 +90,24 @@ def test_pages_reference_only_site_relative_assets():
     assert urls, "expected links and scripts"
     assert all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
     assert "../assets/vega.x.js" in urls and "../data/s/c.csv" in urls and "../index.html" in urls
+
+
+def test_the_words_script_runs_before_every_script_that_reads_the_page_words():
+    html = render(environment(TEMPLATES), "report.html", context(page(
+        title="Sales", description="d", text=[], vega_locale={"format": {}, "time": {}},
+        charts=[ChartBlock(id="chart-1", name="c", type="bar", spec={"title": "c"}, rows=1, description=None,
+                              width="half", csv=None)],
+        tables=[TableBlock(id="table-1", name="t", columns=["a"], numeric=[False], rows=[["x"]], total_rows=1,
+                              description=None, csv=None)])))
+    parsed = Collector()
+    parsed.feed(html)
+    sources = [attrs for attrs, _ in parsed.scripts if attrs.get("src")]
+    (words,) = [i for i, attrs in enumerate(sources) if attrs["src"] == "../assets/words.x.js"]
+    assert "defer" not in sources[words] and "async" not in sources[words]
+    # The scripts before it are deferred (they run once the page is parsed) or are not ours (the Vega bundle).
+    assert all("defer" in attrs for attrs in sources[:words]), sources
+    assert {"../assets/theme.x.js"} == {attrs["src"] for attrs in sources[:words]}
+    assert {"../assets/tables.x.js", "../assets/site.x.js"} <= {attrs["src"] for attrs in sources[words + 1:]}
 
 
 def test_undefined_template_variables_are_errors():

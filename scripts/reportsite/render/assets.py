@@ -134,6 +134,11 @@ def vega_bundle(root: Path, notes: list[str] | None = None) -> Asset:
                                         VEGA_BUNDLE_SHA256.get(version)))
 
 
+def words_script(site_src: Path) -> Asset:
+    """The page's words for the other scripts (every page, before them): gettext and ngettext."""
+    return hashed("words", "js", (site_src / "static" / "words.js").read_bytes())
+
+
 def page_script(site_src: Path) -> Asset:
     return hashed("site", "js", (site_src / "static" / "site.js").read_bytes())
 
@@ -151,6 +156,8 @@ def filters_script(site_src: Path) -> Asset:
 def search_script(site_src: Path) -> Asset:
     """The search box of a for_each report's listing page."""
     return hashed("search", "js", (site_src / "static" / "list_search.js").read_bytes())
+
+
 def tables_script(site_src: Path) -> Asset:
     """Sorting, search and paging of report tables (pages with tables)."""
     return hashed("tables", "js", (site_src / "static" / "tables.js").read_bytes())
@@ -197,9 +204,9 @@ def logo(root: Path, site: SiteConfig) -> Asset | None:
 def all_assets(root: Path, site_src: Path, notes: list[str] | None = None,
                site: SiteConfig | None = None) -> dict[str, Asset]:
     found = {"css": tailwind_css(root, site_src, notes), "vega": vega_bundle(root, notes),
-             "js": page_script(site_src), "theme": theme_script(site_src), "filters": filters_script(site_src),
-             "search": search_script(site_src), "tables": tables_script(site_src),
-             "private": private_script(site_src)}
+             "words": words_script(site_src), "js": page_script(site_src), "theme": theme_script(site_src),
+             "filters": filters_script(site_src), "search": search_script(site_src),
+             "tables": tables_script(site_src), "private": private_script(site_src)}
     brand_logo = logo(root, site) if site else None
     if brand_logo:
         found["logo"] = brand_logo

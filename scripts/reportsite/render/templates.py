@@ -2,7 +2,7 @@
 
 Template contract (what each page template receives):
 - every page: ``site`` (SiteConfig), ``root`` ("" or "../": prefix for site-relative links),
-  ``assets`` (name → site-relative path: css, vega, js, theme, and logo when site.yaml names one),
+  ``assets`` (name → site-relative path: css, vega, words, js, theme, …, and logo when site.yaml names one),
   ``built_at`` (ISO timestamp), ``page_title``, ``html_lang`` (the language of the words: de-CH, fr).
 - ``index.html``: ``reports``: the manifest entry of each report (title, description as plain text,
   update_frequency, data_modified, data_as_of (e.g. "Jan 5, 2026", the site's way), data_as_of_label ("Data
@@ -42,8 +42,8 @@ from reportsite.values.formats import Formats
 from reportsite.values.words import ENGLISH, N_, Words, messages_in
 
 # The scripts a page may load (assets' names), by file under site_src/static/.
-SCRIPTS = {"js": "site.js", "theme": "theme.js", "filters": "filters.js", "search": "list_search.js",
-           "tables": "tables.js", "private": "private.js"}
+SCRIPTS = {"words": "words.js", "js": "site.js", "theme": "theme.js", "filters": "filters.js",
+           "search": "list_search.js", "tables": "tables.js", "private": "private.js"}
 FREQUENCIES = {"hourly": N_("Hourly"), "daily": N_("Daily"), "weekly": N_("Weekly"), "monthly": N_("Monthly"),
                "manual": N_("Manual")}
 AS_OF_LABELS = (N_("Data as of"), N_("Files updated"))
