@@ -107,20 +107,20 @@ def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
         return
     depends = {block: page_filters.depends_on(filters, names) for block, names in _item_names(report).items()}
     units = _units(pages, filters, depends)
-    found: dict[ResultKey, Any] = {}
-    items = _items(report, site)
-    for block, ref, limit, stream in items:
-        uses = [unit for unit in units if block in unit.blocks]
-        ctx.session.prefetch(ref, [unit.parameters for unit in uses], limit, stream)
-        if not stream:
-            for unit in uses:
-                found[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, limit, False)
-    colors = _colors(ctx, units, filters, depends, found)
     by_page: list[list[Made]] = [[] for _ in pages]
     count = workers.worker_count(len(units))
     setting = Setting(report, site, ctx.downloads, ctx.today, ctx.families)
     done = 0
-    with workers.makers(setting, count) as make:
+    with workers.makers(setting, count) as make:  # the workers get ready while the queries run
+        found: dict[ResultKey, Any] = {}
+        items = _items(report, site)
+        for block, ref, limit, stream in items:
+            uses = [unit for unit in units if block in unit.blocks]
+            ctx.session.prefetch(ref, [unit.parameters for unit in uses], limit, stream)
+            if not stream:
+                for unit in uses:
+                    found[Results.key(ref, unit.parameters)] = _rows(ctx, ref, unit.parameters, limit, False)
+        colors = _colors(ctx, units, filters, depends, found)
         size = max(1, min(workers.CHUNK_UNITS, len(units) // max(count * 2, 1) or 1))
         pending = []
         for start in range(0, len(units), size):

@@ -87,13 +87,15 @@ def _start_all(pool: ProcessPoolExecutor, count: int) -> None:
     A new worker imports the program's ``__main__`` first (multiprocessing does, to find functions defined
     there); a script that calls ``build()`` without an ``if __name__ == "__main__":`` guard would build again in
     every worker. The workers need only reportsite, so they are started while ``__main__`` is a bare module,
-    all of them at once (the pool starts no more later), and the real one is put back before anything else.
+    all of them at once (the pool starts no more later; each ``submit`` starts one, and what a new process
+    imports is decided as it starts), and the real one is put back before anything else. The workers get ready
+    (their imports, the report) while the caller goes on: ``slices`` starts them before its queries run.
     """
     real = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:
-        for started in [pool.submit(os.getpid) for _ in range(count)]:
-            started.result()
+        for _ in range(count):
+            pool.submit(os.getpid)  # starts one worker, its __main__ sent as it starts; not waited for
     finally:
         sys.modules["__main__"] = real
 
