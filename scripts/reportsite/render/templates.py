@@ -34,6 +34,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from reportsite.errors import RenderError
 from reportsite.pages import markdown_text, notices
 from reportsite.render import table_html
@@ -143,7 +145,6 @@ def environment(templates: Path, words: Words = ENGLISH, static: Path | None = N
     """The pages' Jinja2 environment, speaking ``words``; ``static`` holds the scripts (default: beside the
     templates)."""
     import jinja2
-    from markupsafe import Markup
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
