@@ -185,9 +185,25 @@ TOOLTIP = """(function () {
 })();"""
 
 
+# What the site's theme.js and site.js do when the reader's system turns dark: the page's theme follows it and
+# its charts are drawn again in it (smoke's dark checks wait for both before running axe again).
+THEME = """(function () {
+  const media = matchMedia("(prefers-color-scheme: dark)");
+  const follow = () => {
+    const theme = media.matches ? "dark" : "light";
+    document.documentElement.dataset.theme = theme;
+    document.querySelectorAll("[data-spec]").forEach(el => { el.dataset.drawnTheme = theme; });
+  };
+  follow();
+  document.addEventListener("DOMContentLoaded", follow);
+  media.addEventListener("change", follow);
+})();"""
+
+
 def html_page(body: str, script: str = "") -> str:
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-            '<title>A test page</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            '<title>A test page</title><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<script>{THEME}</script></head>"
             f'<body style="margin:0; font-family: sans-serif"><main>{body}</main><script>{script}</script>'
             "</body></html>")
 
