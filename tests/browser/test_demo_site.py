@@ -147,14 +147,26 @@ def test_metric_values_match_the_data(browser, demo_site, sample_data):
     assert f"${total:,.2f}" in seen["metric_titles"] + seen["metrics"]  # the exact value, also when shortened
 
 
-def test_every_page_passes_the_smoke_checks(browser, demo_site):
-    """All of `reportsite smoke`, the checks of what a reader sees included, on every demo page (and the
-    hostile one) at desktop and phone width."""
+@pytest.fixture(scope="module")
+def smoked(browser, demo_site):  # type: ignore[no-untyped-def]
+    """All of `reportsite smoke`, the checks of what a reader sees included, on every demo page (and the hostile
+    one) at desktop and phone width: run once, read by the tests below."""
     import contextlib
 
     from reportsite.smoke.runner import run_smoke
 
-    result = run_smoke(str(demo_site), lambda: contextlib.nullcontext(browser))
-    problems = [str(problem) for problem in result.problems]
+    return run_smoke(str(demo_site), lambda: contextlib.nullcontext(browser))
+
+
+def test_every_page_passes_the_smoke_checks(smoked):
+    problems = [str(problem) for problem in smoked.problems]
     assert problems == [], "\n".join(["", *problems])
-    assert all(check.tooltips > 0 for check in result.checks if check.charts), result.checks
+    assert all(check.tooltips > 0 for check in smoked.checks if check.charts), smoked.checks
+
+
+def test_the_demo_customers_page_has_its_tooltips_read_from_vega(smoked):
+    # The real vega-embed and vega-tooltip: every chart on the page shows a tooltip for its sampled marks.
+    checks = [c for c in smoked.checks if c.page == "reports/customers.html"]
+    assert [(c.viewport, c.charts_drawn, c.hovered, c.tooltips) for c in checks] == [
+        ("desktop", 3, 9, 9), ("phone", 3, 9, 9)]
+    assert [p for p in smoked.problems if p.page == "reports/customers.html"] == []

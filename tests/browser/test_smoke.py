@@ -432,15 +432,6 @@ def test_each_problem_names_its_page_and_the_screen_width_it_shows_at(tmp_path: 
         r"out\) \(phone 390 px\)", problems[2]), problems
 
 
-def test_the_demo_customers_page_has_its_tooltips_read_from_vega(demo_site: Path, session_browser) -> None:
-    # The real vega-embed and vega-tooltip: every chart on the page shows a tooltip for its sampled marks.
-    result = run_smoke(str(demo_site), session_browser)
-    checks = [c for c in result.checks if c.page == "reports/customers.html"]
-    assert [(c.viewport, c.charts_drawn, c.hovered, c.tooltips) for c in checks] == [
-        ("desktop", 3, 9, 9), ("phone", 3, 9, 9)]
-    assert [p for p in result.problems if p.page == "reports/customers.html"] == []
-
-
 def test_screenshots_of_every_page_and_width_light_and_dark(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", page=metric("Revenue", "$1,234"))
     shots = tmp_path / "shots"
