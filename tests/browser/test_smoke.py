@@ -467,3 +467,16 @@ def test_bars_drawn_over_one_another_fail_and_stacked_or_side_by_side_ones_pass(
     stacked = [(20, 200, 20, 40), (20, 160, 20, 40), (20, 120, 20, 40)]  # adjoining, not overlapping
     moved = [(x + 200, y, w, h) for x, y, w, h in stacked]
     assert reader(html_page(chart(bar_paths(*side_by_side, *moved)))).problems == []
+
+
+def test_the_dark_scheme_is_checked_by_axe_once_its_colour_transitions_have_finished(tmp_path: Path,
+                                                                                     session_browser) -> None:
+    # In the dark scheme the text fades, over 1.5 s, to a grey that cannot be read on the dark background (1.3:1);
+    # checked before the fade ends, it would still read. The light scheme is clean.
+    style = ("<style>p.fading { color: #111; background: #fff; transition: color 1.5s linear, background 1.5s "
+             "linear; } [data-theme=dark] p.fading { color: #333; background: #111; }</style>")
+    site = write_site(tmp_path / "site", fades=style + '<p class="fading" data-testid="report-text">Revenue</p>')
+    problems = [str(p) for p in smoke_site(str(site), session_browser)]
+    assert problems == [
+        "reports/fades.html: accessibility (axe color-contrast, serious): Elements must meet minimum color contrast "
+        "ratio thresholds; 1 element, e.g. p (desktop 1280 px dark, phone 390 px dark)"]

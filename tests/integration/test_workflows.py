@@ -212,7 +212,8 @@ class Publish:
             except pytest.fail.Exception as exc:
                 first_failure = first_failure or exc
             if runner.steps:  # the job's wall time, for the README's measured minutes (pytest -s shows it)
-                print(f"[minutes] {self.name} {job}: {runner.seconds:.1f} s, {len(runner.steps)} steps")
+                print(f"[minutes] {self.name} {job}: {runner.seconds:.1f} s, {len(runner.steps)} steps "
+                      + ", ".join(f"{k} {v:.1f}" for k, v in runner.step_seconds.items() if v >= 0.5))
         if first_failure:
             raise first_failure
         return self.deploy.result == "success"

@@ -179,6 +179,7 @@ class Runner:
     restored: list[str] = field(default_factory=list)  # cache keys this job restored (the matched key)
     warnings: list[str] = field(default_factory=list)  # what an action warned about without failing
     seconds: float = 0.0  # the job's wall time
+    step_seconds: dict[str, float] = field(default_factory=dict)  # step name → its wall time
     shell: str = GITHUB_SHELL  # the job's `defaults.run.shell`
     applied: dict[str, int] = field(default_factory=dict)  # lines of $GITHUB_PATH / $GITHUB_ENV already applied
     outputs: dict[str, str] = field(default_factory=dict)  # the job's outputs, once it has run
@@ -216,10 +217,13 @@ class Runner:
                 condition = f"success() && ({condition})"
             if not evaluate(condition, self.context, status):
                 continue
+            step_started = time.perf_counter()
             try:
                 self.run_step(f"{job} step {number} ({name})", name, step)
             except StepFailed as exc:
                 failed = failed or str(exc)
+            finally:
+                self.step_seconds[name] = time.perf_counter() - step_started
         self.outputs = {k: as_text(evaluate(bare(v), self.context)) for k, v in spec.get("outputs", {}).items()}
         self.result = "failure" if failed else "success"
         self.seconds = time.perf_counter() - started

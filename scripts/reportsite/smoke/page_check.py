@@ -16,7 +16,7 @@ from reportsite.smoke.findings import VIEWPORT_NAMES, PageCheck
 from reportsite.values.words import ENGLISH, Words
 
 CHART_TIMEOUT_MS = 15_000
-THEME_SETTLES_MS = 400  # Tailwind's transitions take 150 ms
+THEME_SETTLES_MS = 2_000  # the longest wait for the colour transitions a scheme change starts (Tailwind's: 150 ms)
 PAGE_TIMEOUT_MS = 30_000
 
 
@@ -240,13 +240,20 @@ _DARK_DRAWN = ("() => document.documentElement.dataset.theme === 'dark' && "
                "(el.dataset.rendered && el.dataset.drawnTheme === 'dark'))")
 
 
+# Every colour transition has finished (cards fade their backgrounds): getAnimations() applies the pending style
+# change first, so a transition the new scheme is about to start is counted; endless animations are not waited for.
+_TRANSITIONS_DONE = ("() => document.getAnimations().every(a => a.playState !== 'running' || "
+                     "a.effect === null || a.effect.getComputedTiming().endTime === Infinity)")
+
+
 def dark_accessibility(page: Any, words: Words = ENGLISH) -> list[str]:
     """The page switched to the dark colour scheme (as a reader's system would switch it), its charts redrawn,
     then checked by axe again."""
     page.emulate_media(color_scheme="dark")
     with contextlib.suppress(Exception):  # charts that did not redraw are checked as they are
         page.wait_for_function(_DARK_DRAWN, timeout=CHART_TIMEOUT_MS)
-    page.wait_for_timeout(THEME_SETTLES_MS)  # colour transitions (cards fade their backgrounds) have finished
+    with contextlib.suppress(Exception):  # a transition still running then is checked as it is drawn
+        page.wait_for_function(_TRANSITIONS_DONE, polling="raf", timeout=THEME_SETTLES_MS)
     return axe.check(page, words)
 
 

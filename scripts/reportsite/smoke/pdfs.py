@@ -14,6 +14,8 @@ Private reports' PDFs are sealed like the rest of their files (``private`` check
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,22 +62,26 @@ def sheet_problems(data: bytes) -> list[str]:
                 found.append(f"sheet {number} is {width:.0f} × {height:.0f} pt, neither A4 nor Letter")
             if not page.extract_text().strip():
                 found.append(f"sheet {number} has no text")
-            scale = _content_scale(page, reader)
+            scale = _content_scale(page)
             if scale is not None and scale < PT_PER_PX * 0.98:
                 found.append(f"sheet {number} is printed at {scale / PT_PER_PX:.0%}: something on the page is wider "
                              "than the paper, and Chromium shrank the page to fit it")
     return found
 
 
-def _content_scale(page: Any, reader: Any) -> float | None:
-    """Points per CSS pixel of a Chromium sheet: the product of its first two ``cm`` scales (the device's, then
-    the page's); 0.75 unless the page was shrunk to fit."""
-    from pypdf.generic import ContentStream
+_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+# A `cm` operator and its six operands; the first of them is the horizontal scale.
+_CM = re.compile(rb"(?<![\w.])(" + _NUMBER + rb")" + rb"(?:\s+" + _NUMBER + rb"){5}\s+cm(?![\w])")
 
+
+def _content_scale(page: Any) -> float | None:
+    """Points per CSS pixel of a Chromium sheet: the product of its first two ``cm`` scales (the device's, then
+    the page's); 0.75 unless the page was shrunk to fit. Both come before anything is drawn, so the stream is
+    read only that far (parsing every operator of a long page took most of the check's time)."""
     contents = page.get_contents()
     if contents is None:
         return None
-    scales = [abs(float(args[0])) for args, op in ContentStream(contents, reader).operations if op == b"cm"][:2]
+    scales = [abs(float(match[1])) for match in itertools.islice(_CM.finditer(contents.get_data()), 2)]
     return scales[0] * scales[1] if len(scales) == 2 else None
 
 
