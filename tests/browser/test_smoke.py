@@ -79,6 +79,26 @@ def test_a_good_published_site_passes(published: Gateway, session_browser) -> No
     assert any(p.startswith("/data/sales/") for p in paths)  # the CSV download links were checked
 
 
+def test_pages_published_as_built_are_checked_for_what_publishing_can_break(published: Gateway, s3, demo_site: Path,
+                                                                           session_browser) -> None:
+    # Every page is the built one: each loads, draws its charts and has its links checked; the reader checks,
+    # axe and the PDFs' paper checks (run on these bytes before deploy) are not run again.
+    same = run_smoke(published.url, session_browser, built=demo_site)
+    assert same.problems == [] and len(same.checks) == 2 * len(same.pages) > 2
+    assert all(c.status == 200 and c.charts_drawn == c.charts for c in same.checks)
+    assert sum(c.hovered for c in same.checks) == 0
+    assert any(p.startswith("/assets/vega.") for p in published.requests)
+
+    # A page published otherwise than built gets every check (here its card reads NaN); the others still do not.
+    page = re.search(r'data-testid="metric-value"[^>]*>([^<]+)<', (demo_site / "reports/sales.html").read_text())
+    assert page is not None
+    edit_object(s3, "prod/reports/sales.html", f">{page[1]}<", ">NaN<")
+    changed = run_smoke(published.url, session_browser, built=demo_site)
+    assert [str(p) for p in changed.problems] == ['reports/sales.html: card "Revenue, last full month": the value '
+                                                  'reads "NaN"']
+    assert {c.page for c in changed.checks if c.hovered} == {"reports/sales.html"}
+
+
 def test_a_missing_vega_asset_fails_every_report_page(published: Gateway, s3, session_browser) -> None:
     vega = key_of(s3, "assets/", "vega.")
     s3.delete_object(Bucket="site", Key=vega)

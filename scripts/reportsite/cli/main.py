@@ -271,6 +271,10 @@ def parser() -> argparse.ArgumentParser:
     smoke.add_argument("--changed", action="store_true",
                        help="open only the index and the pages of the reports the site's last build made (the "
                             "others were checked when they were published)")
+    smoke.add_argument("--built", metavar="DIR",
+                       help="the folder the site at --url was published from, smoke-checked before it was deployed: "
+                            "pages published byte for byte as there are checked for loading, requests, links and "
+                            "charts, not again for what their bytes decide (reader checks, accessibility, print)")
     smoke.add_argument("--screenshots", metavar="DIR",
                        help="save a full-page PNG of every page at every width, light and dark, into DIR")
     init = add("init", cmd_init, "check, with your AWS CLI credentials, the repository variables, the OIDC provider, "

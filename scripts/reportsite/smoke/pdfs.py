@@ -103,11 +103,13 @@ def layout_problems(context_for: Callable[[Any], Any], url: str) -> list[str]:
 
 
 def check_pdfs(base: str, manifest: Manifest | None, browser: Any,
-               fetch: Callable[[str], tuple[int, bytes]]) -> list[Problem]:
+               fetch: Callable[[str], tuple[int, bytes]], checked: set[str] | None = None) -> list[Problem]:
+    """Each public report's PDF as paper, and its page laid out for print; a PDF and page both in ``checked``
+    (published as they were checked before) are left out."""
     problems: list[Problem] = []
     for slug, entry in sorted(manifest.reports.items() if manifest is not None else []):
         pdf = entry.pdf
-        if not pdf or entry.private:
+        if not pdf or entry.private or {pdf, f"reports/{slug}.html"} <= (checked or set()):
             continue
         status, body = fetch(base + pdf)
         if status >= 400 or not body.startswith(b"%PDF"):

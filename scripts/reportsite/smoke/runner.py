@@ -10,6 +10,11 @@ and what ``smoke_checks`` finds on the drawn page (NaN and the like in chart
 text and sampled tooltips, labels and legends cut off or overlapping, squashed
 plot areas, text overflowing its card). ``screenshots`` saves a full-page PNG of
 every page at every width, light and dark, for a person to look at.
+
+``built`` names the folder a published site was deployed from, checked by smoke before it was deployed: a page
+(and its PDF) published byte for byte as it is there is opened for what publishing can break (the page loads from
+the host, its requests and links answer, its charts draw, private files stay sealed); what its bytes alone decide
+(what a reader sees, accessibility, print) was checked on those bytes and is not checked again.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 from reportsite.browser import launched
 from reportsite.build.manifest_model import Manifest
+from reportsite.errors import ReportError
 from reportsite.smoke import private as smoke_private
 from reportsite.smoke.crawl import NotASite, check_url, discover, fetch, inside, site_address
 from reportsite.smoke.findings import SITE, VIEWPORTS, PageCheck, Problem, SmokeResult
@@ -119,16 +125,33 @@ def changed_pages(pages: list[str], manifest: Manifest | None) -> list[str]:
             in made]
 
 
+def as_built(base: str, pages: list[str], built: Path | None) -> set[str]:
+    """The pages (and PDFs) at ``base`` whose bytes are those of the same file in the checked folder ``built``."""
+    if built is None:
+        return set()
+    same = set()
+    for path in pages:
+        local = built / path
+        try:
+            status, body = fetch(base + path)
+        except ConnectionError:
+            continue  # a page that cannot be fetched is reported when it is opened
+        if status < 400 and local.is_file() and local.read_bytes() == body:
+            same.add(path)
+    return same
+
+
 def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screenshots: Path | None = None,
               reader: bool = True, passwords: dict[str, str] | None = None, changed: bool = False,
-              words: Words = ENGLISH, accessibility: bool | None = None) -> SmokeResult:
+              words: Words = ENGLISH, accessibility: bool | None = None, built: Path | None = None) -> SmokeResult:
     """Check every page of the site at ``url`` in Chromium; see the module docstring for what fails.
 
     With ``screenshots``, a full-page PNG of every page at every width, light and dark, is saved there.
     ``reader=False`` leaves out the checks of what a reader sees (tests of the other checks use it), and the
     accessibility checks unless ``accessibility`` says otherwise. ``passwords`` (audience → password) open
     private pages; their files must be sealed all the same. ``changed`` opens only the index and the pages of
-    the reports the last build made (``changed_pages``). Messages are in ``words`` (the site's language)."""
+    the reports the last build made (``changed_pages``). Pages published as they are in ``built`` are checked only
+    for what publishing can break (see the module docstring). Messages are in ``words`` (the site's language)."""
     accessible = reader if accessibility is None else accessibility
     try:
         with site_address(url, words) as base:
@@ -140,8 +163,11 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
             problems += [Problem(f, m, (), words)
                          for f, m in smoke_private.sealed_problems(base, manifest, fetch, words)]
             pdf_problems: list[Problem] = []
+            pdfs = [entry.pdf for entry in manifest.reports.values() if entry.pdf] if manifest is not None else []
+            same = as_built(base, pages + pdfs, built)
             checks, referenced = _open_pages(base, pages, manifest, browser_factory or launched, screenshots,
-                                             reader, passwords, words, accessible, pdf_problems) if pages else ([], {})
+                                             reader, passwords, words, accessible, pdf_problems,
+                                             same) if pages else ([], {})
             problems += _merge(checks, pages, words) + pdf_problems
             problems += _link_problems(base, referenced, words)
     except NotASite as exc:
@@ -154,9 +180,11 @@ def run_smoke(url: str, browser_factory: BrowserFactory | None = None, screensho
 def _open_pages(base: str, pages: list[str], manifest: Manifest | None, browser_factory: BrowserFactory,
                 screenshots: Path | None = None, reader: bool = True, passwords: dict[str, str] | None = None,
                 words: Words = ENGLISH, accessibility: bool = True, pdf_problems: list[Problem] | None = None,
-                ) -> tuple[list[PageCheck], dict[str, list[str]]]:
+                checked: set[str] | None = None) -> tuple[list[PageCheck], dict[str, list[str]]]:
     """Open every page at every width; gather the internal URLs each page references; check the PDFs as paper
-    (into ``pdf_problems``)."""
+    (into ``pdf_problems``). Pages in ``checked`` (published as they were checked) get neither the reader nor the
+    accessibility checks."""
+    checked = checked or set()
     pdf_problems = [] if pdf_problems is None else pdf_problems
     checks: list[PageCheck] = []
     referenced: dict[str, list[str]] = {}
@@ -166,8 +194,9 @@ def _open_pages(base: str, pages: list[str], manifest: Manifest | None, browser_
                                           is_mobile=viewport == "phone", has_touch=viewport == "phone")
             try:
                 for page_path in pages:
+                    again = page_path not in checked
                     check, links = check_page(context, base, page_path, viewport, _is_report(page_path, manifest),
-                                              screenshots, reader, passwords, words, accessibility)
+                                              screenshots, reader and again, passwords, words, accessibility and again)
                     checks.append(check)
                     for link in links:
                         target = urllib.parse.urldefrag(link)[0]
@@ -177,7 +206,7 @@ def _open_pages(base: str, pages: list[str], manifest: Manifest | None, browser_
                 context.close()
         if screenshots is not None:
             _dark_screenshots(browser, base, pages, screenshots, passwords)
-        pdf_problems.extend(check_pdfs(base, manifest, browser, fetch))
+        pdf_problems.extend(check_pdfs(base, manifest, browser, fetch, checked))
     return checks, referenced
 
 
@@ -244,8 +273,11 @@ def smoke_command(args: Any, console: Any) -> int:
     words = smoke_private.site_words(project)
     screenshots = Path(args.screenshots).resolve() if getattr(args, "screenshots", None) else None
     passwords = smoke_private.passwords(project)  # site.yaml's audiences
+    built = Path(args.built).resolve() if getattr(args, "built", None) else None
+    if built is not None and not (built / "index.html").is_file():
+        raise ReportError(f"--built {args.built}: not a built site (no index.html in {built})")
     result = run_smoke(args.url, screenshots=screenshots, passwords=passwords, changed=getattr(args, "changed", False),
-                       words=words)
+                       words=words, built=built)
     if result.pages:
         _print_summary(result, console, words)
     summary = getattr(args, "summary", None) or os.environ.get("GITHUB_STEP_SUMMARY")
