@@ -41,26 +41,31 @@ def snapshot(*folders: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
-    """A project with the demo reports over the sample data, built once: each case starts from a copy."""
-    root = tmp_path_factory.mktemp("hostile") / "project"
+    """A project with the demo reports over the sample data, built once where every case runs (a source's
+    fingerprint names its files by path, so each case's build reuses the demo reports, as the next build in the
+    same checkout would) and kept as it was beside it: each case starts from that copy."""
+    folder = tmp_path_factory.mktemp("hostile")
+    root = folder / "project"
     shutil.copytree(REPO / "site_src", root / "site_src")
     shutil.copytree(REPO / "reports", root / "reports")
     shutil.copytree(sample_data, root / "data")
     (root / "site_src" / "site.yaml").write_text('title: "Acme"\ndata_root: "data"\n', encoding="utf-8")
     assert cli.main(["--project", str(root), "build"]) == 0
+    shutil.copytree(root, folder / "as-built", symlinks=True)
     return root
 
 
 @pytest.fixture
-def attacked(built_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def attacked(built_project: Path, monkeypatch: pytest.MonkeyPatch,
              tool_cache: Path) -> Callable[[str], tuple[Path, dict[str, str]]]:
-    """A copy of the built project with one hostile case added; returns it and its files before the build."""
+    """The built project as it was built, with one hostile case added; returns it and its files before the build."""
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CANARY)
     monkeypatch.setenv("REPORTSITE_TEST_TOKEN", CANARY)
 
     def add(case: str) -> tuple[Path, dict[str, str]]:
-        root = tmp_path / "project"
-        shutil.copytree(built_project, root, symlinks=True)
+        root = built_project
+        shutil.rmtree(root)
+        shutil.copytree(root.parent / "as-built", root, symlinks=True)
         for path in CORPUS.glob(f"{case}*"):
             if path.suffix in (".yaml", ".sql"):
                 shutil.copyfile(path, root / "reports" / path.name)
