@@ -503,3 +503,18 @@ def test_the_dark_scheme_is_checked_by_axe_once_its_colour_transitions_have_fini
     assert problems == [
         "reports/fades.html: accessibility (axe color-contrast, serious): Elements must meet minimum color contrast "
         "ratio thresholds; 1 element, e.g. p (desktop 1280 px dark, phone 390 px dark)"]
+
+
+def test_axe_checks_a_chart_by_its_name_not_by_the_drawing_inside_it(tmp_path: Path, session_browser) -> None:
+    # ARIA makes what is inside an element of role img presentational: a reader hears the chart's name, never
+    # its SVG, so axe checks the name (here one chart has none) and leaves the drawing alone (an invalid role in
+    # it). The same drawing outside a chart is checked.
+    drawing = '<svg width="40" height="20"><g role="nonsense-role"><rect width="40" height="20"></rect></g></svg>'
+    site = write_site(tmp_path / "site",
+                      named=f'<div role="img" aria-label="Revenue by month">{drawing}</div>'
+                            '<p data-testid="report-text">Text</p>',
+                      unnamed=f'<div role="img">{drawing[:-6]}</svg></div><p data-testid="report-text">Text</p>',
+                      bare=f'{drawing}<p data-testid="report-text">Text</p>')
+    problems = [str(p) for p in smoke_site(str(site), session_browser)]
+    assert [p.split(":")[0] + ": " + p.split("(axe ")[1].split(",")[0] for p in problems] == [
+        "reports/unnamed.html: role-img-alt", "reports/bare.html: aria-roles"], problems
