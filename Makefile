@@ -45,8 +45,10 @@ browser: $(STAMP)
 	$(BIN)/python -m reportsite.smoke.browser
 
 # Everything: the linters, then every test (unit, integration with the loopback S3 server, Chromium), on both
-# cores: two pytest workers, each taking a whole test file at a time (module fixtures are built once).
-PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
+# cores: pytest workers each taking a whole test file at a time (module fixtures are built once). One worker keeps
+# about 70% of a core busy (it waits on Chromium, the S3 server and subprocesses), so three keep two cores busy.
+WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
 test: lint browser
 	$(PYTEST)
 
