@@ -23,9 +23,9 @@ SAMPLE_ROWS = 20_000
 
 # The test files that take longest, longest first (each between about 4 and 0.5 minutes on the 2-core machine,
 # `pytest --durations=0` summed per file).
-# `make test` runs whole files on two workers (--dist loadfile, --no-loadscope-reorder): started first, they are
-# done while the short files even out the two workers' ends; started last (by xdist's own order, files with
-# the most tests first), a long one ran on one worker while the other sat idle. The order changes no test.
+# `make test` runs whole files on its workers (--dist loadfile, --no-loadscope-reorder): started first, they are
+# done while the short files even out the workers' ends; started last (by xdist's own order, files with the most
+# tests first), a long one ran on one worker while the others sat idle. The order changes no test.
 LONGEST_FIRST = [
     "tests/browser/test_awkward_site.py",
     "tests/integration/test_workflow_schedule.py",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -518,3 +519,21 @@ def test_axe_checks_a_chart_by_its_name_not_by_the_drawing_inside_it(tmp_path: P
     problems = [str(p) for p in smoke_site(str(site), session_browser)]
     assert [p.split(":")[0] + ": " + p.split("(axe ")[1].split(",")[0] for p in problems] == [
         "reports/unnamed.html: role-img-alt", "reports/bare.html: aria-roles"], problems
+
+
+def test_as_built_compares_only_files_inside_the_built_folder(tmp_path: Path) -> None:
+    from reportsite.smoke.localhttp import serve_folder
+    from reportsite.smoke.runner import as_built
+
+    site = write_site(tmp_path / "site", sales=metric("Revenue", "$1,234"), units=metric("Units", "12"))
+    built = tmp_path / "built"
+    shutil.copytree(site, built)
+    (built / "reports" / "units.html").write_text("changed after the check", encoding="utf-8")
+    # "../evil/x.html": the server answers it as /evil/x.html; beside the built folder a file has the same bytes.
+    for folder in (site / "evil", tmp_path / "evil"):
+        folder.mkdir()
+        (folder / "x.html").write_text("the same bytes", encoding="utf-8")
+    with serve_folder(site) as base:
+        assert as_built(base, ["index.html", "reports/sales.html", "reports/units.html", "reports/gone.html",
+                               "../evil/x.html"], built) == {"index.html", "reports/sales.html"}
+        assert as_built(base, ["index.html"], None) == set()

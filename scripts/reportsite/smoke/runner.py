@@ -131,7 +131,9 @@ def as_built(base: str, pages: list[str], built: Path | None) -> set[str]:
         return set()
     same = set()
     for path in pages:
-        local = built / path
+        local = (built / path).resolve()
+        if not local.is_relative_to(built.resolve()):
+            continue  # a path the published manifest names outside the folder is never one of its files
         try:
             status, body = fetch(base + path)
         except ConnectionError:
