@@ -51,6 +51,25 @@ def test_the_sheet_check_finds_what_runs_past_the_printable_width(browser: Any, 
     assert sheet_problems(b"%PDF-1.7 not really") != []
 
 
+def test_the_sheet_scale_read_from_the_stream_s_start_equals_pypdf_s_full_parse(browser: Any, tmp_path: Path) -> None:
+    # _content_scale reads the first two `cm` operators with a pattern; pypdf's parser reads every operator.
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    from reportsite.smoke.pdfs import _content_scale
+
+    bodies = ["<p>Revenue by region</p>", '<div style="width: 1400px; height: 40px"></div>' + "<p>x</p>" * 200,
+              '<p>Revenue</p><div style="position: absolute; left: 690px; width: 30px; height: 40px"></div>']
+    for body in bodies:
+        reader = PdfReader(io.BytesIO(printed(browser, tmp_path, body)))
+        for page in reader.pages:
+            operations = ContentStream(page.get_contents(), reader).operations
+            scales = [abs(float(args[0])) for args, op in operations if op == b"cm"][:2]
+            assert _content_scale(page) == scales[0] * scales[1]
+
+
 def test_the_layout_check_names_what_is_wider_than_the_paper(browser: Any, tmp_path: Path) -> None:
     page_file = tmp_path / "wide.html"
     page_file.write_text(PAGE.format(body='<p style="width: 900px">A very long line of text</p>'), encoding="utf-8")
