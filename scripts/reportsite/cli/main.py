@@ -130,7 +130,8 @@ def s3_line(s3: dict[str, Any]) -> str:
             f"{mb('cache_evicted_bytes')} evicted")
     streamed = s3.get("streamed_sources") or []
     if streamed:
-        text += f"; read from S3 at query time (over the cache budget): {', '.join(streamed)}"
+        text += (f"; read from S3 at query time (over the cache budget; what they read is not in the count above): "
+                 f"{', '.join(streamed)}")
     return text
 
 

@@ -31,8 +31,13 @@ STUB_PREFIX = "__stub__"
 MAX_SEGMENT = 180  # bytes of one key segment kept as a file name (the copy's name adds ~30 more)
 
 
-def filesystem() -> Any:
-    """A pyarrow S3 filesystem configured from the same environment as boto3."""
+def filesystem(counted: bool = True) -> Any:
+    """A pyarrow S3 filesystem configured from the same environment as boto3; unless ``counted`` is False,
+    wrapped so that every byte read through it is tallied for the build summary (``s3tally.counting``).
+
+    The counting wrapper is Python, so a thread of pyarrow's that reads through it needs the GIL. Only a read
+    that pyarrow starts from Python with the GIL released may use it (``pq.read_table``, ``ParquetFile``); a
+    dataset that DuckDB scans must not (see ``s3stream``)."""
     from pyarrow import fs
 
     options = s3env.storage_options()
@@ -47,7 +52,8 @@ def filesystem() -> Any:
     else:
         kwargs["anonymous"] = True
 
-    return counting(fs.S3FileSystem(**kwargs))  # every byte read is counted for the build summary
+    native = fs.S3FileSystem(**kwargs)
+    return counting(native) if counted else native
 
 
 def _path(url: str) -> str:

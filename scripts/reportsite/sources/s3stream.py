@@ -4,6 +4,12 @@ The source's Parquet objects become a ``pyarrow.dataset`` over the (counting) S3
 on the report's DuckDB connection before it is locked. DuckDB pushes each query's columns and filters
 into the dataset scan, so only the needed column chunks of row groups whose statistics can match are
 fetched, and they arrive as Arrow record batches: nothing lands on disk.
+
+The dataset reads through pyarrow's own S3 filesystem, never through Python. DuckDB starts each scan with
+``Scanner.to_reader()``, which holds the GIL while it waits for pyarrow's scan threads; a scan thread that
+called Python (the counting filesystem of ``s3tally``) would wait for the GIL in turn, and the build would hang
+(seen under load: a thread opening a file through the Python filesystem held the scan's lock). So the bytes a
+streamed source reads at query time are not in the build summary's count; the summary names the source.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ def dataset(source: Source, fs: Any | None = None) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    fs = fs or s3fetch.filesystem()
+    fs = fs or s3fetch.filesystem(counted=False)
     paths = [f.url.removeprefix("s3://") for f in source.files]
     values = s3fetch.partitions(source, source.files[0])
     if not values:
