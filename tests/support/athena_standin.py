@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -100,6 +101,7 @@ class AthenaStandIn:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+        shutil.rmtree(self.mirror, ignore_errors=True)  # the objects it copied from the S3 server
 
     def reset(self) -> None:
         with self.lock:
