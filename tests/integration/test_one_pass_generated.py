@@ -1,6 +1,7 @@
 """Random query shapes, seeded, run in one pass and once per value over awkward data: the same rows.
 
-Joins, CTEs, windows, QUALIFY, top-N per value, ORDER BY on shown and hidden keys, positions, NULLS FIRST,
+Joins, CTEs, windows, QUALIFY, top-N per value (by one key or several sorted one way, NULLs among
+them), ORDER BY on shown and hidden keys, positions, NULLS FIRST,
 LIMIT/OFFSET, DISTINCT, UNION ALL, scalar and IN subqueries that use the value, NULLs (a filter's All binds
 NULL), DECIMAL arithmetic, dates and date pairs, TIMESTAMPTZ; each over bindings of a page per customer and
 every region and period choice (``tests.support.one_pass`` compares).
@@ -75,6 +76,17 @@ SHAPES = [
     "WHERE {where} ORDER BY customer, amount DESC, order_id",
     "SELECT * FROM orders WHERE {where}",
     "FROM orders SELECT region, max(amount) AS top WHERE {where} GROUP BY region ORDER BY top DESC NULLS LAST, region",
+    # top-N sorted one way by several keys, NULLs among them: written with one key in one pass
+    "SELECT region, amount, order_id FROM orders WHERE {where} ORDER BY region DESC, amount DESC, order_id DESC "
+    "LIMIT {limit}",
+    "SELECT region, amount, order_id FROM orders WHERE {where} ORDER BY region NULLS FIRST, amount, order_id "
+    "LIMIT {limit}",
+    "SELECT note, price, day FROM orders WHERE {where} ORDER BY 1 DESC NULLS FIRST, 2 DESC NULLS LAST, "
+    "order_id DESC LIMIT {limit}",
+    "SELECT customer, SUM(amount) AS revenue FROM orders WHERE {where} GROUP BY 1 "
+    "ORDER BY revenue DESC NULLS FIRST, customer DESC LIMIT 2",
+    "SELECT placed_at, price * quantity AS total FROM orders WHERE {where} ORDER BY total, placed_at, order_id "
+    "LIMIT {limit}",
 ]
 ORDER_REGION = ["region NULLS FIRST", "2 DESC, 1", "revenue, region", "ALL"]
 
@@ -153,6 +165,7 @@ def test_generated_queries_give_the_same_rows_in_one_pass_as_once_per_value(proj
         plain.close()
     mismatches = [f"{sql}\n  {m}" for sql, c in compared for m in c.mismatches]
     assert mismatches == [], "\n".join(mismatches[:5])
+    assert one_pass.one_key >= 10 and one_pass.one_key_refused == []  # top-N by one key: run, never refused
     fell_back = sorted({f"{c.notes}" for _, c in compared if not c.batched})
     assert sum(c.batched for _, c in compared) >= 0.9 * len(compared), fell_back
     assert {n for _, c in compared for n in c.notes} <= {

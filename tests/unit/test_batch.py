@@ -68,6 +68,59 @@ def test_order_by_positions_aliases_expressions_and_all_map_to_result_columns(sq
     assert f"row_number() OVER (ORDER BY {', '.join(keys)})" in plan.sql
 
 
+@pytest.mark.parametrize(("sql", "columns", "key"), [
+    ("SELECT day, amount FROM sales WHERE store = $n ORDER BY day DESC, id DESC LIMIT 3", ["day", "amount"],
+     '"row"(("day" IS NOT NULL), "day", (id IS NOT NULL), id) DESC NULLS LAST LIMIT 3'),
+    ("SELECT a, b FROM t WHERE x = $n ORDER BY a NULLS FIRST, b LIMIT 3", ["a", "b"],
+     '"row"((a IS NOT NULL), a, (b IS NULL), b) ASC NULLS LAST LIMIT 3'),
+    ("SELECT p, sum(v) AS revenue FROM t WHERE x = $n GROUP BY 1 ORDER BY revenue DESC NULLS FIRST, 1 DESC LIMIT 2",
+     ["p", "revenue"], '"row"((sum(v) IS NULL), sum(v), (p IS NOT NULL), p) DESC NULLS LAST LIMIT 2'),
+])
+def test_a_top_n_whose_keys_sort_one_way_sorts_by_one_key_that_orders_the_same(sql: str, columns: list[str],
+                                                                                key: str) -> None:
+    plan = batch.rewrite(sql, ["n"], columns)
+    assert isinstance(plan, batch.Rewrite) and plan.one_key
+    assert f"ORDER BY {key}" in plan.sql
+    plain = batch.rewrite(sql, ["n"], columns, one_key=False)
+    assert isinstance(plain, batch.Rewrite) and not plain.one_key and '"row"(' not in plain.sql
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT a, b FROM t WHERE x = $n ORDER BY a DESC, b LIMIT 3",  # two directions
+    "SELECT a, b FROM t WHERE x = $n ORDER BY a DESC, b DESC",  # no LIMIT: every row is sorted anyway
+    "SELECT a, b FROM t WHERE x = $n ORDER BY a DESC, b DESC LIMIT 3 OFFSET 1",
+    "SELECT a, b FROM t WHERE x = $n ORDER BY a DESC LIMIT 3",  # one key already
+    "SELECT DISTINCT a, b FROM t WHERE x = $n ORDER BY a DESC, b DESC LIMIT 3",
+    "SELECT * FROM t WHERE x = $n ORDER BY 1 DESC, 2 DESC LIMIT 3",  # a position among a *'s columns
+    "SELECT a, b FROM t WHERE x = $n ORDER BY a COLLATE nocase, b LIMIT 3",
+    "SELECT a FROM t WHERE x = $n UNION ALL SELECT b FROM u ORDER BY 1 DESC, 1 DESC LIMIT 3",
+])
+def test_a_top_n_that_one_key_might_not_sort_the_same_keeps_its_keys(sql: str) -> None:
+    plan = batch.rewrite(sql, ["n"], ["a", "b"] if "b FROM t" in sql or "*" in sql else ["a"])
+    assert isinstance(plan, batch.Rewrite) and not plan.one_key and '"row"(' not in plan.sql
+
+
+def test_duckdb_takes_a_one_key_top_n_per_binding_with_a_top_n_aggregate_instead_of_sorting_every_row() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE sales AS SELECT i AS id, i % 7 AS store, "
+                "DATE '2025-01-01' + to_days((i % 300)::INTEGER) AS day, i * 1.5 AS amount FROM range(1000) t(i)")
+    con.register(batch.VALUES, con.sql(f"SELECT range::INTEGER AS {batch.INDEX}, range::BIGINT AS "
+                                       f"{batch.column('n')} FROM range(7)").to_arrow_table())
+    sql = "SELECT day, amount FROM sales WHERE store = $n ORDER BY day DESC, id DESC LIMIT 3"
+    found = {}
+    for one_key in (True, False):
+        plan = batch.rewrite(sql, ["n"], ["day", "amount"], one_key=one_key)
+        assert isinstance(plan, batch.Rewrite)
+        text = batch.with_cap(plan, None)
+        found[one_key] = con.sql(text).fetchall()
+        explained = con.sql("EXPLAIN " + text).fetchall()[0][1]
+        assert ("arg_max" in explained) is one_key
+    assert found[True] == found[False] and len(found[True]) == 21
+    for store in range(7):
+        alone = con.execute(sql.replace("$n", "?"), [store]).fetchall()
+        assert [row[1:3] for row in found[True] if row[0] == store] == alone
+
+
 def test_a_query_duckdb_does_not_write_back_the_same_is_not_rewritten(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "unparse", lambda tree: "SELECT 42")
     assert batch.rewrite("SELECT a FROM t WHERE b = $n", ["n"], ["a"]) == batch.NotBatched(

@@ -48,6 +48,9 @@ class Session:
     retried: list[str] = field(default_factory=list)  # labels of queries retried after running out of memory
     count: int = 0  # statements run
     passes: int = 0  # of them, queries run once for several pages or choices (one pass)
+    one_key: int = 0  # of those, top-N queries sorted by one key (batch's module text)
+    one_key_refused: list[str] = field(default_factory=list)  # labels whose one-key top-N DuckDB refused
+    # (run in one pass as written instead)
     reviewed: dict[str, list[Any]] = field(default_factory=dict)  # SQL text → its refusals (a for_each report
     # runs the same SQL once per page)
     shared: dict[tuple[str | int, ...], Shared] = field(default_factory=dict)  # query key path → its prefetched
@@ -195,13 +198,23 @@ class Session:
             return {int(row[batch.INDEX]): int(row["count_star()"]) for row in counts}
 
         try:
-            result = self._twice(ref, run, remember=False)
+            try:
+                result = self._twice(ref, run, remember=False)
+            except QueryError:
+                if not plan.one_key:
+                    raise
+                self.one_key_refused.append(ref.label)
+                plan = batch.rewrite(sql, varying, columns, one_key=False)  # its top-N sorted as written
+                assert isinstance(plan, batch.Rewrite)
+                text = batch.with_cap(plan, None if limit is None else limit + 1)
+                result = self._twice(ref, run, remember=False)
         except QueryError as exc:
             self._note(ref, f"{self.engine_name} could not run it in one pass "
                             f"({exc.problems[0].message.split(': ', 1)[-1]})")
             return
         self.count += 1
         self.passes += 1
+        self.one_key += plan.one_key
         if shared.stream:
             shared.stored.append(Stored(stored, {key: position for position, key in enumerate(keys)}, result,
                                         plan.hidden))
