@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,16 +70,46 @@ def _compact(found: Mapping[ResultKey, Any]) -> dict[ResultKey, Any]:
             for key, value in found.items()}
 
 
+class Pool:
+    """A pool whose workers are being started from a thread (``_start_all``): ``submit`` waits, the first time,
+    until every worker has been started, and raises what starting them raised."""
+
+    def __init__(self, pool: ProcessPoolExecutor, count: int) -> None:
+        self.pool = pool
+        self.failed: BaseException | None = None
+        self.starting = threading.Thread(target=self._start, args=(count,), name="reportsite-start-workers")
+        self.starting.start()
+
+    def _start(self, count: int) -> None:
+        try:
+            _start_all(self.pool, count)
+        except BaseException as exc:  # handed to the caller's next submit
+            self.failed = exc
+
+    def started(self) -> None:
+        self.starting.join()  # a submit before then could start a worker with the caller's __main__
+        if self.failed is not None:
+            raise self.failed
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        self.started()
+        return self.pool.submit(function, *args)
+
+
 @contextmanager
 def process_pool(count: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
-                 preload: str) -> Iterator[ProcessPoolExecutor]:
+                 preload: str) -> Iterator[Pool]:
     """``count`` worker processes, each started from a clean process (``forkserver``) with ``initializer`` run
-    once, every one started now (see ``_start_all``); ``preload`` names the module their work lives in."""
+    once, every one started now, from a thread, while the caller goes on (see ``_start_all``: the first pool of a
+    build also waits for the fork server to import ``preload``, the module their work lives in)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([preload])  # the first pool's: the fork server lives as long as the build
     with ProcessPoolExecutor(count, mp_context=context, initializer=initializer, initargs=initargs) as pool:
-        _start_all(pool, count)
-        yield pool
+        started = Pool(pool, count)
+        try:
+            yield started
+        finally:
+            started.starting.join()
 
 
 def _start_all(pool: ProcessPoolExecutor, count: int) -> None:
