@@ -1,6 +1,6 @@
 """Sources read from S3 at query time, for data too big for the column cache.
 
-The source's Parquet objects become a ``pyarrow.dataset`` over the (counting) S3 filesystem, registered
+The source's Parquet objects become a ``pyarrow.dataset`` over pyarrow's own S3 filesystem, registered
 on the report's DuckDB connection before it is locked. DuckDB pushes each query's columns and filters
 into the dataset scan, so only the needed column chunks of row groups whose statistics can match are
 fetched, and they arrive as Arrow record batches: nothing lands on disk.

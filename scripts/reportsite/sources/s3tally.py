@@ -1,8 +1,9 @@
 """What a build read from S3 and from its column cache, for the build summary.
 
-Every pyarrow read of S3 (column copies for the cache, schemas, sources streamed at query time) goes
-through ``counting(fs)``, a filesystem that wraps S3's and tallies the bytes; ``s3fetch`` adds the
-copies it reuses from the cache, and ``cachebudget`` the copies it evicts and the sources it streams.
+Every pyarrow read of S3 that the build starts from Python (column copies for the cache, schemas, footers) goes
+through ``counting(fs)``, a filesystem that wraps S3's and tallies the bytes; ``s3fetch`` adds the copies it
+reuses from the cache, and ``cachebudget`` the copies it evicts and the names of the sources it streams. What a
+streamed source reads at query time is not counted (``s3stream`` says why).
 """
 
 from __future__ import annotations
