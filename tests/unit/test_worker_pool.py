@@ -37,3 +37,30 @@ def test_submit_waits_until_every_worker_is_started(monkeypatch: pytest.MonkeyPa
         order.append("submitted")
         assert future.result(timeout=60) > 0
     assert order == ["started", "submitted"]
+
+
+def test_every_worker_is_started_while_the_callers_main_is_hidden() -> None:
+    """A worker that finishes its first task before the next is submitted makes the pool reuse it instead of
+    starting another; that other would then be started by a later submit, with the caller's ``__main__``. So
+    ``_start_all`` keeps submitting until the pool has every worker. It is a race, made likely here as in a
+    build: another thread keeps the interpreter busy (a build's queries) while the workers are started."""
+    import multiprocessing
+    import threading
+
+    context = multiprocessing.get_context("forkserver")
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            sum(range(10_000))
+
+    hog = threading.Thread(target=busy)
+    hog.start()
+    try:
+        for _ in range(12):
+            with ProcessPoolExecutor(3, mp_context=context) as executor:
+                workers._start_all(executor, 3)
+                assert len(executor._processes) == 3  # what a later submit would otherwise start
+    finally:
+        stop.set()
+        hog.join()

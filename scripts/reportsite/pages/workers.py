@@ -57,7 +57,8 @@ def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[M
 
         yield here
         return
-    with process_pool(count, _start, (setting,), "reportsite.pages.workers") as pool:
+    preload = ["reportsite.pages.workers"] + (["altair"] if setting.report.config.charts else [])
+    with process_pool(count, _start, (setting,), *preload) as pool:
         yield lambda chunk, found, colors: pool.submit(_make, chunk, _compact(found), colors)
 
 
@@ -98,12 +99,13 @@ class Pool:
 
 @contextmanager
 def process_pool(count: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
-                 preload: str) -> Iterator[Pool]:
+                 *preload: str) -> Iterator[Pool]:
     """``count`` worker processes, each started from a clean process (``forkserver``) with ``initializer`` run
     once, every one started now, from a thread, while the caller goes on (see ``_start_all``: the first pool of a
-    build also waits for the fork server to import ``preload``, the module their work lives in)."""
+    build also waits for the fork server to import ``preload``: the module their work lives in, and any heavy
+    library every worker would otherwise import for itself, such as Altair for chart specs)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([preload])  # the first pool's: the fork server lives as long as the build
+    context.set_forkserver_preload(list(preload))  # the first pool's: the fork server lives as long as the build
     with ProcessPoolExecutor(count, mp_context=context, initializer=initializer, initargs=initargs) as pool:
         started = Pool(pool, count)
         try:
@@ -127,6 +129,10 @@ def _start_all(pool: ProcessPoolExecutor, count: int) -> None:
     try:
         for _ in range(count):
             pool.submit(os.getpid)  # starts one worker, its __main__ sent as it starts; not waited for
+        # A submit starts no worker when one is idle: one that already did its task (this thread can wait a
+        # while between submits for the interpreter). Submit until there are as many as asked for.
+        while len(pool._processes) < count:  # read only: the pool has no public count
+            pool.submit(os.getpid)
     finally:
         sys.modules["__main__"] = real
 
