@@ -212,3 +212,36 @@ def test_an_incremental_build_keeps_links_to_unchanged_pages(tmp_path: Path) -> 
     customer.write_text(customer.read_text(encoding="utf-8").replace("ORDER BY 1", "ORDER BY 1 DESC"), "utf-8")
     third = build(root, BuildOptions(out=site), now=lambda: explore_data.NOW)
     assert {r.slug: r.status for r in third.reports} == {"customer": "built", "orders": "built"}
+
+
+def test_a_block_shared_by_many_slices_is_rendered_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The title follows the region alone (4 choices) and the description the period alone (4): each of their
+    blocks is rendered once per choice of its own filter, not once per combination (16), and every slice that
+    shows it holds the same HTML."""
+    from reportsite.render import slice_files
+
+    rendered: dict[str, int] = {}
+    real = slice_files.render
+
+    def counting(env: object, name: str, context: dict) -> str:
+        block = context["block"]
+        kind = context["kind"]
+        key = kind if kind in ("title", "description", "text") else getattr(block, "id", kind)
+        rendered[key] = rendered.get(key, 0) + 1
+        return real(env, name, context)
+
+    monkeypatch.setattr(slice_files, "render", counting)
+    data = tmp_path / "data"
+    explore_data.write_data(data)
+    root = explore_data.make_project(tmp_path / "project", data)
+    build(root, BuildOptions(out=root / "_site"), now=lambda: explore_data.NOW)
+    config = page_config(root / "_site", "reports/orders.html")
+    assert len(config["slices"]) == 16
+    assert rendered["title"] == 4 and rendered["description"] == 4
+    assert rendered["metric-1"] == 16  # the revenue follows both filters
+    slices = {key: json.loads((root / "_site" / path.lstrip("./")).read_text(encoding="utf-8"))
+              for key, path in config["slices"].items()}
+    by_region: dict[str, set[str]] = {}
+    for key, body in slices.items():
+        by_region.setdefault(key.split(".")[0], set()).add(body["blocks"]["title"])
+    assert all(len(titles) == 1 for titles in by_region.values()) and len(by_region) == 4

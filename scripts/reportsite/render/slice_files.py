@@ -34,14 +34,16 @@ def write(env: Any, context: dict[str, Any], page: ReportPage, page_path: str, s
     """Render and write every slice of ``page``; returns the files written, relative to the site."""
     text_only = not (page.metrics or page.charts or page.tables)
     written = []
+    rendered: dict[tuple[str, int], str] = {}  # a block that follows some of the filters is in many slices
     for piece in page.slices:
         blocks = {}
         for block_id, block in piece.blocks.items():
             if block is None:
                 continue
-            kind = block_id.split("-")[0]
-            blocks[block_id] = render(env, "components/block.html", {
-                **context, "kind": kind, "block": block, "text_only": text_only}).strip()
+            if (block_id, id(block)) not in rendered:
+                rendered[block_id, id(block)] = render(env, "components/block.html", {
+                    **context, "kind": block_id.split("-")[0], "block": block, "text_only": text_only}).strip()
+            blocks[block_id] = rendered[block_id, id(block)]
         body: dict[str, Any] = {"blocks": blocks}
         if "title" in piece.blocks:
             body["title"] = piece.blocks["title"]
