@@ -129,6 +129,12 @@ def _build_here(root: Path, profile: bool) -> None:
     import datetime as dt
 
     started = time.process_time()
+    try:  # as ``reportsite build`` does (``cli.start``): the workers' fork server starts before the build imports
+        from reportsite.pages import warm
+
+        warm.start_for(root)
+    except ImportError:  # a checkout from before it did
+        pass
     try:
         from reportsite.build.builder import BuildOptions, build
     except ImportError:  # a checkout from before the stages were packages (to measure "before")

@@ -64,3 +64,31 @@ def test_every_worker_is_started_while_the_callers_main_is_hidden() -> None:
     finally:
         stop.set()
         hog.join()
+
+
+def _altair_in_a_worker(warm: bool) -> str:
+    import subprocess
+    import sys
+
+    script = (
+        "import os\n"
+        "from reportsite.pages import warm, workers\n"
+        f"if {warm}:\n"
+        "    warm.start(charts=True, pages=False)\n"
+        "if __name__ == '__main__':\n"
+        "    with workers.process_pool(1, os.getpid, (), 'reportsite.pages.workers') as pool:\n"
+        "        print(pool.submit(eval, \"'altair' in __import__('sys').modules\").result(timeout=120))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != workers.WORKERS_ENV}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300,
+                          check=True)
+    return done.stdout.strip()
+
+
+def test_a_warmed_fork_server_gives_every_worker_what_it_preloaded() -> None:
+    """``warm`` starts the fork server early with Altair among its imports: a worker started later has it
+    without importing it (a pool started cold preloads only what it is told)."""
+    if workers.memory.threads() < 2:
+        pytest.skip("warm starts nothing on one core")  # this machine and CI have 2
+    assert _altair_in_a_worker(warm=True) == "True"
+    assert _altair_in_a_worker(warm=False) == "False"

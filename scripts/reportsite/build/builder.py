@@ -26,7 +26,7 @@ from reportsite.build.progress import QUIET, ProgressFactory, ReportProgress
 from reportsite.config import delivery_rules
 from reportsite.config.project import Project, Report, gather_project, report_files
 from reportsite.errors import CheckError, ConfigError, Problem, ReportError, did_you_mean
-from reportsite.pages import markdown_text
+from reportsite.pages import markdown_text, warm
 from reportsite.pages.links import link_error
 from reportsite.pages.page import ReportPage
 from reportsite.private import access, withheld
@@ -142,6 +142,9 @@ def build(root: Path, options: BuildOptions, log: Log = lambda _: None,
                                                             private=bool(r.config.access))
                                               for r in project.reports], timings)
 
+    many = [r for r in todo if r.config.filters or r.config.for_each]
+    if many:  # their pages or choices are made in worker processes: the fork server gets ready meanwhile
+        warm.start(any(r.config.charts for r in many), any(r.config.for_each for r in many))
     with outfolder.writing(out), workfolder.held(out) as staging:
         return _assemble(project, options, out, staging, previous_reports, todo, resolved, fingerprints, key,
                          errors, failed_pages, timings, started, log, now(), locks, progress)

@@ -21,9 +21,9 @@ from typing import Any
 
 from reportsite.pages import units as unit_blocks
 from reportsite.pages.units import Made, ResultKey, Setting, Unit
+from reportsite.pages.warm import WORKERS_ENV, preloads
 from reportsite.query import memory
 
-WORKERS_ENV = "REPORTSITE_WORKERS"  # how many worker processes make units (0 or 1: all in this process)
 MIN_UNITS = 64  # a run with fewer units makes them in this process
 CHUNK_UNITS = 32  # units sent to a worker at a time
 
@@ -57,8 +57,7 @@ def makers(setting: Setting, count: int) -> Iterator[Callable[..., Future[list[M
 
         yield here
         return
-    preload = ["reportsite.pages.workers"] + (["altair"] if setting.report.config.charts else [])
-    with process_pool(count, _start, (setting,), *preload) as pool:
+    with process_pool(count, _start, (setting,), *preloads(bool(setting.report.config.charts))) as pool:
         yield lambda chunk, found, colors: pool.submit(_make, chunk, _compact(found), colors)
 
 
