@@ -245,3 +245,26 @@ def test_a_block_shared_by_many_slices_is_rendered_once(tmp_path: Path, monkeypa
     for key, body in slices.items():
         by_region.setdefault(key.split(".")[0], set()).add(body["blocks"]["title"])
     assert all(len(titles) == 1 for titles in by_region.values()) and len(by_region) == 4
+
+
+def test_progress_counts_the_combinations_of_every_filters_choices(tmp_path: Path) -> None:
+    """4 regions × 4 periods are 16 choices, though the page's blocks come in more units (the title per region,
+    the description per period, the rest per combination, the blocks that follow no filter once)."""
+    from reportsite.build.progress import ReportProgress
+
+    seen: dict[str, list[tuple[str, int, int]]] = {}
+
+    class Recording(ReportProgress):
+        def __call__(self, what: str, done: int, total: int) -> None:
+            seen.setdefault(self.slug, []).append((what, done, total))
+            super().__call__(what, done, total)
+
+    data = tmp_path / "data"
+    explore_data.write_data(data)
+    root = explore_data.make_project(tmp_path / "project", data)
+    build(root, BuildOptions(out=root / "_site"), now=lambda: explore_data.NOW,
+          progress=lambda slug: Recording(slug, None))
+    choices = [step for step in seen["orders"] if step[0] == "choices"]
+    assert choices and choices[-1] == ("choices", 16, 16)
+    assert all(total == 16 and 0 <= done <= 16 for _, done, total in choices)
+    assert [done for _, done, _ in choices] == sorted(done for _, done, _ in choices)

@@ -133,10 +133,10 @@ def run_pages(ctx: RunContext, pages: list[PageRun]) -> None:
             pending.append(make(chunk, needed, {u.number: colors.get(u.number, {}) for u in chunk}))
             while pending and (pending[0].done() or len(pending) > 2 * max(count, 1)):
                 done += _collect(pending.pop(0).result(), by_page, ctx)
-                _progress(ctx, done, len(units), len(pages))
+                _progress(ctx, done, len(units), len(pages), total)
         for future in pending:
             done += _collect(future.result(), by_page, ctx)
-            _progress(ctx, done, len(units), len(pages))
+            _progress(ctx, done, len(units), len(pages), total)
     for number, run_page in enumerate(pages):
         _assemble(ctx, run_page, filters, depends, by_page[number])
 
@@ -216,12 +216,13 @@ def _collect(made: list[Made], by_page: list[list[Made]], ctx: RunContext) -> in
     return len(made)
 
 
-def _progress(ctx: RunContext, done: int, units: int, pages: int) -> None:
-    """Progress in pages (a family) or choices (one filtered page)."""
+def _progress(ctx: RunContext, done: int, units: int, pages: int, choices: int) -> None:
+    """Progress in pages (a family) or choices (one filtered page: its combinations of every filter's choices,
+    though its units are fewer or more: blocks that follow some filters, or none)."""
     if pages > 1:
         ctx.progress("pages", done * pages // units, pages)
     elif units > 1:
-        ctx.progress("choices", done, units)
+        ctx.progress("choices", done * choices // units, choices)
 
 
 def _assemble(ctx: RunContext, run: PageRun, filters: list[PageFilter], depends: dict[str, tuple[int, ...]],
