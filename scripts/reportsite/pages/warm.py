@@ -7,7 +7,8 @@ and reads its configuration, instead of competing with its queries. The command 
 imports the build (``cli.start``), having read only the report files' top-level keys (``start_for``); the
 build starts it (a no-op if it runs already) once it knows which reports it will make (``start``).
 
-Only the standard library is imported here: this module runs before anything heavy is loaded.
+Only the standard library and ``query.memory`` (itself standard library only) are imported here: this module
+runs before anything heavy is loaded.
 """
 
 from __future__ import annotations
