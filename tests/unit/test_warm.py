@@ -66,6 +66,9 @@ def test_no_workers_asked_for_means_no_fork_server(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(warm.forkserver, "ensure_running", lambda: asked.append(True))
     warm.start(charts=True, pages=True)
     assert asked == []
+    monkeypatch.setenv(warm.WORKERS_ENV, "3")  # workers asked for, whatever the cores
+    warm.start(charts=True, pages=True)
+    assert asked == [True]
     monkeypatch.delenv(warm.WORKERS_ENV)
     warm.start(charts=True, pages=True)
-    assert asked == ([True] if warm.memory.threads() > 1 else [])
+    assert asked == ([True, True] if warm.memory.threads() > 1 else [True])

@@ -36,10 +36,26 @@ def preloads(charts: bool, pages: bool = False) -> list[str]:
             + (["reportsite.render.page_writers"] if pages else []))
 
 
+def configured() -> int | None:
+    """The worker count ``REPORTSITE_WORKERS`` sets (anything but a whole number counts as 0), or None."""
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else 0
+
+
+def may_use_workers() -> bool:
+    """Whether a large run would use workers here: as many as are set (0 or 1: none), else one per core on
+    Linux when there are several (``workers.worker_count``)."""
+    count = configured()
+    if count is not None:
+        return count > 1
+    return sys.platform.startswith("linux") and memory.threads() > 1
+
+
 def start(charts: bool, pages: bool) -> None:
-    """Start the fork server now with ``preloads(charts, pages)``, where workers would be used: on Linux, with
-    more than one core, unless the worker count is set (0 or 1 makes every unit in the build's process)."""
-    if not sys.platform.startswith("linux") or memory.threads() < 2 or os.environ.get(WORKERS_ENV, "").strip():
+    """Start the fork server now with ``preloads(charts, pages)``, where workers may be used."""
+    if not may_use_workers():
         return
     multiprocessing.get_context("forkserver").set_forkserver_preload(preloads(charts, pages))
     forkserver.ensure_running()
@@ -69,4 +85,4 @@ def start_for(root: Path) -> None:
         start(charts, pages)
 
 
-__all__ = ["WORKERS_ENV", "needs", "preloads", "start", "start_for"]
+__all__ = ["WORKERS_ENV", "configured", "may_use_workers", "needs", "preloads", "start", "start_for"]

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from reportsite.pages import units as unit_blocks
+from reportsite.pages import warm
 from reportsite.pages.units import Made, ResultKey, Setting, Unit
 from reportsite.pages.warm import WORKERS_ENV, preloads
 from reportsite.query import memory
@@ -32,14 +33,12 @@ _setting: Setting | None = None  # in a worker: the report it makes units for
 
 def worker_count(units: int) -> int:
     """How many workers to start for ``units`` units (0: make them here)."""
-    configured = os.environ.get(WORKERS_ENV, "").strip()
-    if configured:
-        count = int(configured) if configured.isdigit() else 0
+    count = warm.configured()
+    if count is not None:
         return count if count > 1 else 0
-    if units < MIN_UNITS or not sys.platform.startswith("linux"):
+    if units < MIN_UNITS or not warm.may_use_workers():
         return 0
-    cores = memory.threads()
-    return cores if cores > 1 else 0
+    return memory.threads()
 
 
 Build = Callable[[list[Unit], Mapping[ResultKey, Any], Mapping[int, Mapping[str, str]]], list[Made]]
