@@ -72,3 +72,17 @@ def test_no_workers_asked_for_means_no_fork_server(tmp_path: Path, monkeypatch: 
     monkeypatch.delenv(warm.WORKERS_ENV)
     warm.start(charts=True, pages=True)
     assert asked == ([True, True] if warm.memory.threads() > 1 else [True])
+
+
+def test_a_huge_a_binary_or_a_hostile_report_file_is_only_glanced_at(tmp_path: Path) -> None:
+    """At most MAX_READ characters of a file are read; bytes that are not UTF-8 are no error; a pipe (which
+    would wait for a writer forever) and a folder are passed by; the build itself reports what is wrong."""
+    import os
+
+    root = project(tmp_path, huge="title: x\n" + "#" * (warm.MAX_READ + 10) + "\nfilters:\n  - {name: r}\n")
+    (root / "reports" / "binary.yaml").write_bytes(b"\xff\xfe\x00filters\x00")
+    os.mkfifo(root / "reports" / "pipe.yaml")
+    (root / "reports" / "folder.yml").mkdir()
+    assert warm.needs(root) == (False, False, False)  # the huge file's filters lie past what is read
+    (root / "reports" / "small.yaml").write_text("filters:\n  - {name: r}\ncharts: []\n", encoding="utf-8")
+    assert warm.needs(root) == (True, True, False)

@@ -68,6 +68,8 @@ def needs(root: Path) -> tuple[bool, bool, bool]:
     many = charts = pages = False
     folder = root / "reports"
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        if not path.is_file():  # a folder, or a pipe that would wait for a writer: the build reports it
+            continue
         try:
             with path.open(encoding="utf-8", errors="replace") as file:
                 keys = set(TOP_KEYS.findall(file.read(MAX_READ)))
